@@ -1,0 +1,50 @@
+/**
+ * One error class per failure mode, each with a stable `name` and an optional `cause`.
+ * `NonRetryableError` marks bad input: schedulers must not retry what cannot succeed.
+ */
+
+export class ChorusError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input (job file, data, message): retrying cannot help. */
+export class NonRetryableError extends ChorusError {}
+
+/** One problem in a job spec, addressed by its path such as `members[2].train.epochs`. */
+export interface SpecIssue {
+  path: string;
+  message: string;
+}
+
+/** A job file that does not validate; `issues` lists every problem found, not just the first. */
+export class JobSpecError extends NonRetryableError {
+  readonly issues: readonly SpecIssue[];
+  readonly source: string | undefined;
+
+  constructor(issues: readonly SpecIssue[], source?: string) {
+    const where = source ? ` in ${source}` : '';
+    const lines = issues.map((i) => (i.path ? `  ${i.path}: ${i.message}` : `  ${i.message}`));
+    super(`invalid job spec${where} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+    this.issues = issues;
+    this.source = source;
+  }
+}
+
+/** A data file that cannot be read as promised: names the file and what is wrong. */
+export class DatasetError extends NonRetryableError {
+  readonly file: string;
+
+  constructor(file: string, problem: string, options?: { cause?: unknown }) {
+    super(`${file}: ${problem}`, options);
+    this.file = file;
+  }
+}
+
+/** A model spec that cannot be built (unknown layer, bad shape). */
+export class ModelSpecError extends NonRetryableError {}
+
+/** An explicitly requested backend that is not installed or failed to initialise. */
+export class BackendUnavailableError extends NonRetryableError {}

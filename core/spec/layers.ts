@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/**
+ * Layer specs in a job file. Each is a tagged object `{ type: ..., ...options }`; option names
+ * follow tfjs-layers (camelCase) so users can read the tfjs docs for their meaning.
+ */
+
+const positiveInt = z.number().int().positive();
+const activation = z.enum(['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softmax', 'softplus', 'swish', 'gelu']);
+const padding = z.enum(['valid', 'same']);
+const size2 = z.union([positiveInt, z.tuple([positiveInt, positiveInt])]);
+
+export const denseLayer = z.strictObject({
+  type: z.literal('dense'),
+  units: positiveInt,
+  activation: activation.default('linear'),
+  useBias: z.boolean().default(true),
+});
+
+export const conv2dLayer = z.strictObject({
+  type: z.literal('conv2d'),
+  filters: positiveInt,
+  kernelSize: size2,
+  strides: size2.default(1),
+  padding: padding.default('valid'),
+  activation: activation.default('linear'),
+  useBias: z.boolean().default(true),
+});
+
+export const maxPooling2dLayer = z.strictObject({
+  type: z.literal('maxPooling2d'),
+  poolSize: size2.default(2),
+  strides: size2.optional(),
+  padding: padding.default('valid'),
+});
+
+export const flattenLayer = z.strictObject({ type: z.literal('flatten') });
+
+export const dropoutLayer = z.strictObject({
+  type: z.literal('dropout'),
+  rate: z.number().min(0).lt(1),
+});
+
+export const batchNormalizationLayer = z.strictObject({
+  type: z.literal('batchNormalization'),
+  momentum: z.number().gt(0).lt(1).default(0.99),
+  epsilon: z.number().positive().default(0.001),
+});
+
+export const activationLayer = z.strictObject({
+  type: z.literal('activation'),
+  activation,
+});
+
+export const reshapeLayer = z.strictObject({
+  type: z.literal('reshape'),
+  targetShape: z.array(positiveInt).min(1),
+});
+
+export const layerSpec = z.discriminatedUnion('type', [
+  denseLayer,
+  conv2dLayer,
+  maxPooling2dLayer,
+  flattenLayer,
+  dropoutLayer,
+  batchNormalizationLayer,
+  activationLayer,
+  reshapeLayer,
+]);
+
+/** A layer as written in a job file (defaults not yet filled). */
+export type LayerSpecInput = z.input<typeof layerSpec>;
+/** A layer with every default filled. */
+export type LayerSpec = z.output<typeof layerSpec>;
+export type Activation = z.output<typeof activation>;
