@@ -27,7 +27,9 @@ export class JobSpecError extends NonRetryableError {
   constructor(issues: readonly SpecIssue[], source?: string) {
     const where = source ? ` in ${source}` : '';
     const lines = issues.map((i) => (i.path ? `  ${i.path}: ${i.message}` : `  ${i.message}`));
-    super(`invalid job spec${where} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+    super(
+      `invalid job spec${where} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+    );
     this.issues = issues;
     this.source = source;
   }

@@ -1,11 +1,18 @@
 import { z } from 'zod';
+import {
+  integer,
+  nonEmptyString,
+  nonNegativeInt as nonNegativeIntField,
+  positiveInt,
+  positiveNumber,
+} from './fields.ts';
 
 /**
  * Where samples come from. Relative paths are resolved against the job file's folder.
  */
 
-const path = z.string().min(1);
-const nonNegativeInt = z.number().int().nonnegative();
+const path = nonEmptyString();
+const nonNegativeInt = nonNegativeIntField();
 
 /** IDX files (MNIST / Fashion-MNIST format), raw or gzip. */
 export const idxSource = z.strictObject({
@@ -19,7 +26,9 @@ export const csvSource = z.strictObject({
   format: z.literal('csv'),
   path,
   /** Header name or 0-based index of the label column. */
-  labelColumn: z.union([z.string().min(1), nonNegativeInt]).default('label'),
+  labelColumn: z
+    .union([nonEmptyString(), nonNegativeInt], { error: 'expected a column name or a 0-based column index' })
+    .default('label'),
 });
 
 /** Two NPY files: features (uint8 or float32, first axis = samples) and labels (integer). */
@@ -33,18 +42,20 @@ export const npySource = z.strictObject({
 export const mnistBundledSource = z.strictObject({
   format: z.literal('mnist-bundled'),
   start: nonNegativeInt.default(0),
-  count: z.number().int().positive().max(10000).default(10000),
+  count: positiveInt()
+    .max(10000, { error: 'expected at most 10000 (the package holds 10,000 digits)' })
+    .default(10000),
 });
 
 /** Gaussian blobs, one per class: a small, deterministic data set for tests and smoke runs. */
 export const syntheticSource = z.strictObject({
   format: z.literal('synthetic'),
-  count: z.number().int().positive(),
-  features: z.number().int().positive().default(16),
-  classes: z.number().int().min(2).default(3),
+  count: positiveInt(),
+  features: positiveInt().default(16),
+  classes: positiveInt().min(2, { error: 'expected at least 2 classes' }).default(3),
   /** Distance between class centres in units of the noise's standard deviation. */
-  separation: z.number().positive().default(2),
-  seed: z.number().int().default(0),
+  separation: positiveNumber().default(2),
+  seed: integer().default(0),
 });
 
 export const dataSource = z.discriminatedUnion('format', [

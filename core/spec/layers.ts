@@ -1,14 +1,29 @@
 import { z } from 'zod';
+import { fraction, positiveInt as positiveIntField, positiveNumber } from './fields.ts';
 
 /**
  * Layer specs in a job file. Each is a tagged object `{ type: ..., ...options }`; option names
  * follow tfjs-layers (camelCase) so users can read the tfjs docs for their meaning.
  */
 
-const positiveInt = z.number().int().positive();
-const activation = z.enum(['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softmax', 'softplus', 'swish', 'gelu']);
+const positiveInt = positiveIntField();
+const activation = z.enum([
+  'linear',
+  'relu',
+  'relu6',
+  'elu',
+  'selu',
+  'sigmoid',
+  'tanh',
+  'softmax',
+  'softplus',
+  'swish',
+  'gelu',
+]);
 const padding = z.enum(['valid', 'same']);
-const size2 = z.union([positiveInt, z.tuple([positiveInt, positiveInt])]);
+const size2 = z.union([positiveInt, z.tuple([positiveInt, positiveInt])], {
+  error: 'expected a positive integer or a pair [height, width] of them',
+});
 
 export const denseLayer = z.strictObject({
   type: z.literal('dense'),
@@ -38,13 +53,13 @@ export const flattenLayer = z.strictObject({ type: z.literal('flatten') });
 
 export const dropoutLayer = z.strictObject({
   type: z.literal('dropout'),
-  rate: z.number().min(0).lt(1),
+  rate: fraction(),
 });
 
 export const batchNormalizationLayer = z.strictObject({
   type: z.literal('batchNormalization'),
-  momentum: z.number().gt(0).lt(1).default(0.99),
-  epsilon: z.number().positive().default(0.001),
+  momentum: fraction().default(0.99),
+  epsilon: positiveNumber().default(0.001),
 });
 
 export const activationLayer = z.strictObject({
@@ -54,7 +69,7 @@ export const activationLayer = z.strictObject({
 
 export const reshapeLayer = z.strictObject({
   type: z.literal('reshape'),
-  targetShape: z.array(positiveInt).min(1),
+  targetShape: z.array(positiveInt).min(1, { error: 'expected a non-empty list of positive integers' }),
 });
 
 export const layerSpec = z.discriminatedUnion('type', [

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { backendChoice } from '../backend/backendChoice.ts';
+import { dataSource, normalization } from './data.ts';
+import {
+  fraction,
+  identifier,
+  integer,
+  nonNegativeNumber,
+  numberOrList,
+  positiveInt,
+  positiveNumber,
+  unitInterval,
+} from './fields.ts';
+import { layerSpec } from './layers.ts';
+
+/**
+ * The job file's schema, as a user writes it. Every default lives here (zod `.default`), so the
+ * parsed object is complete; `resolveJob` then expands replicas and sweeps into concrete lists.
+ */
+
+export const optimizerName = z.enum(['adam', 'sgd', 'rmsprop', 'momentum']);
+
+export const trainSettings = z.strictObject({
+  epochs: positiveInt().default(5),
+  batchSize: positiveInt().default(128),
+  learningRate: positiveNumber().default(0.001),
+  optimizer: optimizerName.default('adam'),
+});
+
+const layers = z.array(layerSpec, { error: 'expected a list of layers' });
+
+export const memberSpec = z.strictObject({
+  name: identifier(),
+  /** Hidden layers; Chorus appends the output layer (one unit per class, logits). */
+  layers: layers.default([]),
+  train: trainSettings.prefault({}),
+  /** Seed of the first replica; replica r uses seed + r. Default: derived from the job seed. */
+  seed: integer().optional(),
+  /** Train on a bootstrap sample (n draws with replacement) of the training split. */
+  bootstrap: z.boolean({ error: 'expected true or false' }).default(false),
+  /** Copies of this member with seeds seed, seed+1, …; named `<name>-<r>` when more than one. */
+  replicas: positiveInt().default(1),
+});
+
+export const ensembleMethod = z.enum(['hard', 'soft', 'stacking']);
+
+export const stackingSettings = z.strictObject({
+  epochs: positiveInt().default(30),
+  batchSize: positiveInt().default(64),
+  learningRate: positiveNumber().default(0.01),
+});
+
+export const ensembleSpec = z.strictObject({
+  methods: z
+    .array(ensembleMethod)
+    .min(1, { error: 'expected at least one of hard, soft, stacking' })
+    .default(['hard', 'soft']),
+  /** Voting weight per member (group name or expanded replica name); unnamed members weigh 1. */
+  weights: z.record(z.string(), nonNegativeNumber()).default({}),
+  stacking: stackingSettings.prefault({}),
+});
+
+export const teacherSpec = z.strictObject({
+  /** `all` members, or a list of member names (group or replica names). */
+  members: z
+    .union([z.literal('all'), z.array(z.string()).min(1)], {
+      error: 'expected "all" or a non-empty list of member names',
+    })
+    .default('all'),
+  /** Ensemble soft targets: mean of members' softmax(t/T), or softmax of the mean logit / T. */
+  softTargets: z.enum(['probabilities', 'logits']).default('probabilities'),
+});
+
+export const studentSpec = z.strictObject({
+  name: identifier().default('student'),
+  layers: layers.default([]),
+  train: trainSettings.prefault({}),
+  seed: integer().optional(),
+});
+
+export const distillationSpec = z.strictObject({
+  student: studentSpec,
+  /** Softmax temperature T; a list runs a sweep. */
+  temperature: numberOrList(positiveNumber(), 'a positive number').default([4]),
+  /** Weight of the soft (teacher) term, in [0, 1]; a list runs a sweep. */
+  alpha: numberOrList(unitInterval(), 'a number between 0 and 1').default([0.9]),
+  /** Also train the student on hard labels only, to show what distillation bought. */
+  baseline: z.boolean({ error: 'expected true or false' }).default(true),
+  /** Number of soft-label shard tasks over the training split. */
+  shards: positiveInt().default(2),
+});
+
+export const dataSpec = z.strictObject({
+  train: dataSource,
+  test: dataSource,
+  /** Fraction of the training source held out for validation (stacking and calibration use it). */
+  validationSplit: fraction().default(0.1),
+  normalize: normalization.default('none'),
+  /** Reshape each sample, e.g. [784] or [28, 28, 1]; must keep the number of values. */
+  sampleShape: z.array(positiveInt()).min(1).optional(),
+  /** Number of classes; default: largest label in train and test + 1. */
+  classes: positiveInt().min(2, { error: 'expected at least 2 classes' }).optional(),
+});
+
+export const runtimeSpec = z.strictObject({
+  /** Worker threads; `auto` = the machine's cores. */
+  slots: z
+    .union([z.literal('auto'), positiveInt()], { error: 'expected "auto" or a positive integer' })
+    .default('auto'),
+  backend: backendChoice.default('auto'),
+  /** Attempts per task before the job fails. */
+  maxAttempts: positiveInt().default(3),
+});
+
+export const jobSpec = z.strictObject({
+  name: identifier(),
+  /** Base seed: members, splits and students without their own seed derive theirs from it. */
+  seed: integer().default(0),
+  data: dataSpec,
+  members: z.array(memberSpec).min(1, { error: 'expected at least one member' }),
+  ensemble: ensembleSpec.prefault({}),
+  teacher: teacherSpec.prefault({}),
+  distillation: distillationSpec.optional(),
+  runtime: runtimeSpec.prefault({}),
+});
+
+/** A job file's content as written. */
+export type JobSpecInput = z.input<typeof jobSpec>;
+/** A job file's content with every default filled (before replicas and sweeps are expanded). */
+export type JobSpecParsed = z.output<typeof jobSpec>;
+export type TrainSettings = z.output<typeof trainSettings>;
+export type EnsembleMethod = z.output<typeof ensembleMethod>;
+export type StackingSettings = z.output<typeof stackingSettings>;
+export type DataSpec = z.output<typeof dataSpec>;
+export type RuntimeSpec = z.output<typeof runtimeSpec>;

@@ -1,0 +1,58 @@
+import type { BackendChoice } from '../backend/backendChoice.ts';
+import type { DataSpec, EnsembleMethod, StackingSettings, TrainSettings } from './job.ts';
+import type { LayerSpec } from './layers.ts';
+
+/** One concrete ensemble member after replicas are expanded. */
+export interface ResolvedMember {
+  /** Unique name: the group name, or `<group>-<replica>` when the group has several replicas. */
+  name: string;
+  group: string;
+  replica: number;
+  seed: number;
+  bootstrap: boolean;
+  layers: LayerSpec[];
+  train: TrainSettings;
+  /** Voting weight (>= 0). */
+  weight: number;
+}
+
+/** One student to train: distilled at (temperature, alpha), or the hard-label baseline. */
+export type StudentRun =
+  | { name: string; kind: 'distilled'; temperature: number; alpha: number }
+  | { name: string; kind: 'baseline' };
+
+export interface ResolvedStudent {
+  name: string;
+  layers: LayerSpec[];
+  train: TrainSettings;
+  seed: number;
+}
+
+/** A validated job with every default filled and every list expanded: what the planner consumes. */
+export interface ResolvedJob {
+  name: string;
+  seed: number;
+  data: DataSpec;
+  members: ResolvedMember[];
+  ensemble: {
+    methods: EnsembleMethod[];
+    /** Weight per member, aligned with `members`. */
+    weights: number[];
+    stacking: StackingSettings;
+  };
+  teacher: {
+    /** Names of the members whose outputs form the teacher. */
+    members: string[];
+    softTargets: 'probabilities' | 'logits';
+  };
+  distillation?: {
+    student: ResolvedStudent;
+    runs: StudentRun[];
+    shards: number;
+  };
+  runtime: {
+    slots: 'auto' | number;
+    backend: BackendChoice;
+    maxAttempts: number;
+  };
+}
