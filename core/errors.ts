@@ -50,3 +50,26 @@ export class ModelSpecError extends NonRetryableError {}
 
 /** An explicitly requested backend that is not installed or failed to initialise. */
 export class BackendUnavailableError extends NonRetryableError {}
+
+/** An artifact (model, predictions, checkpoint) that a task expected is not in the store. */
+export class ArtifactNotFoundError extends ChorusError {
+  readonly key: string;
+
+  constructor(key: string) {
+    super(`artifact not found: ${key}`);
+    this.key = key;
+  }
+}
+
+/** A job stopped because one of its tasks failed for good; `taskId` names it. */
+export class JobFailedError extends ChorusError {
+  readonly taskId: string;
+
+  constructor(taskId: string, reason: string) {
+    super(`task ${taskId} failed: ${reason}`);
+    this.taskId = taskId;
+  }
+}
+
+/** A job interrupted on request (Ctrl-C, cancel); its state is saved and it can be resumed. */
+export class JobInterruptedError extends ChorusError {}

@@ -1,0 +1,21 @@
+import type { PoolTask } from '../core/tasks/task.ts';
+import type { TaskProgress } from '../core/tasks/taskProgress.ts';
+import type { TaskResult } from '../core/tasks/taskResult.ts';
+
+export interface RunOptions {
+  attempt: number;
+  onProgress: (update: TaskProgress) => void;
+  signal: AbortSignal;
+}
+
+import type { TaskFailure } from '../core/tasks/toFailure.ts';
+
+export type TaskOutcome = { ok: true; result: TaskResult } | { ok: false; error: TaskFailure };
+
+/** Runs pool tasks somewhere (local piscina threads, or remote workers over NATS). */
+export interface Executor {
+  /** How many tasks may run at once. */
+  readonly slots: number;
+  run(task: PoolTask, options: RunOptions): Promise<TaskOutcome>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { ArtifactNotFoundError, ChorusError } from '../errors.ts';
+import type { ArtifactStore } from './artifactStore.ts';
+
+/**
+ * Artifacts as files under a root folder (embedded mode: `runs/<job>/`). Keys map to relative
+ * paths, so a model folder here is exactly what `tf.loadLayersModel('file://…/model.json')` reads.
+ */
+export class FsArtifactStore implements ArtifactStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  pathOf(key: string): string {
+    const rel = normalize(key);
+    if (key === '' || isAbsolute(key) || rel.startsWith('..') || rel.split(sep).includes('..')) {
+      throw new ChorusError(`invalid artifact key: ${JSON.stringify(key)}`);
+    }
+    return join(this.root, rel);
+  }
+
+  async put(key: string, bytes: Uint8Array): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    // Write then rename: a crash leaves the old file or the new one, never half of one.
+    const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    try {
+      const buf = await readFile(this.pathOf(key));
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ArtifactNotFoundError(key);
+      throw err;
+    }
+  }
+
+  async has(key: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(key))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    await rm(this.pathOf(prefix), { recursive: true, force: true });
+  }
+}

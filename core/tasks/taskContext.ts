@@ -1,0 +1,26 @@
+import type { Dataset } from '../data/dataset.ts';
+import type { ResolvedJob } from '../spec/resolvedJob.ts';
+import type { ArtifactStore } from '../artifacts/artifactStore.ts';
+import type { TaskProgress } from './taskProgress.ts';
+
+/** A job's data after loading, reshaping, normalising and splitting: identical on every worker. */
+export interface PreparedData {
+  train: Dataset;
+  validation: Dataset;
+  test: Dataset;
+  classes: number;
+  sampleShape: readonly number[];
+}
+
+/** Everything a task handler may use besides its task: the same in embedded and distributed mode. */
+export interface TaskContext {
+  job: ResolvedJob;
+  /** The prepared data; loaded once per thread and shared between its tasks. */
+  data(): Promise<PreparedData>;
+  artifacts: ArtifactStore;
+  progress(update: TaskProgress): void;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** Aborted when the task is cancelled; handlers check it between batches. */
+  signal?: AbortSignal;
+}
