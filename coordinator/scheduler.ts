@@ -14,7 +14,7 @@ export interface ScheduleOptions {
   /** Attempts per task before the job fails. */
   maxAttempts: number;
   /** Runs the report task where the scheduler is (it aggregates, it does not train). */
-  runReport: (task: ReportTask) => Promise<TaskResult>;
+  runReport: (task: ReportTask, records: ReadonlyMap<string, TaskRecord>) => Promise<TaskResult>;
   onEvent?: (event: SchedulerEvent) => void;
   /** Aborting stops dispatch, cancels running tasks and saves them as pending for a resume. */
   signal?: AbortSignal;
@@ -61,7 +61,7 @@ export async function runTaskGraph(options: ScheduleOptions): Promise<Map<string
     emit({ type: 'task-started', id: task.id, attempt });
     let outcome: TaskOutcome;
     if (task.type === 'report') {
-      outcome = await options.runReport(task).then(
+      outcome = await options.runReport(task, records).then(
         (result): TaskOutcome => ({ ok: true, result }),
         (err: unknown): TaskOutcome => ({ ok: false, error: toFailure(err) }),
       );

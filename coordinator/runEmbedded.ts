@@ -1,0 +1,145 @@
+import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendChoice } from '../core/backend/backendChoice.ts';
+import { FsArtifactStore } from '../core/artifacts/fsArtifactStore.ts';
+import { prepareData } from '../core/data/prepareData.ts';
+import { NonRetryableError } from '../core/errors.ts';
+import { loadJobFile } from '../core/spec/loadJob.ts';
+import type { ResolvedJob } from '../core/spec/resolvedJob.ts';
+import type { PreparedData } from '../core/tasks/taskContext.ts';
+import { LocalPoolExecutor } from '../worker/localPoolExecutor.ts';
+import { FileStateStore } from './fileStateStore.ts';
+import { planJob } from './planJob.ts';
+import { exportEnsembleModel } from './report/exportEnsemble.ts';
+import { computeReport } from './report/computeReport.ts';
+import { gatherReportInputs } from './report/gatherReportInputs.ts';
+import type { Report } from './report/report.ts';
+import { writeReport } from './report/writeReport.ts';
+import { runTaskGraph } from './scheduler.ts';
+import type { SchedulerEvent } from './schedulerEvent.ts';
+import type { TaskRecord } from './taskRecord.ts';
+
+export interface EmbeddedRunOptions {
+  jobFile: string;
+  /** Output folder; default `runs/<job name>`. */
+  out?: string;
+  /** Override the job's runtime settings. */
+  slots?: number;
+  backend?: BackendChoice;
+  /** Delete an existing output folder first instead of resuming it. */
+  fresh?: boolean;
+  onEvent?: (event: SchedulerEvent) => void;
+  /** Called once the job is loaded and its data prepared, before any task runs. */
+  onStart?: (info: { job: ResolvedJob; outDir: string; data: PreparedData; slots: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface EmbeddedRunResult {
+  job: ResolvedJob;
+  outDir: string;
+  report: Report;
+}
+
+/**
+ * `chorus run`: plans the job, runs its tasks in a local piscina pool, writes every artifact and
+ * the report under the output folder. Running it again on the same folder resumes: finished tasks
+ * are kept, interrupted training continues from its last epoch checkpoint.
+ */
+export async function runEmbedded(options: EmbeddedRunOptions): Promise<EmbeddedRunResult> {
+  const started = Date.now();
+  const { job, baseDir } = await loadJobFile(options.jobFile);
+  if (options.slots !== undefined) job.runtime.slots = options.slots;
+  if (options.backend !== undefined) job.runtime.backend = options.backend;
+  const outDir = resolve(options.out ?? join('runs', job.name));
+  if (options.fresh) await rm(outDir, { recursive: true, force: true });
+  await claimOutputFolder(outDir, job);
+
+  const data = await prepareData(job.data, baseDir, job.seed);
+  const store = new FsArtifactStore(outDir);
+  const executor = new LocalPoolExecutor({
+    job,
+    data,
+    artifacts: { kind: 'fs', root: outDir },
+    backend: job.runtime.backend,
+    ...(job.runtime.slots === 'auto' ? {} : { slots: job.runtime.slots }),
+  });
+  options.onStart?.({ job, outDir, data, slots: executor.slots });
+  let report: Report | undefined;
+  try {
+    const runReport = async (_task: unknown, records: ReadonlyMap<string, TaskRecord>) => {
+      const reportStarted = performance.now();
+      await ensureMainThreadBackend();
+      await exportEnsembleModel(job, store);
+      const inputs = await gatherReportInputs({
+        job,
+        store,
+        records,
+        counts: {
+          train: data.train.count,
+          validation: data.validation.count,
+          test: data.test.count,
+          classes: data.classes,
+        },
+        testLabels: data.test.y,
+        backend: backendName(records, executor.backend?.name),
+        wallSeconds: (Date.now() - started) / 1000,
+      });
+      report = computeReport(inputs);
+      await writeReport(report, store);
+      return { type: 'report' as const, seconds: (performance.now() - reportStarted) / 1000 };
+    };
+    await runTaskGraph({
+      tasks: planJob(job),
+      store: new FileStateStore(join(outDir, 'state.json')),
+      executor,
+      maxAttempts: job.runtime.maxAttempts,
+      runReport,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } finally {
+    await executor.close();
+  }
+  if (!report) {
+    // The report task was already done in an earlier run: read what it wrote.
+    report = JSON.parse(await readFile(join(outDir, 'report.json'), 'utf8')) as Report;
+  }
+  return { job, outDir, report };
+}
+
+/**
+ * An output folder belongs to one job: resuming it with a changed job file would mix results.
+ * The resolved job is recorded on first use and compared on every later run.
+ */
+async function claimOutputFolder(outDir: string, job: ResolvedJob): Promise<void> {
+  const path = join(outDir, 'job.json');
+  const { runtime: _runtime, ...identity } = job;
+  const text = `${JSON.stringify(identity, null, 1)}\n`;
+  let existing: string | undefined;
+  try {
+    existing = await readFile(path, 'utf8');
+  } catch {
+    existing = undefined;
+  }
+  if (existing !== undefined && existing !== text) {
+    throw new NonRetryableError(
+      `${outDir} holds a run of a different version of job "${job.name}": use --fresh to start over, or --out to pick another folder`,
+    );
+  }
+  await mkdir(outDir, { recursive: true });
+  if (existing === undefined) await writeFile(path, text);
+}
+
+/** The main thread only loads and saves models for the report: the plain cpu backend is enough. */
+async function ensureMainThreadBackend(): Promise<void> {
+  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  await tf.ready();
+}
+
+function backendName(records: ReadonlyMap<string, TaskRecord>, fromPool: string | undefined): string {
+  for (const r of records.values()) {
+    if (r.result && 'backend' in r.result) return r.result.backend;
+  }
+  return fromPool ?? 'unknown';
+}

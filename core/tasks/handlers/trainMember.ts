@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs';
+import { artifactKeys } from '../../artifacts/artifactKeys.ts';
+import { saveModelToStore } from '../../artifacts/modelIO.ts';
+import { deriveSeed } from '../../data/random.ts';
+import { bootstrapIndices } from '../../data/split.ts';
+import { buildModel } from '../../model/buildModel.ts';
+import { makeOptimizer } from '../../model/optimizer.ts';
+import { Checkpointer } from '../../train/checkpoint.ts';
+import { trainLoop } from '../../train/trainLoop.ts';
+import type { TrainTask } from '../task.ts';
+import type { TaskContext } from '../taskContext.ts';
+import type { TrainResult } from '../taskResult.ts';
+import { findMember } from './lookup.ts';
+
+const BOOTSTRAP_SALT = 0xb007;
+const SHUFFLE_SALT = 0x5417;
+
+/** Trains one member from its seed (or its last epoch checkpoint) and saves it in tfjs format. */
+export async function trainMember(task: TrainTask, ctx: TaskContext): Promise<TrainResult> {
+  const member = findMember(ctx.job, task.member);
+  const data = await ctx.data();
+  const model = buildModel({
+    layers: member.layers,
+    inputShape: [...data.sampleShape],
+    classes: data.classes,
+    seed: member.seed,
+    name: member.name,
+  });
+  const optimizer = makeOptimizer({ name: member.train.optimizer, learningRate: member.train.learningRate });
+  const checkpoint = new Checkpointer(ctx.artifacts, artifactKeys.checkpoint(task.id));
+  try {
+    const rows = member.bootstrap
+      ? bootstrapIndices(data.train.count, deriveSeed(member.seed, BOOTSTRAP_SALT))
+      : undefined;
+    const run = await trainLoop({
+      model,
+      optimizer,
+      data: data.train,
+      classes: data.classes,
+      ...(rows ? { rows } : {}),
+      epochs: member.train.epochs,
+      batchSize: member.train.batchSize,
+      seed: deriveSeed(member.seed, SHUFFLE_SALT),
+      ...(data.validation.count > 0 ? { validation: data.validation } : {}),
+      checkpoint,
+      onProgress: (p) => ctx.progress(p),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    await saveModelToStore(model, ctx.artifacts, artifactKeys.memberModel(member.name));
+    await checkpoint.clear();
+    return {
+      type: 'train',
+      seconds: run.seconds,
+      epochs: member.train.epochs,
+      samples: run.samples,
+      history: run.history,
+      resumedFromEpoch: run.resumedFromEpoch,
+      backend: tf.getBackend(),
+    };
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+  }
+}

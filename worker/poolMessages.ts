@@ -1,0 +1,26 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { BackendChoice } from '../core/backend/backendChoice.ts';
+import type { ResolvedJob } from '../core/spec/resolvedJob.ts';
+import type { PoolTask } from '../core/tasks/task.ts';
+import type { PreparedData } from '../core/tasks/taskContext.ts';
+import type { TaskProgress } from '../core/tasks/taskProgress.ts';
+
+/** Where a thread finds the artifact store (a descriptor, since stores do not cross threads). */
+export type ArtifactLocation = { kind: 'fs'; root: string };
+
+/** One task handed to a pool thread. `data` holds SharedArrayBuffers: threads read it without a copy. */
+export interface PoolRequest {
+  task: PoolTask;
+  job: ResolvedJob;
+  data: PreparedData;
+  artifacts: ArtifactLocation;
+  backend: BackendChoice;
+  attempt: number;
+  /** The thread posts ThreadMessages here while the task runs. */
+  port: MessagePort;
+}
+
+/** Messages from a pool thread to its executor, tagged by `type`. */
+export type ThreadMessage =
+  | { type: 'progress'; progress: TaskProgress }
+  | { type: 'backend'; name: string; patchedKernels: string[] };

@@ -1,0 +1,30 @@
+import { selectBackend } from '../core/backend/selectBackend.ts';
+import { FsArtifactStore } from '../core/artifacts/fsArtifactStore.ts';
+import { runTask } from '../core/tasks/runTask.ts';
+import { toFailure } from '../core/tasks/toFailure.ts';
+import type { TaskOutcome } from '../coordinator/executor.ts';
+import type { PoolRequest, ThreadMessage } from './poolMessages.ts';
+
+/**
+ * The piscina thread entry: one tfjs engine per thread, its backend chosen on the first task.
+ * Failures come back as data (TaskOutcome), so the error's kind survives the thread boundary.
+ */
+export default async function poolThread(request: PoolRequest): Promise<TaskOutcome> {
+  const post = (message: ThreadMessage) => request.port.postMessage(message);
+  try {
+    const backend = await selectBackend(request.backend);
+    post({ type: 'backend', name: backend.name, patchedKernels: backend.patchedKernels });
+    const result = await runTask(request.task, {
+      job: request.job,
+      data: async () => request.data,
+      artifacts: new FsArtifactStore(request.artifacts.root),
+      progress: (progress) => post({ type: 'progress', progress }),
+      attempt: request.attempt,
+    });
+    return { ok: true, result };
+  } catch (err) {
+    return { ok: false, error: toFailure(err) };
+  } finally {
+    request.port.close();
+  }
+}
