@@ -55,7 +55,10 @@ export const syntheticSource = z.strictObject({
   classes: positiveInt().min(2, { error: 'expected at least 2 classes' }).default(3),
   /** Distance between class centres in units of the noise's standard deviation. */
   separation: positiveNumber().default(2),
+  /** Seed of the problem (the class centres): train and test must share it. */
   seed: integer().default(0),
+  /** Seed of the samples drawn around the centres; give train and test different ones. Default: `seed`. */
+  sampleSeed: integer().optional(),
 });
 
 export const dataSource = z.discriminatedUnion('format', [

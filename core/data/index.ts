@@ -1,0 +1,28 @@
+/** Datasets: readers (IDX, CSV, NPY, bundled MNIST, synthetic), validation, scaling, splits, sharing. */
+export type { Dataset } from './dataset.ts';
+export { featureSize } from './dataset.ts';
+export { Rng, deriveSeed, permutation, shuffleInPlace } from './random.ts';
+export { isGzip, readDataFile } from './readDataFile.ts';
+export type { IdxArray, IdxFiles, IdxType, IdxValues } from './idx.ts';
+export { idxToDataset, loadIdxDataset, parseIdx, sampleShapeOf } from './idx.ts';
+export type { LabelColumn } from './csv.ts';
+export { loadCsvDataset, parseCsv } from './csv.ts';
+export type { NpyArray, NpyFiles, NpyValues } from './npy.ts';
+export { loadNpyDataset, npyToDataset, parseNpy } from './npy.ts';
+export { MNIST_BUNDLED_COUNT, loadMnistBundled } from './mnistBundled.ts';
+export type { SyntheticOptions, SyntheticSource } from './synthetic.ts';
+export { makeSynthetic } from './synthetic.ts';
+export {
+  classesOf,
+  validateDataset,
+  validateFeatureLayout,
+  validateFeatures,
+  validateLabels,
+} from './validate.ts';
+export type { Normalizer } from './normalize.ts';
+export { applyNormalizer, fitNormalizer } from './normalize.ts';
+export type { ShardRange, TrainValidationSplit } from './split.ts';
+export { bootstrapIndices, shardRanges, slice, subset, trainValidationSplit } from './split.ts';
+export { isShared, toShared } from './shared.ts';
+export type { LoadOptions } from './load.ts';
+export { loadSource } from './load.ts';
