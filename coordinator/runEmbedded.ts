@@ -74,7 +74,7 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
       const inputs = await gatherReportInputs({
         job,
         store,
-        records,
+        records: new Map(records),
         counts: {
           train: data.train.count,
           validation: data.validation.count,
@@ -133,6 +133,7 @@ async function claimOutputFolder(outDir: string, job: ResolvedJob): Promise<void
 
 /** The main thread only loads and saves models for the report: the plain cpu backend is enough. */
 async function ensureMainThreadBackend(): Promise<void> {
+  tf.enableProdMode();
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
   await tf.ready();
 }

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../core/backend/selectBackend.ts';
 import { FsArtifactStore } from '../core/artifacts/fsArtifactStore.ts';
 import { runTask } from '../core/tasks/runTask.ts';
@@ -12,6 +13,8 @@ import type { PoolRequest, ThreadMessage } from './poolMessages.ts';
 export default async function poolThread(request: PoolRequest): Promise<TaskOutcome> {
   const post = (message: ThreadMessage) => request.port.postMessage(message);
   try {
+    // Production mode: no debug checks, and no "install tfjs-node" banner on every thread.
+    tf.enableProdMode();
     const backend = await selectBackend(request.backend);
     post({ type: 'backend', name: backend.name, patchedKernels: backend.patchedKernels });
     const result = await runTask(request.task, {

@@ -1,0 +1,222 @@
+import { NonRetryableError } from '../../core/errors.ts';
+import { hardVote } from '../../core/ensemble/hardVote.ts';
+import { meanLogits } from '../../core/ensemble/meanLogits.ts';
+import { softmaxRows } from '../../core/ensemble/softmax.ts';
+import { softVote } from '../../core/ensemble/softVote.ts';
+import { accuracy } from '../../core/metrics/accuracy.ts';
+import { agreement } from '../../core/metrics/agreement.ts';
+import { argmaxRows } from '../../core/metrics/argmaxRows.ts';
+import { expectedCalibrationError } from '../../core/metrics/expectedCalibrationError.ts';
+import { negativeLogLikelihood } from '../../core/metrics/negativeLogLikelihood.ts';
+import { reliabilityBins } from '../../core/metrics/reliabilityBins.ts';
+import type { TaskType } from '../../core/tasks/task.ts';
+import type { TaskResult, TrainingHistory } from '../../core/tasks/taskResult.ts';
+import type { TaskRecord } from '../taskRecord.ts';
+import { chorusVersion } from './chorusVersion.ts';
+import type {
+  DistillationSummary,
+  MemberReport,
+  Report,
+  ReportBin,
+  Scores,
+  StudentReport,
+  TimingReport,
+} from './report.ts';
+import type { ReportInputs } from './reportInputs.ts';
+import { roundSeconds, roundSignificant as r } from './roundSignificant.ts';
+import { teacherWeights } from './teacherWeights.ts';
+
+/**
+ * Scores every member, ensemble method and student on the test split and collects timings.
+ * Pure: the same inputs give the same report (`createdAt` aside, when not given).
+ * Ensemble methods the job did not ask for are left out.
+ */
+export function computeReport(inputs: ReportInputs): Report {
+  const { job, counts, testLabels, records } = inputs;
+  const classes = counts.classes;
+  if (testLabels.length !== counts.test) {
+    throw new NonRetryableError(`report: ${testLabels.length} test labels, but counts.test is ${counts.test}`);
+  }
+  const checked = (logits: Float32Array | undefined, what: string): Float32Array => {
+    if (logits === undefined) throw new NonRetryableError(`report: no test logits for ${what}`);
+    if (logits.length !== testLabels.length * classes) {
+      throw new NonRetryableError(
+        `report: ${what}'s test logits have ${logits.length} values, expected ${testLabels.length} × ${classes}`,
+      );
+    }
+    return logits;
+  };
+  const scoresOf = (probabilities: Float32Array): Scores => ({
+    accuracy: r(accuracy(probabilities, testLabels)),
+    nll: r(negativeLogLikelihood(probabilities, testLabels, classes)),
+    ece: r(expectedCalibrationError(probabilities, testLabels, classes)),
+  });
+
+  const memberLogits = job.members.map((m) => checked(inputs.memberTestLogits.get(m.name), `member ${m.name}`));
+  const memberProbabilities = memberLogits.map((t) => softmaxRows(t, classes));
+  const weights = job.members.map((m, i) => job.ensemble.weights[i] ?? m.weight);
+  const teacherSet = new Set(job.teacher.members);
+
+  const members: MemberReport[] = job.members.map((m, i) => {
+    const result = resultOf(records, `train:${m.name}`, 'train');
+    return {
+      name: m.name,
+      group: m.group,
+      weight: weights[i] ?? 1,
+      teacher: teacherSet.has(m.name),
+      ...scoresOf(memberProbabilities[i]!),
+      trainSeconds: roundSeconds(result?.seconds ?? 0),
+      ...(result ? { epochs: result.epochs, history: roundHistory(result.history) } : {}),
+    };
+  });
+
+  const methods = new Set(job.ensemble.methods);
+  const ensemble: Report['ensemble'] = {};
+  if (methods.has('hard')) {
+    ensemble.hard = { accuracy: r(accuracy(hardVote(memberLogits, classes, weights), testLabels)) };
+  }
+  if (methods.has('soft')) {
+    const soft = softVote(memberProbabilities, classes, weights);
+    ensemble.soft = { ...scoresOf(soft), reliability: roundBins(soft, testLabels, classes) };
+  }
+  if (methods.has('stacking')) {
+    const logits = checked(inputs.stackingTestLogits, 'the stacking combiner');
+    const result = resultOf(records, 'stack', 'stack');
+    ensemble.stacking = {
+      ...scoresOf(softmaxRows(logits, classes)),
+      ...(result ? { trainSeconds: roundSeconds(result.seconds), history: roundHistory(result.history) } : {}),
+    };
+  }
+
+  const teacherPick = teacherWeights(job);
+  const teacherLogits = teacherPick.members.map((name) => memberLogits[job.members.findIndex((m) => m.name === name)]!);
+  const teacherProbabilities =
+    job.teacher.softTargets === 'logits'
+      ? softmaxRows(meanLogits(teacherLogits, classes, teacherPick.weights), classes)
+      : softVote(
+          teacherLogits.map((t) => softmaxRows(t, classes)),
+          classes,
+          teacherPick.weights,
+        );
+  const teacherClasses = argmaxRows(teacherProbabilities, classes);
+  const teacher: Report['teacher'] = {
+    members: teacherPick.members,
+    softTargets: job.teacher.softTargets,
+    ...scoresOf(teacherProbabilities),
+  };
+
+  const students: StudentReport[] = (job.distillation?.runs ?? []).map((run) => {
+    const logits = checked(inputs.studentTestLogits.get(run.name), `student ${run.name}`);
+    const result = resultOf(records, `distill:${run.name}`, 'distill');
+    return {
+      name: run.name,
+      kind: run.kind,
+      ...(run.kind === 'distilled' ? { temperature: run.temperature, alpha: run.alpha } : {}),
+      ...scoresOf(softmaxRows(logits, classes)),
+      agreementWithTeacher: r(agreement(argmaxRows(logits, classes), teacherClasses)),
+      trainSeconds: roundSeconds(result?.seconds ?? 0),
+      ...(result ? { epochs: result.epochs, history: roundHistory(result.history) } : {}),
+    };
+  });
+
+  const distillation = summariseDistillation(students, teacher.accuracy);
+  return {
+    job: job.name,
+    backend: inputs.backend,
+    chorusVersion: chorusVersion(),
+    createdAt: inputs.createdAt ?? new Date().toISOString(),
+    dataset: { ...counts },
+    members,
+    bestMember: best(members)?.name ?? '',
+    meanMember: {
+      accuracy: r(mean(members.map((m) => m.accuracy))),
+      nll: r(mean(members.map((m) => m.nll))),
+      ece: r(mean(members.map((m) => m.ece))),
+    },
+    ensemble,
+    teacher,
+    students,
+    ...(distillation ? { distillation } : {}),
+    timing: timingOf(records, inputs.wallSeconds),
+  };
+}
+
+/** A done task's result, if it has the expected type. */
+function resultOf<T extends TaskResult['type']>(
+  records: Map<string, TaskRecord>,
+  id: string,
+  type: T,
+): Extract<TaskResult, { type: T }> | undefined {
+  const result = records.get(id)?.result;
+  return result?.type === type ? (result as Extract<TaskResult, { type: T }>) : undefined;
+}
+
+function roundHistory(history: TrainingHistory): TrainingHistory {
+  return {
+    loss: history.loss.map((v) => r(v)),
+    ...(history.valLoss ? { valLoss: history.valLoss.map((v) => r(v)) } : {}),
+  };
+}
+
+function roundBins(probabilities: Float32Array, labels: Int32Array, classes: number): ReportBin[] {
+  return reliabilityBins(probabilities, labels, classes).map((b) => ({
+    lower: r(b.lower),
+    upper: r(b.upper),
+    count: b.count,
+    meanConfidence: b.meanConfidence === null ? null : r(b.meanConfidence),
+    accuracy: b.accuracy === null ? null : r(b.accuracy),
+  }));
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** Highest accuracy; ties go to the lower NLL, then to the first listed. */
+function best<T extends Scores>(items: readonly T[]): T | undefined {
+  let top: T | undefined;
+  for (const item of items) {
+    if (!top || item.accuracy > top.accuracy || (item.accuracy === top.accuracy && item.nll < top.nll)) top = item;
+  }
+  return top;
+}
+
+function summariseDistillation(students: StudentReport[], teacherAccuracy: number): DistillationSummary | undefined {
+  const top = best(students.filter((s) => s.kind === 'distilled'));
+  if (!top) return undefined;
+  const baseline = students.find((s) => s.kind === 'baseline');
+  const summary: DistillationSummary = { bestStudent: top.name, bestAccuracy: top.accuracy };
+  if (baseline) {
+    summary.baseline = baseline.name;
+    summary.baselineAccuracy = baseline.accuracy;
+    const gap = teacherAccuracy - baseline.accuracy;
+    // With no gap to close (the baseline already matches the teacher) the share is undefined.
+    if (gap > 0) summary.gapRecovered = r((top.accuracy - baseline.accuracy) / gap);
+  }
+  return summary;
+}
+
+function timingOf(records: Map<string, TaskRecord>, wallSeconds: number): TimingReport {
+  const byType: TimingReport['byType'] = {};
+  let taskSeconds = 0;
+  let retries = 0;
+  for (const record of records.values()) {
+    retries += Math.max(0, record.attempts - 1);
+    const result = record.result;
+    if (!result) continue;
+    const type: TaskType = result.type;
+    const entry = byType[type] ?? { tasks: 0, seconds: 0 };
+    entry.tasks += 1;
+    entry.seconds += result.seconds;
+    byType[type] = entry;
+    taskSeconds += result.seconds;
+  }
+  for (const entry of Object.values(byType)) entry.seconds = roundSeconds(entry.seconds);
+  return {
+    wallSeconds: roundSeconds(wallSeconds),
+    taskSeconds: roundSeconds(taskSeconds),
+    parallelism: wallSeconds > 0 ? r(taskSeconds / wallSeconds, 3) : 0,
+    byType,
+    retries,
+  };
+}

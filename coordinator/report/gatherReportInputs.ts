@@ -1,0 +1,48 @@
+import { artifactKeys } from '../../core/artifacts/artifactKeys.ts';
+import type { ArtifactStore } from '../../core/artifacts/artifactStore.ts';
+import { getFloat32 } from '../../core/artifacts/float32.ts';
+import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
+import type { TaskRecord } from '../taskRecord.ts';
+import type { ReportInputs } from './reportInputs.ts';
+
+export interface GatherReportOptions {
+  job: ResolvedJob;
+  store: ArtifactStore;
+  records: Map<string, TaskRecord>;
+  counts: ReportInputs['counts'];
+  testLabels: Int32Array;
+  backend: string;
+  wallSeconds: number;
+  createdAt?: string;
+}
+
+/**
+ * Reads the test logits the tasks wrote (members, stacking when asked for, every student run) into a
+ * `ReportInputs`. A missing artifact throws ArtifactNotFoundError naming its key.
+ */
+export async function gatherReportInputs(options: GatherReportOptions): Promise<ReportInputs> {
+  const { job, store } = options;
+  const memberTestLogits = new Map<string, Float32Array>();
+  for (const m of job.members) {
+    memberTestLogits.set(m.name, await getFloat32(store, artifactKeys.memberLogits(m.name, 'test')));
+  }
+  const studentTestLogits = new Map<string, Float32Array>();
+  for (const run of job.distillation?.runs ?? []) {
+    studentTestLogits.set(run.name, await getFloat32(store, artifactKeys.studentLogits(run.name)));
+  }
+  const stackingTestLogits = job.ensemble.methods.includes('stacking')
+    ? await getFloat32(store, artifactKeys.stackingLogits())
+    : undefined;
+  return {
+    job,
+    backend: options.backend,
+    wallSeconds: options.wallSeconds,
+    counts: options.counts,
+    testLabels: options.testLabels,
+    memberTestLogits,
+    ...(stackingTestLogits ? { stackingTestLogits } : {}),
+    studentTestLogits,
+    records: options.records,
+    ...(options.createdAt !== undefined ? { createdAt: options.createdAt } : {}),
+  };
+}

@@ -1,0 +1,107 @@
+import type { StudentRun } from '../../core/spec/resolvedJob.ts';
+import type { TaskType } from '../../core/tasks/task.ts';
+import type { TrainingHistory } from '../../core/tasks/taskResult.ts';
+
+/**
+ * What `report.json` holds: every member, ensemble method and student scored on the test split, plus
+ * timings. Plain JSON (numbers rounded to 6 significant digits) so renderers and other tools can read it.
+ */
+
+/** Accuracy is a fraction in [0, 1]; NLL in nats; ECE over 15 equal-width confidence bins. */
+export interface Scores {
+  accuracy: number;
+  nll: number;
+  ece: number;
+}
+
+export interface MemberReport extends Scores {
+  name: string;
+  /** The member group it is a replica of. */
+  group: string;
+  /** Its voting weight. */
+  weight: number;
+  /** Whether it is part of the distillation teacher. */
+  teacher: boolean;
+  /** Seconds of the train task (its last attempt); 0 when unknown. */
+  trainSeconds: number;
+  epochs?: number;
+  history?: TrainingHistory;
+}
+
+/** One bin of a reliability diagram: bin b holds confidences in (lower, upper]. */
+export interface ReportBin {
+  lower: number;
+  upper: number;
+  count: number;
+  /** null when the bin is empty. */
+  meanConfidence: number | null;
+  accuracy: number | null;
+}
+
+export interface EnsembleReport {
+  /** Weighted hard vote (ties to the lowest class): it has no probabilities, so accuracy only. */
+  hard?: { accuracy: number };
+  /** Weighted mean of the members' probabilities. */
+  soft?: Scores & { reliability: ReportBin[] };
+  /** The learned concat + Dense combiner. */
+  stacking?: Scores & { history?: TrainingHistory; trainSeconds?: number };
+}
+
+export interface StudentReport extends Scores {
+  name: string;
+  kind: StudentRun['kind'];
+  temperature?: number;
+  alpha?: number;
+  /** Fraction of test samples on which the student's argmax equals the teacher's. */
+  agreementWithTeacher: number;
+  trainSeconds: number;
+  epochs?: number;
+  history?: TrainingHistory;
+}
+
+/** The best distilled student against the baseline and the teacher. */
+export interface DistillationSummary {
+  bestStudent: string;
+  bestAccuracy: number;
+  baseline?: string;
+  baselineAccuracy?: number;
+  /** (best − baseline) / (teacher − baseline): the share of the teacher's lead the student recovered. */
+  gapRecovered?: number;
+}
+
+export interface TimingReport {
+  /** Wall-clock seconds of the whole run. */
+  wallSeconds: number;
+  /** Sum of every task's seconds (the work done, whatever the parallelism). */
+  taskSeconds: number;
+  /** taskSeconds / wallSeconds: how many tasks ran at once on average. */
+  parallelism: number;
+  /** Seconds and task count per task type (only types that ran). */
+  byType: Partial<Record<TaskType, { tasks: number; seconds: number }>>;
+  /** Attempts beyond the first, over all tasks. */
+  retries: number;
+}
+
+export interface Report {
+  job: string;
+  /** The tfjs backend the tasks ran on, e.g. `wasm`. */
+  backend: string;
+  chorusVersion: string;
+  /** ISO 8601. */
+  createdAt: string;
+  dataset: { train: number; validation: number; test: number; classes: number };
+  members: MemberReport[];
+  /** The member with the highest accuracy (ties: lower NLL, then first listed). */
+  bestMember: string;
+  /** Unweighted mean of the members' scores. */
+  meanMember: Scores;
+  ensemble: EnsembleReport;
+  /**
+   * The distillation teacher on the test split: the teacher members combined as the soft targets are
+   * (mean of probabilities, or softmax of the mean logits), at temperature 1, with their voting weights.
+   */
+  teacher: Scores & { members: string[]; softTargets: 'probabilities' | 'logits' };
+  students: StudentReport[];
+  distillation?: DistillationSummary;
+  timing: TimingReport;
+}

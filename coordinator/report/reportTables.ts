@@ -1,0 +1,165 @@
+import { duration, metric, percent, plain } from './format.ts';
+import type { Report } from './report.ts';
+import { METHOD_LABELS, teacherIsSoftVote } from './reportRows.ts';
+import { timingRows } from './timingRows.ts';
+
+/** A table as plain text cells; renderMarkdown and renderHtml each escape and lay it out. */
+export interface ReportTable {
+  id: string;
+  title: string;
+  columns: { label: string; align: 'left' | 'right' }[];
+  /** `best` marks the row to emphasise (best member, best student). */
+  rows: { cells: string[]; best?: boolean }[];
+  /** Sentences shown under the table. */
+  notes: string[];
+}
+
+const L = 'left' as const;
+const R = 'right' as const;
+
+/** The report's tables, in order: members, ensemble, students (if any), calibration (if soft), timing. */
+export function reportTables(report: Report): ReportTable[] {
+  const tables: ReportTable[] = [];
+  const mean = report.meanMember;
+  tables.push({
+    id: 'members',
+    title: 'Members',
+    columns: [
+      { label: 'member', align: L },
+      { label: 'weight', align: R },
+      { label: 'teacher', align: L },
+      { label: 'accuracy', align: R },
+      { label: 'NLL', align: R },
+      { label: 'ECE', align: R },
+      { label: 'epochs', align: R },
+      { label: 'train time', align: R },
+    ],
+    rows: report.members.map((m) => ({
+      best: m.name === report.bestMember,
+      cells: [
+        m.name,
+        plain(m.weight),
+        m.teacher ? 'yes' : '',
+        percent(m.accuracy),
+        metric(m.nll),
+        metric(m.ece),
+        plain(m.epochs),
+        duration(m.trainSeconds),
+      ],
+    })),
+    notes: [
+      `Mean member: ${percent(mean.accuracy)} accuracy, NLL ${metric(mean.nll)}, ECE ${metric(mean.ece)}. ` +
+        `Best member: ${report.bestMember}.`,
+    ],
+  });
+
+  const e = report.ensemble;
+  const t = report.teacher;
+  const methodRows: ReportTable['rows'] = [];
+  if (e.hard) methodRows.push({ cells: [METHOD_LABELS.hard, percent(e.hard.accuracy), '-', '-'] });
+  if (e.soft) methodRows.push({ cells: [METHOD_LABELS.soft, percent(e.soft.accuracy), metric(e.soft.nll), metric(e.soft.ece)] });
+  if (e.stacking) {
+    methodRows.push({
+      cells: [METHOD_LABELS.stacking, percent(e.stacking.accuracy), metric(e.stacking.nll), metric(e.stacking.ece)],
+    });
+  }
+  methodRows.push({
+    cells: [
+      `teacher (${t.members.length} member${t.members.length === 1 ? '' : 's'}, mean of ${t.softTargets})`,
+      percent(t.accuracy),
+      metric(t.nll),
+      metric(t.ece),
+    ],
+  });
+  tables.push({
+    id: 'ensemble',
+    title: 'Ensemble',
+    columns: [
+      { label: 'method', align: L },
+      { label: 'accuracy', align: R },
+      { label: 'NLL', align: R },
+      { label: 'ECE', align: R },
+    ],
+    rows: methodRows,
+    notes: [
+      'The hard vote has no probabilities, so no NLL or ECE.',
+      teacherIsSoftVote(report)
+        ? 'The teacher is the soft vote of all members.'
+        : `Teacher members: ${t.members.join(', ')}.`,
+    ],
+  });
+
+  if (report.students.length > 0) {
+    tables.push({
+      id: 'students',
+      title: 'Students',
+      columns: [
+        { label: 'student', align: L },
+        { label: 'kind', align: L },
+        { label: 'T', align: R },
+        { label: 'alpha', align: R },
+        { label: 'accuracy', align: R },
+        { label: 'NLL', align: R },
+        { label: 'ECE', align: R },
+        { label: 'agrees with teacher', align: R },
+        { label: 'train time', align: R },
+      ],
+      rows: report.students.map((s) => ({
+        best: s.name === report.distillation?.bestStudent,
+        cells: [
+          s.name,
+          s.kind,
+          plain(s.temperature),
+          plain(s.alpha),
+          percent(s.accuracy),
+          metric(s.nll),
+          metric(s.ece),
+          percent(s.agreementWithTeacher),
+          duration(s.trainSeconds),
+        ],
+      })),
+      notes: ['T is the distillation temperature and alpha the weight of the soft (teacher) term.'],
+    });
+  }
+
+  if (e.soft) {
+    tables.push({
+      id: 'calibration',
+      title: `Calibration of the soft vote (ECE ${metric(e.soft.ece)})`,
+      columns: [
+        { label: 'confidence', align: L },
+        { label: 'samples', align: R },
+        { label: 'mean confidence', align: R },
+        { label: 'accuracy', align: R },
+      ],
+      rows: e.soft.reliability
+        .filter((b) => b.count > 0)
+        .map((b) => ({
+          cells: [
+            `(${b.lower.toFixed(3)}, ${b.upper.toFixed(3)}]`,
+            String(b.count),
+            b.meanConfidence === null ? '-' : percent(b.meanConfidence, 1),
+            b.accuracy === null ? '-' : percent(b.accuracy, 1),
+          ],
+        })),
+      notes: ['15 equal-width confidence bins; empty bins are not listed.'],
+    });
+  }
+
+  const time = report.timing;
+  tables.push({
+    id: 'timing',
+    title: 'Timing',
+    columns: [
+      { label: 'task type', align: L },
+      { label: 'tasks', align: R },
+      { label: 'time', align: R },
+    ],
+    rows: timingRows(report).map((row) => ({ cells: [row.type, String(row.tasks), duration(row.seconds)] })),
+    notes: [
+      `Wall clock ${duration(time.wallSeconds)}; ${duration(time.taskSeconds)} of task time ` +
+        `(${time.parallelism}x parallel); ${time.retries} ${time.retries === 1 ? 'retry' : 'retries'}.`,
+    ],
+  });
+  return tables;
+}
