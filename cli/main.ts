@@ -14,7 +14,9 @@ export function positiveIntOption(value: string): number {
 
 export function buildProgram(): Command {
   const program = new Command('chorus')
-    .description('Train ensembles of TensorFlow.js models, combine them, and distil them into a small student.')
+    .description(
+      'Train ensembles of TensorFlow.js models, combine them, and distil them into a small student.',
+    )
     .exitOverride()
     .showHelpAfterError();
 
@@ -23,8 +25,16 @@ export function buildProgram(): Command {
     .description('run a job in this process (a pool of worker threads); rerun to resume')
     .argument('<job>', 'job file (YAML or JSON)')
     .option('-o, --out <dir>', 'output folder (default: runs/<job name>)')
-    .option('--slots <n>', 'worker threads (default: the job file, else the number of cores)', positiveIntOption)
-    .addOption(new Option('--backend <name>', 'tfjs backend (default: the job file, else auto)').choices(backendChoice.options))
+    .option(
+      '--slots <n>',
+      'worker threads (default: the job file, else the number of cores)',
+      positiveIntOption,
+    )
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend (default: the job file, else auto)').choices(
+        backendChoice.options,
+      ),
+    )
     .option('--fresh', 'delete the output folder first instead of resuming')
     .option('--json', 'print machine-readable events, one JSON object per line')
     .action(async (job: string, opts: RunFlags) => {
@@ -60,7 +70,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`chorus: ${err.message}\n`);
       return EXIT.failed;
     }
-    process.stderr.write(`chorus: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `chorus: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return EXIT.failed;
   }
 }

@@ -43,7 +43,9 @@ export async function runCommand(jobFile: string, flags: RunFlags): Promise<void
       process.stdout.write(`${JSON.stringify({ type: 'report', outDir, report })}\n`);
     } else {
       process.stdout.write(`\n${renderTable(report)}\n`);
-      process.stdout.write(`\nReport: ${outDir}/report.html (also report.md, report.json); models under ${outDir}/models\n`);
+      process.stdout.write(
+        `\nReport: ${outDir}/report.html (also report.md, report.json); models under ${outDir}/models\n`,
+      );
     }
   } finally {
     reporter.stop();

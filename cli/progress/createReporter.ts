@@ -1,8 +1,28 @@
 import { JsonReporter } from './jsonReporter.ts';
 import { PlainReporter } from './plainReporter.ts';
 import type { ProgressReporter } from './progressReporter.ts';
+import { TtyReporter } from './ttyReporter.ts';
 
-export function createReporter(options: { json: boolean }): ProgressReporter {
+/** What the choice depends on; defaults to this process's stderr and environment (tests pass their own). */
+export interface ReporterContext {
+  stderrIsTTY?: boolean;
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * `--json` → JSON events; a terminal on stderr (and not CI, not a dumb terminal) → the live display;
+ * otherwise plain log lines, which read well in pipes and CI logs.
+ */
+export function createReporter(options: { json: boolean }, context: ReporterContext = {}): ProgressReporter {
   if (options.json) return new JsonReporter();
+  const env = context.env ?? process.env;
+  const isTTY = context.stderrIsTTY ?? process.stderr.isTTY === true;
+  if (isTTY && !isCI(env) && env['TERM'] !== 'dumb') return new TtyReporter();
   return new PlainReporter();
+}
+
+/** CI systems set CI (to "true", "1", a name...); an explicit "false" or "0" means not CI. */
+function isCI(env: Record<string, string | undefined>): boolean {
+  const ci = env['CI'];
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
 }

@@ -7,7 +7,9 @@ export function chorusVersion(): string {
   if (cached !== undefined) return cached;
   cached = 'unknown';
   try {
-    const manifest: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    const manifest: unknown = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    );
     if (typeof manifest === 'object' && manifest !== null && 'version' in manifest) {
       const { version } = manifest;
       if (typeof version === 'string') cached = version;

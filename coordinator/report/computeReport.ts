@@ -35,7 +35,9 @@ export function computeReport(inputs: ReportInputs): Report {
   const { job, counts, testLabels, records } = inputs;
   const classes = counts.classes;
   if (testLabels.length !== counts.test) {
-    throw new NonRetryableError(`report: ${testLabels.length} test labels, but counts.test is ${counts.test}`);
+    throw new NonRetryableError(
+      `report: ${testLabels.length} test labels, but counts.test is ${counts.test}`,
+    );
   }
   const checked = (logits: Float32Array | undefined, what: string): Float32Array => {
     if (logits === undefined) throw new NonRetryableError(`report: no test logits for ${what}`);
@@ -52,7 +54,9 @@ export function computeReport(inputs: ReportInputs): Report {
     ece: r(expectedCalibrationError(probabilities, testLabels, classes)),
   });
 
-  const memberLogits = job.members.map((m) => checked(inputs.memberTestLogits.get(m.name), `member ${m.name}`));
+  const memberLogits = job.members.map((m) =>
+    checked(inputs.memberTestLogits.get(m.name), `member ${m.name}`),
+  );
   const memberProbabilities = memberLogits.map((t) => softmaxRows(t, classes));
   const weights = job.members.map((m, i) => job.ensemble.weights[i] ?? m.weight);
   const teacherSet = new Set(job.teacher.members);
@@ -84,12 +88,16 @@ export function computeReport(inputs: ReportInputs): Report {
     const result = resultOf(records, 'stack', 'stack');
     ensemble.stacking = {
       ...scoresOf(softmaxRows(logits, classes)),
-      ...(result ? { trainSeconds: roundSeconds(result.seconds), history: roundHistory(result.history) } : {}),
+      ...(result
+        ? { trainSeconds: roundSeconds(result.seconds), history: roundHistory(result.history) }
+        : {}),
     };
   }
 
   const teacherPick = teacherWeights(job);
-  const teacherLogits = teacherPick.members.map((name) => memberLogits[job.members.findIndex((m) => m.name === name)]!);
+  const teacherLogits = teacherPick.members.map(
+    (name) => memberLogits[job.members.findIndex((m) => m.name === name)]!,
+  );
   const teacherProbabilities =
     job.teacher.softTargets === 'logits'
       ? softmaxRows(meanLogits(teacherLogits, classes, teacherPick.weights), classes)
@@ -176,12 +184,16 @@ function mean(values: number[]): number {
 function best<T extends Scores>(items: readonly T[]): T | undefined {
   let top: T | undefined;
   for (const item of items) {
-    if (!top || item.accuracy > top.accuracy || (item.accuracy === top.accuracy && item.nll < top.nll)) top = item;
+    if (!top || item.accuracy > top.accuracy || (item.accuracy === top.accuracy && item.nll < top.nll))
+      top = item;
   }
   return top;
 }
 
-function summariseDistillation(students: StudentReport[], teacherAccuracy: number): DistillationSummary | undefined {
+function summariseDistillation(
+  students: StudentReport[],
+  teacherAccuracy: number,
+): DistillationSummary | undefined {
   const top = best(students.filter((s) => s.kind === 'distilled'));
   if (!top) return undefined;
   const baseline = students.find((s) => s.kind === 'baseline');

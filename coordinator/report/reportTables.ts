@@ -57,10 +57,18 @@ export function reportTables(report: Report): ReportTable[] {
   const t = report.teacher;
   const methodRows: ReportTable['rows'] = [];
   if (e.hard) methodRows.push({ cells: [METHOD_LABELS.hard, percent(e.hard.accuracy), '-', '-'] });
-  if (e.soft) methodRows.push({ cells: [METHOD_LABELS.soft, percent(e.soft.accuracy), metric(e.soft.nll), metric(e.soft.ece)] });
+  if (e.soft)
+    methodRows.push({
+      cells: [METHOD_LABELS.soft, percent(e.soft.accuracy), metric(e.soft.nll), metric(e.soft.ece)],
+    });
   if (e.stacking) {
     methodRows.push({
-      cells: [METHOD_LABELS.stacking, percent(e.stacking.accuracy), metric(e.stacking.nll), metric(e.stacking.ece)],
+      cells: [
+        METHOD_LABELS.stacking,
+        percent(e.stacking.accuracy),
+        metric(e.stacking.nll),
+        metric(e.stacking.ece),
+      ],
     });
   }
   methodRows.push({

@@ -1,14 +1,16 @@
 import { percent } from '../format.ts';
 import type { RowKind, ScoreRow } from '../reportRows.ts';
+import { legendHtml } from './legend.ts';
 import { niceTicks } from './niceTicks.ts';
 import { GRID, INK, KIND_COLOURS, MUTED } from './palette.ts';
 import { el, px, svgRoot, text, tooltip } from './svg.ts';
 
 const WIDTH = 1060;
 const PLOT_HEIGHT = 300;
-const TOP = 44;
+const TOP = 16;
 const LEFT = 56;
-const RIGHT = 16;
+/** Room right of the plot for the best-member label, clear of any bar. */
+const RIGHT = 78;
 const GROUP_GAP = 28;
 
 const LEGEND: [RowKind, string][] = [
@@ -20,7 +22,7 @@ const LEGEND: [RowKind, string][] = [
 ];
 
 /**
- * Bars of test accuracy, grouped (members | ensemble methods | students), on a y-axis zoomed to the
+ * A legend and bars of test accuracy, grouped (members | ensemble methods | students), on a y-axis zoomed to the
  * range of the values so differences of a fraction of a percent are visible; each bar is labelled.
  * A dashed line marks the best member, the bar every ensemble and student is compared with.
  */
@@ -45,13 +47,20 @@ export function accuracyChart(groups: ScoreRow[][], bestMemberAccuracy: number |
   const longest = Math.max(...bars.map((b) => b.name.length));
   const rotateNames = longest * 6.6 > slot - 4;
   const verticalValues = barWidth < 40;
-  const bottom = rotateNames ? Math.min(170, 24 + longest * 5.2) : 34;
+  // A label rotated by 40° drops about sin(40°) of its length below the axis.
+  const bottom = rotateNames ? Math.min(170, 20 + longest * 6.6 * 0.64) : 34;
   const height = TOP + PLOT_HEIGHT + bottom + 8;
 
   const parts: string[] = [];
   for (const t of ticks) {
     parts.push(el('line', { x1: LEFT, x2: WIDTH - RIGHT, y1: y(t), y2: y(t), stroke: GRID }));
-    parts.push(text(LEFT - 8, y(t) + 4, percent(t, decimalsFor(ticks)), { 'text-anchor': 'end', fill: MUTED, 'font-size': 11 }));
+    parts.push(
+      text(LEFT - 8, y(t) + 4, percent(t, decimalsFor(ticks)), {
+        'text-anchor': 'end',
+        fill: MUTED,
+        'font-size': 11,
+      }),
+    );
   }
   parts.push(
     text(14, TOP + PLOT_HEIGHT / 2, 'test accuracy', {
@@ -62,6 +71,22 @@ export function accuracyChart(groups: ScoreRow[][], bestMemberAccuracy: number |
     }),
   );
 
+  // Drawn before the bars, so bars and their labels sit on top of it.
+  if (bestMemberAccuracy !== undefined && bestMemberAccuracy >= yMin) {
+    const yy = y(bestMemberAccuracy);
+    parts.push(
+      el('line', {
+        x1: LEFT,
+        x2: WIDTH - RIGHT + 2,
+        y1: yy,
+        y2: yy,
+        stroke: '#4e79a7',
+        'stroke-dasharray': '5 4',
+        'stroke-width': 1.2,
+      }),
+    );
+  }
+
   let x = LEFT;
   for (const group of nonEmpty) {
     for (const bar of group) {
@@ -70,14 +95,25 @@ export function accuracyChart(groups: ScoreRow[][], bestMemberAccuracy: number |
       parts.push(
         el(
           'rect',
-          { x: cx - barWidth / 2, y: top, width: barWidth, height: TOP + PLOT_HEIGHT - top, fill: KIND_COLOURS[bar.kind], rx: 2 },
+          {
+            x: cx - barWidth / 2,
+            y: top,
+            width: barWidth,
+            height: TOP + PLOT_HEIGHT - top,
+            fill: KIND_COLOURS[bar.kind],
+            rx: 2,
+          },
           tooltip(`${bar.name} (${bar.kind}): ${percent(bar.accuracy)}`),
         ),
       );
       const label = percent(bar.accuracy);
       parts.push(
         verticalValues
-          ? text(cx + 4, top - 6, label, { transform: `rotate(-90 ${px(cx + 4)} ${px(top - 6)})`, fill: INK, 'font-size': 10 })
+          ? text(cx + 4, top - 6, label, {
+              transform: `rotate(-90 ${px(cx + 4)} ${px(top - 6)})`,
+              fill: INK,
+              'font-size': 10,
+            })
           : text(cx, top - 6, label, { 'text-anchor': 'middle', fill: INK, 'font-size': 11 }),
       );
       const baseY = TOP + PLOT_HEIGHT + 14;
@@ -97,24 +133,26 @@ export function accuracyChart(groups: ScoreRow[][], bestMemberAccuracy: number |
   }
 
   if (bestMemberAccuracy !== undefined && bestMemberAccuracy >= yMin) {
-    const yy = y(bestMemberAccuracy);
-    parts.push(el('line', { x1: LEFT, x2: WIDTH - RIGHT, y1: yy, y2: yy, stroke: '#4e79a7', 'stroke-dasharray': '5 4', 'stroke-width': 1.2 }));
-    parts.push(text(WIDTH - RIGHT - 2, yy - 5, 'best member', { 'text-anchor': 'end', fill: '#4e79a7', 'font-size': 10 }));
-  }
-  parts.push(el('line', { x1: LEFT, x2: WIDTH - RIGHT, y1: TOP + PLOT_HEIGHT, y2: TOP + PLOT_HEIGHT, stroke: MUTED }));
-
-  const kinds = new Set(bars.map((b) => b.kind));
-  let lx = LEFT;
-  for (const [kind, label] of LEGEND) {
-    if (!kinds.has(kind)) continue;
-    parts.push(el('rect', { x: lx, y: 12, width: 12, height: 12, rx: 2, fill: KIND_COLOURS[kind] }));
-    parts.push(text(lx + 17, 22, label, { fill: INK, 'font-size': 12 }));
-    lx += 30 + label.length * 6.8;
+    parts.push(
+      text(WIDTH - RIGHT + 6, y(bestMemberAccuracy) + 4, 'best member', { fill: '#4e79a7', 'font-size': 10 }),
+    );
   }
   parts.push(
-    text(WIDTH - RIGHT, 22, `y-axis starts at ${percent(yMin, decimalsFor(ticks))}`, { 'text-anchor': 'end', fill: MUTED, 'font-size': 11 }),
+    el('line', { x1: LEFT, x2: WIDTH - RIGHT, y1: TOP + PLOT_HEIGHT, y2: TOP + PLOT_HEIGHT, stroke: MUTED }),
   );
-  return svgRoot(WIDTH, height, 'Test accuracy of members, ensemble methods and students', parts.join(''));
+
+  const kinds = new Set(bars.map((b) => b.kind));
+  const legend = legendHtml(
+    LEGEND.filter(([kind]) => kinds.has(kind)).map(([kind, label]) => ({
+      label,
+      colour: KIND_COLOURS[kind],
+      mark: 'box',
+    })),
+    `y-axis starts at ${percent(yMin, decimalsFor(ticks))}`,
+  );
+  return (
+    legend + svgRoot(WIDTH, height, 'Test accuracy of members, ensemble methods and students', parts.join(''))
+  );
 }
 
 /** Enough decimals that neighbouring tick labels differ (0.5% steps need one, 0.25% two). */

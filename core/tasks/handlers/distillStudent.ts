@@ -14,7 +14,8 @@ import { predictLogits, trainLoop } from '../../train/trainLoop.ts';
 import type { DistillTask } from '../task.ts';
 import type { PreparedData, TaskContext } from '../taskContext.ts';
 import type { DistillResult } from '../taskResult.ts';
-import { findStudentRun, teacherMembers } from './lookup.ts';
+import { teacherOf } from '../../spec/teacherOf.ts';
+import { findStudentRun } from './lookup.ts';
 
 const SHUFFLE_SALT = 0xd157;
 
@@ -41,7 +42,10 @@ export async function distillStudent(task: DistillTask, ctx: TaskContext): Promi
     seed: student.seed,
     name: student.name,
   });
-  const optimizer = makeOptimizer({ name: student.train.optimizer, learningRate: student.train.learningRate });
+  const optimizer = makeOptimizer({
+    name: student.train.optimizer,
+    learningRate: student.train.learningRate,
+  });
   const checkpoint = new Checkpointer(ctx.artifacts, artifactKeys.checkpoint(task.id));
   try {
     const result = await trainLoop({
@@ -83,7 +87,7 @@ async function loadSoftTargets(
   temperature: number,
 ): Promise<Float32Array> {
   const shards = job.distillation?.shards ?? 1;
-  const { members, weights } = teacherMembers(job);
+  const { members, weights } = teacherOf(job);
   const out = new Float32Array(data.train.count * data.classes);
   for (const range of shardRanges(data.train.count, shards)) {
     const logits = await getFloat32(ctx.artifacts, artifactKeys.softLabels(range.shard));
@@ -94,7 +98,13 @@ async function loadSoftTargets(
       );
     }
     const perMember = members.map((_, i) => logits.subarray(i * width, (i + 1) * width));
-    const targets = teacherSoftTargets(perMember, data.classes, temperature, job.teacher.softTargets, weights);
+    const targets = teacherSoftTargets(
+      perMember,
+      data.classes,
+      temperature,
+      job.teacher.softTargets,
+      weights,
+    );
     out.set(targets, range.start * data.classes);
   }
   return out;

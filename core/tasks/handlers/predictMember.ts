@@ -16,7 +16,11 @@ export async function predictMember(task: PredictTask, ctx: TaskContext): Promis
   try {
     for (const split of ['validation', 'test'] as const) {
       ctx.progress({ message: `predicting ${split}` });
-      await putFloat32(ctx.artifacts, artifactKeys.memberLogits(member.name, split), predictLogits(model, data[split]));
+      await putFloat32(
+        ctx.artifacts,
+        artifactKeys.memberLogits(member.name, split),
+        predictLogits(model, data[split]),
+      );
     }
   } finally {
     model.dispose();

@@ -6,7 +6,7 @@ import { predictLogits } from '../../train/trainLoop.ts';
 import type { SoftLabelsTask } from '../task.ts';
 import type { TaskContext } from '../taskContext.ts';
 import type { SoftLabelsResult } from '../taskResult.ts';
-import { teacherMembers } from './lookup.ts';
+import { teacherOf } from '../../spec/teacherOf.ts';
 
 /**
  * Writes each teacher member's logits for one shard of the training split, laid out
@@ -22,7 +22,7 @@ export async function softLabels(task: SoftLabelsTask, ctx: TaskContext): Promis
     start: data.train.count,
     end: data.train.count,
   };
-  const { members } = teacherMembers(ctx.job);
+  const { members } = teacherOf(ctx.job);
   const width = (range.end - range.start) * data.classes;
   const out = new Float32Array(members.length * width);
   for (const [i, member] of members.entries()) {
@@ -35,5 +35,10 @@ export async function softLabels(task: SoftLabelsTask, ctx: TaskContext): Promis
     }
   }
   await putFloat32(ctx.artifacts, artifactKeys.softLabels(task.shard), out);
-  return { type: 'soft-labels', seconds: (performance.now() - started) / 1000, start: range.start, end: range.end };
+  return {
+    type: 'soft-labels',
+    seconds: (performance.now() - started) / 1000,
+    start: range.start,
+    end: range.end,
+  };
 }

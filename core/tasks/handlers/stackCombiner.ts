@@ -25,7 +25,10 @@ export async function stackCombiner(_task: StackTask, ctx: TaskContext): Promise
     stackingFeatures(
       await Promise.all(
         job.members.map(async (m) =>
-          softmaxRows(await getFloat32(ctx.artifacts, artifactKeys.memberLogits(m.name, split)), data.classes),
+          softmaxRows(
+            await getFloat32(ctx.artifacts, artifactKeys.memberLogits(m.name, split)),
+            data.classes,
+          ),
         ),
       ),
       data.classes,

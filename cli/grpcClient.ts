@@ -1,0 +1,194 @@
+import * as grpc from '@grpc/grpc-js';
+import { NonRetryableError } from '../core/errors.ts';
+import type {
+  JobEvent,
+  JobStatus,
+  JobSummary,
+  LogitArray,
+  PutLogitsResult,
+  ReportText,
+  SubmittedJob,
+  UploadFile,
+  WorkerInfo,
+} from '../coordinator/grpc/apiTypes.ts';
+import { runClientStream } from '../coordinator/grpc/clientStream.ts';
+import { isServiceError, statusToError } from '../coordinator/grpc/errorStatus.ts';
+import {
+  jobEventFromWire,
+  jobStatusFromWire,
+  submittedFromWire,
+  summaryFromWire,
+  workerFromWire,
+} from '../coordinator/grpc/fromWire.ts';
+import { loadChorusProto } from '../coordinator/grpc/loadProto.ts';
+import { streamLogits } from '../coordinator/grpc/logitStream.ts';
+import { CHUNK_BYTES, messageLimitOptions } from '../coordinator/grpc/messageLimits.ts';
+import { submitChunks } from '../coordinator/grpc/submitStream.ts';
+import type { CoordinatorClient } from '../proto/generated/chorus/v1/Coordinator.ts';
+import type { DataPlaneClient } from '../proto/generated/chorus/v1/DataPlane.ts';
+import type { JobEvent__Output } from '../proto/generated/chorus/v1/JobEvent.ts';
+import type { SubmitJobChunk } from '../proto/generated/chorus/v1/SubmitJobChunk.ts';
+import type { SubmitJobReply__Output } from '../proto/generated/chorus/v1/SubmitJobReply.ts';
+
+/** Unary calls that take longer than this fail (the coordinator answers them from memory or KV). */
+export const DEFAULT_DEADLINE_MS = 10_000;
+
+export interface ConnectOptions {
+  /** Deadline of each unary call (default DEFAULT_DEADLINE_MS). Streams have none: uploads can be long. */
+  deadlineMs?: number;
+  /** Default: insecure. */
+  credentials?: grpc.ChannelCredentials;
+  /** Largest message sent or received; must match the coordinator's (default MAX_MESSAGE_BYTES). */
+  maxMessageBytes?: number;
+  /** Payload bytes per streamed chunk (default CHUNK_BYTES). */
+  chunkBytes?: number;
+}
+
+function checkAddress(address: string): string {
+  if (!/^(\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):\d{1,5}$/.test(address)) {
+    throw new NonRetryableError(`the coordinator address must be HOST:PORT, got ${JSON.stringify(address)}`);
+  }
+  return address;
+}
+
+/** What both connections share: the channel, deadlines and error translation. */
+abstract class Connection<C extends grpc.Client> {
+  protected readonly deadlineMs: number;
+  protected readonly chunkBytes: number;
+
+  constructor(
+    readonly address: string,
+    protected readonly client: C,
+    options: ConnectOptions,
+  ) {
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  }
+
+  /** A Chorus error for a failed call; "cannot reach the coordinator at HOST:PORT: …" when it is not there. */
+  protected toError(err: unknown): Error {
+    const connected = this.client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
+    return statusToError(err, { address: this.address, connected });
+  }
+
+  protected unary<Res>(
+    invoke: (options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => grpc.ClientUnaryCall,
+  ): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      invoke({ deadline: Date.now() + this.deadlineMs }, (err, reply) => {
+        if (err) reject(this.toError(err));
+        else if (reply === undefined) reject(this.toError(new Error('the call ended without a reply')));
+        else resolve(reply);
+      });
+    });
+  }
+
+  /** Closes the channel; calls in flight fail with CANCELLED. */
+  close(): void {
+    this.client.close();
+  }
+}
+
+/** The coordinator API with promises and plain objects (see coordinator/grpc/apiTypes.ts). */
+export class CoordinatorConnection extends Connection<CoordinatorClient> {
+  /**
+   * Submits a job file and the local data files it names (`path` as the job file writes it), streamed
+   * in chunks. Bad job files come back as the same JobSpecError `chorus run` would throw.
+   */
+  async submitJob(
+    jobText: string,
+    fileName: string,
+    files: readonly UploadFile[],
+    options: { fresh?: boolean } = {},
+  ): Promise<SubmittedJob> {
+    const messages = submitChunks(
+      { jobText, fileName, fresh: options.fresh ?? false, files: [...files] },
+      this.chunkBytes,
+    );
+    try {
+      const reply = await runClientStream<SubmitJobChunk, SubmitJobReply__Output>(
+        (callback) => this.client.SubmitJob(callback),
+        messages,
+      );
+      return submittedFromWire(reply);
+    } catch (err) {
+      throw this.toError(err);
+    }
+  }
+
+  async getJob(jobId: string): Promise<JobStatus> {
+    return jobStatusFromWire(await this.unary((o, cb) => this.client.GetJob({ jobId }, o, cb)));
+  }
+
+  /**
+   * The job's events until it ends. Breaking out of the loop, or aborting `signal`, cancels the stream
+   * (the iteration then just stops).
+   */
+  async *watchJob(jobId: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<JobEvent> {
+    const { signal } = options;
+    const call = this.client.WatchJob({ jobId });
+    const onAbort = () => call.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const message of call as AsyncIterable<JobEvent__Output>) yield jobEventFromWire(message);
+    } catch (err) {
+      if (signal?.aborted && isServiceError(err) && err.code === grpc.status.CANCELLED) return;
+      throw this.toError(err);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      call.cancel();
+    }
+  }
+
+  async cancelJob(jobId: string): Promise<JobSummary> {
+    const reply = await this.unary((o, cb) => this.client.CancelJob({ jobId }, o, cb));
+    return summaryFromWire(reply.job);
+  }
+
+  async listJobs(): Promise<JobSummary[]> {
+    const reply = await this.unary((o, cb) => this.client.ListJobs({}, o, cb));
+    return reply.jobs.map((j) => summaryFromWire(j));
+  }
+
+  async listWorkers(): Promise<WorkerInfo[]> {
+    const reply = await this.unary((o, cb) => this.client.ListWorkers({}, o, cb));
+    return reply.workers.map(workerFromWire);
+  }
+
+  /** The report as text; `JSON.parse(json)` gives the `Report` of coordinator/report/report.ts. */
+  async getReport(jobId: string): Promise<ReportText> {
+    const reply = await this.unary((o, cb) => this.client.GetReport({ jobId }, o, cb));
+    return { json: reply.reportJson, markdown: reply.markdown };
+  }
+}
+
+/** The worker → coordinator data path. */
+export class DataPlaneConnection extends Connection<DataPlaneClient> {
+  /** Streams float32 arrays (chunked, in order) in one call; resolves once the coordinator has them all. */
+  async putLogits(arrays: LogitArray | readonly LogitArray[]): Promise<PutLogitsResult> {
+    try {
+      return await streamLogits(this.client, arrays, { chunkBytes: this.chunkBytes });
+    } catch (err) {
+      throw this.toError(err);
+    }
+  }
+}
+
+function channelOptions(options: ConnectOptions): [grpc.ChannelCredentials, grpc.ChannelOptions] {
+  return [
+    options.credentials ?? grpc.credentials.createInsecure(),
+    messageLimitOptions(options.maxMessageBytes),
+  ];
+}
+
+/** A client of the coordinator at HOST:PORT. Connects lazily: an absent coordinator shows on the first call. */
+export function connectCoordinator(address: string, options: ConnectOptions = {}): CoordinatorConnection {
+  const client = new (loadChorusProto().Coordinator)(checkAddress(address), ...channelOptions(options));
+  return new CoordinatorConnection(address, client, options);
+}
+
+/** A data-plane client of the coordinator at HOST:PORT (workers stream logits over it). */
+export function connectDataPlane(address: string, options: ConnectOptions = {}): DataPlaneConnection {
+  const client = new (loadChorusProto().DataPlane)(checkAddress(address), ...channelOptions(options));
+  return new DataPlaneConnection(address, client, options);
+}
