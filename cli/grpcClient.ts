@@ -24,9 +24,14 @@ import { loadChorusProto } from '../coordinator/grpc/loadProto.ts';
 import { streamLogits } from '../coordinator/grpc/logitStream.ts';
 import { CHUNK_BYTES, messageLimitOptions } from '../coordinator/grpc/messageLimits.ts';
 import { submitChunks } from '../coordinator/grpc/submitStream.ts';
+import type { CancelJobReply__Output } from '../proto/generated/chorus/v1/CancelJobReply.ts';
 import type { CoordinatorClient } from '../proto/generated/chorus/v1/Coordinator.ts';
 import type { DataPlaneClient } from '../proto/generated/chorus/v1/DataPlane.ts';
 import type { JobEvent__Output } from '../proto/generated/chorus/v1/JobEvent.ts';
+import type { JobStatus__Output } from '../proto/generated/chorus/v1/JobStatus.ts';
+import type { ListJobsReply__Output } from '../proto/generated/chorus/v1/ListJobsReply.ts';
+import type { ListWorkersReply__Output } from '../proto/generated/chorus/v1/ListWorkersReply.ts';
+import type { ReportReply__Output } from '../proto/generated/chorus/v1/ReportReply.ts';
 import type { SubmitJobChunk } from '../proto/generated/chorus/v1/SubmitJobChunk.ts';
 import type { SubmitJobReply__Output } from '../proto/generated/chorus/v1/SubmitJobReply.ts';
 
@@ -117,7 +122,7 @@ export class CoordinatorConnection extends Connection<CoordinatorClient> {
   }
 
   async getJob(jobId: string): Promise<JobStatus> {
-    return jobStatusFromWire(await this.unary((o, cb) => this.client.GetJob({ jobId }, o, cb)));
+    return jobStatusFromWire(await this.unary<JobStatus__Output>((o, cb) => this.client.GetJob({ jobId }, o, cb)));
   }
 
   /**
@@ -141,23 +146,23 @@ export class CoordinatorConnection extends Connection<CoordinatorClient> {
   }
 
   async cancelJob(jobId: string): Promise<JobSummary> {
-    const reply = await this.unary((o, cb) => this.client.CancelJob({ jobId }, o, cb));
+    const reply = await this.unary<CancelJobReply__Output>((o, cb) => this.client.CancelJob({ jobId }, o, cb));
     return summaryFromWire(reply.job);
   }
 
   async listJobs(): Promise<JobSummary[]> {
-    const reply = await this.unary((o, cb) => this.client.ListJobs({}, o, cb));
-    return reply.jobs.map((j) => summaryFromWire(j));
+    const reply = await this.unary<ListJobsReply__Output>((o, cb) => this.client.ListJobs({}, o, cb));
+    return reply.jobs.map(summaryFromWire);
   }
 
   async listWorkers(): Promise<WorkerInfo[]> {
-    const reply = await this.unary((o, cb) => this.client.ListWorkers({}, o, cb));
+    const reply = await this.unary<ListWorkersReply__Output>((o, cb) => this.client.ListWorkers({}, o, cb));
     return reply.workers.map(workerFromWire);
   }
 
   /** The report as text; `JSON.parse(json)` gives the `Report` of coordinator/report/report.ts. */
   async getReport(jobId: string): Promise<ReportText> {
-    const reply = await this.unary((o, cb) => this.client.GetReport({ jobId }, o, cb));
+    const reply = await this.unary<ReportReply__Output>((o, cb) => this.client.GetReport({ jobId }, o, cb));
     return { json: reply.reportJson, markdown: reply.markdown };
   }
 }

@@ -41,7 +41,9 @@ export async function runTaskGraph(options: ScheduleOptions): Promise<Map<string
 
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort();
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // A signal aborted before we got here (Ctrl-C while the data loaded) never fires 'abort' again.
+  if (options.signal?.aborted) abort.abort();
+  else options.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
   const running = new Map<string, Promise<void>>();
   let failure: JobFailedError | undefined;

@@ -73,3 +73,45 @@ export class JobFailedError extends ChorusError {
 
 /** A job interrupted on request (Ctrl-C, cancel); its state is saved and it can be resumed. */
 export class JobInterruptedError extends ChorusError {}
+
+/**
+ * A saved model (model.json and its weights) that is malformed, torn or points outside its folder.
+ * `key` is the artifact (or file) at fault. Non-retryable: reading the same bytes again cannot help.
+ */
+export class ModelFileError extends NonRetryableError {
+  readonly key: string;
+
+  constructor(key: string, problem: string, options?: { cause?: unknown; shownAs?: string }) {
+    super(
+      `${options?.shownAs ?? key}: ${problem}`,
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
+    );
+    this.key = key;
+  }
+}
+
+/**
+ * A NATS stream, consumer or bucket that exists with settings Chorus cannot use and cannot change
+ * in place (e.g. retention or storage type), or a setting the server refuses. `resource` names it.
+ */
+export class NatsResourceError extends ChorusError {
+  readonly resource: string;
+
+  constructor(resource: string, problem: string, options?: { cause?: unknown }) {
+    super(`NATS ${resource}: ${problem}`, options);
+    this.resource = resource;
+  }
+}
+
+/** A job (or another named thing the coordinator keeps) that does not exist; gRPC NOT_FOUND. */
+export class NotFoundError extends ChorusError {}
+
+/** The coordinator does not answer at `address` (refused, unknown host, down); the cause says why. */
+export class CoordinatorUnreachableError extends ChorusError {
+  readonly address: string;
+
+  constructor(address: string, reason: string, options?: { cause?: unknown }) {
+    super(`cannot reach the coordinator at ${address}: ${reason}`, options);
+    this.address = address;
+  }
+}

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../core/backend/selectBackend.ts';
 import { FsArtifactStore } from '../core/artifacts/fsArtifactStore.ts';
+import { injectFault } from '../core/tasks/faultInjection.ts';
 import { runTask } from '../core/tasks/runTask.ts';
 import { toFailure } from '../core/tasks/toFailure.ts';
 import type { TaskOutcome } from '../coordinator/executor.ts';
@@ -17,6 +18,7 @@ export default async function poolThread(request: PoolRequest): Promise<TaskOutc
     tf.enableProdMode();
     const backend = await selectBackend(request.backend);
     post({ type: 'backend', name: backend.name, patchedKernels: backend.patchedKernels });
+    injectFault(request.task.id, request.attempt);
     const result = await runTask(request.task, {
       job: request.job,
       data: async () => request.data,

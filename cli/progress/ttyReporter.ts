@@ -259,7 +259,7 @@ export class TtyReporter implements ProgressReporter {
         break;
       case 'job-failed':
         this.running.clear();
-        this.permanent(`${this.mark('✗', 31)} job failed: task ${e.taskId}: ${e.error}`);
+        this.permanent(`${this.mark('✗', 31)} job failed: ${e.error}`);
         break;
       case 'job-interrupted':
         this.running.clear();

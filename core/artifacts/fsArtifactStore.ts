@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { ArtifactNotFoundError, ChorusError } from '../errors.ts';
 import type { ArtifactStore } from './artifactStore.ts';
@@ -27,8 +27,15 @@ export class FsArtifactStore implements ArtifactStore {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     // Write then rename: a crash leaves the old file or the new one, never half of one.
+    // fsync before the rename, so after a power cut the new name never points at unwritten data.
     const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(tmp, bytes);
+    const file = await open(tmp, 'w');
+    try {
+      await file.writeFile(bytes);
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
     await rename(tmp, path);
   }
 

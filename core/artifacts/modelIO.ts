@@ -1,68 +1,243 @@
+import { posix, win32 } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ChorusError } from '../errors.ts';
+import { ArtifactNotFoundError, ModelFileError } from '../errors.ts';
 import type { ArtifactStore } from './artifactStore.ts';
 
 /**
- * tfjs IOHandlers over an ArtifactStore: a model under `prefix` is `prefix/model.json` and
- * `prefix/weights.bin` in the standard tfjs layout, whichever store holds it.
+ * tfjs IOHandlers over an ArtifactStore: a model under `prefix` is `prefix/model.json` (modelTopology +
+ * weightsManifest, the keys tfjs's own handlers write) and `prefix/weights.bin`, whichever store holds
+ * it. On a filesystem store that folder is exactly what tfjs-node's `file://` handler and a browser's
+ * `tf.loadLayersModel(url)` read. This is the one model-IO path: `core/model/fileIO.ts` wraps it for
+ * plain folders.
+ *
+ * Crash safety: the old model.json is removed first, the weights written, and model.json written last
+ * (each `put` is atomic). At every instant the prefix holds a complete model or no model.json, never a
+ * model.json that points at weights it was not written with. Loading also checks the weights' byte
+ * count against the manifest, so a torn or mismatched save is an error, not garbage weights.
  */
 
-const MODEL_JSON = 'model.json';
-const WEIGHTS_BIN = 'weights.bin';
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
 
-export function storeSaveHandler(store: ArtifactStore, prefix: string): tf.io.IOHandler {
+export interface ModelIOOptions {
+  /** How a key is named in error messages, e.g. as an absolute file path. Default: the key itself. */
+  describeKey?: (key: string) => string;
+}
+
+export interface ModelLoadOptions extends ModelIOOptions {
+  /** The model.json file name inside the prefix, for models saved under another name. */
+  modelJson?: string;
+}
+
+export function storeSaveHandler(
+  store: ArtifactStore,
+  prefix: string,
+  options: ModelIOOptions = {},
+): tf.io.IOHandler {
+  const describe = options.describeKey ?? ((key: string) => key);
+  const jsonKey = joinKey(prefix, MODEL_JSON);
   return {
-    save: async (artifacts) => {
+    save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
-        throw new ChorusError(`${prefix}: binary model topologies cannot be saved as model.json`);
+        throw new ModelFileError(
+          jsonKey,
+          'binary model topologies (GraphDef) cannot be saved as model.json',
+          {
+            shownAs: describe(jsonKey),
+          },
+        );
       }
-      const json: tf.io.ModelJSON = {
-        modelTopology: artifacts.modelTopology ?? {},
-        format: artifacts.format,
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy,
-        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
-        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
-        ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
-      };
+      const json = toModelJSON(artifacts, [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }]);
       const weights = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0));
-      // model.json last, and removed first: it never points at weights it was not written with.
-      await store.deletePrefix(`${prefix}/${MODEL_JSON}`);
-      await store.put(`${prefix}/${WEIGHTS_BIN}`, new Uint8Array(weights));
-      await store.put(`${prefix}/${MODEL_JSON}`, new TextEncoder().encode(JSON.stringify(json)));
+      // Removed first, written last: model.json never meets weights it was not written with
+      // (a crash in between leaves "no model", which rerunning the task repairs).
+      await store.deletePrefix(jsonKey);
+      await store.put(joinKey(prefix, WEIGHTS_BIN), new Uint8Array(weights));
+      await store.put(jsonKey, new TextEncoder().encode(JSON.stringify(json)));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
   };
 }
 
-export function storeLoadHandler(store: ArtifactStore, prefix: string): tf.io.IOHandler {
+/**
+ * Reads a model in the standard layout. Weights may be sharded (`group1-shard1of2.bin`, ...) as the
+ * tfjs converter writes them, and may sit in subfolders, but every path must stay inside the prefix.
+ * A missing model.json is an ArtifactNotFoundError; anything wrong with a model that is there is a
+ * ModelFileError naming the key (and the field) at fault.
+ */
+export function storeLoadHandler(
+  store: ArtifactStore,
+  prefix: string,
+  options: ModelLoadOptions = {},
+): tf.io.IOHandler {
+  const describe = options.describeKey ?? ((key: string) => key);
+  const jsonName = options.modelJson ?? MODEL_JSON;
+  if (jsonName === '' || jsonName.includes('/') || jsonName.includes('\\')) {
+    throw new ModelFileError(jsonName, 'the model.json name must be a plain file name');
+  }
+  const jsonKey = joinKey(prefix, jsonName);
+  const fail = (problem: string, cause?: unknown): ModelFileError =>
+    new ModelFileError(jsonKey, problem, { shownAs: describe(jsonKey), cause });
   return {
-    load: async () => {
-      const text = new TextDecoder().decode(await store.get(`${prefix}/${MODEL_JSON}`));
-      let json: tf.io.ModelJSON;
-      try {
-        json = JSON.parse(text) as tf.io.ModelJSON;
-      } catch (err) {
-        throw new ChorusError(`${prefix}/${MODEL_JSON}: not valid JSON`, { cause: err });
-      }
+    load: async (): Promise<tf.io.ModelArtifacts> => {
+      const json = parseModelJSON(await store.get(jsonKey), fail);
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const buffers: ArrayBuffer[] = [];
+        manifest.forEach((group, g) =>
+          group.paths.forEach((path, p) => {
+            if (!isInside(path)) {
+              throw fail(
+                `weights path ${JSON.stringify(path)} (weightsManifest[${g}].paths[${p}]) points outside the model folder`,
+              );
+            }
+          }),
+        );
         for (const group of manifest) {
           for (const path of group.paths) {
-            const bytes = await store.get(`${prefix}/${path}`);
+            const key = joinKey(prefix, posix.normalize(path));
+            let bytes: Uint8Array;
+            try {
+              bytes = await store.get(key);
+            } catch (err) {
+              if (!(err instanceof ArtifactNotFoundError)) throw err;
+              throw new ModelFileError(key, `weights file listed in ${describe(jsonKey)} is missing`, {
+                shownAs: describe(key),
+                cause: err,
+              });
+            }
             buffers.push(bytes.slice().buffer);
           }
         }
-        return [tf.io.getWeightSpecs(manifest), tf.io.CompositeArrayBuffer.join(buffers)];
+        const specs = tf.io.getWeightSpecs(manifest);
+        const data = tf.io.CompositeArrayBuffer.join(buffers);
+        const expected = expectedWeightBytes(specs);
+        if (expected !== undefined && expected !== data.byteLength) {
+          throw fail(
+            `weights hold ${data.byteLength} bytes but the weightsManifest describes ${expected}; the model was not saved completely`,
+          );
+        }
+        return [specs, data];
       });
     },
   };
 }
 
-export async function saveModelToStore(model: tf.LayersModel, store: ArtifactStore, prefix: string): Promise<void> {
-  await model.save(storeSaveHandler(store, prefix));
+export async function saveModelToStore(
+  model: tf.LayersModel,
+  store: ArtifactStore,
+  prefix: string,
+  options?: ModelIOOptions,
+): Promise<tf.io.SaveResult> {
+  return model.save(storeSaveHandler(store, prefix, options));
 }
 
-export async function loadModelFromStore(store: ArtifactStore, prefix: string): Promise<tf.LayersModel> {
-  return tf.loadLayersModel(storeLoadHandler(store, prefix));
+export async function loadModelFromStore(
+  store: ArtifactStore,
+  prefix: string,
+  options?: ModelLoadOptions,
+): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(storeLoadHandler(store, prefix, options));
+}
+
+function joinKey(prefix: string, name: string): string {
+  const base = prefix.replace(/\/+$/, '');
+  return base === '' ? name : `${base}/${name}`;
+}
+
+/** A relative path that, once normalised, stays below the model's folder (on any platform). */
+function isInside(path: string): boolean {
+  if (path === '' || path.includes('\\') || posix.isAbsolute(path) || win32.isAbsolute(path)) return false;
+  const normal = posix.normalize(path);
+  return (
+    normal !== '.' && normal !== '..' && !normal.startsWith('../') && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(path)
+  );
+}
+
+/** model.json's content, with the same keys tfjs's own handlers write. */
+function toModelJSON(
+  artifacts: tf.io.ModelArtifacts,
+  weightsManifest: tf.io.WeightsManifestConfig,
+): tf.io.ModelJSON {
+  const json: tf.io.ModelJSON = {
+    modelTopology: artifacts.modelTopology ?? {},
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy,
+    weightsManifest,
+  };
+  if (artifacts.signature != null) json.signature = artifacts.signature;
+  if (artifacts.userDefinedMetadata != null) json.userDefinedMetadata = artifacts.userDefinedMetadata;
+  if (artifacts.modelInitializer != null) json.modelInitializer = artifacts.modelInitializer;
+  if (artifacts.initializerSignature != null) json.initializerSignature = artifacts.initializerSignature;
+  if (artifacts.trainingConfig != null) json.trainingConfig = artifacts.trainingConfig;
+  return json;
+}
+
+/** Checks the parts of model.json that loading relies on, naming the first field that is wrong. */
+function parseModelJSON(
+  bytes: Uint8Array,
+  fail: (problem: string, cause?: unknown) => ModelFileError,
+): tf.io.ModelJSON {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw fail(`not valid JSON: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+  if (!isObject(parsed)) throw fail('expected a JSON object');
+  if (!isObject(parsed['modelTopology'])) throw fail('has no modelTopology');
+  if (parsed['format'] !== undefined && typeof parsed['format'] !== 'string')
+    throw fail('format must be a string');
+  const manifest = parsed['weightsManifest'];
+  if (!Array.isArray(manifest)) throw fail('has no weightsManifest');
+  manifest.forEach((group: unknown, g) => {
+    const at = `weightsManifest[${g}]`;
+    if (!isObject(group)) throw fail(`${at} must be an object`);
+    const paths = group['paths'];
+    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) {
+      throw fail(`${at}.paths must be an array of file names`);
+    }
+    const weights = group['weights'];
+    if (!Array.isArray(weights)) throw fail(`${at}.weights must be an array`);
+    weights.forEach((w: unknown, i) => {
+      const wat = `${at}.weights[${i}]`;
+      if (!isObject(w)) throw fail(`${wat} must be an object`);
+      if (typeof w['name'] !== 'string') throw fail(`${wat}.name must be a string`);
+      const shape = w['shape'];
+      if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
+        throw fail(`${wat}.shape must be an array of non-negative integers`);
+      }
+      if (typeof w['dtype'] !== 'string') throw fail(`${wat}.dtype must be a string`);
+      const q = w['quantization'];
+      if (q !== undefined && (!isObject(q) || typeof q['dtype'] !== 'string')) {
+        throw fail(`${wat}.quantization must be an object with a dtype`);
+      }
+    });
+  });
+  return parsed as unknown as tf.io.ModelJSON;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const BYTES_PER_ELEMENT: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  complex64: 8,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+};
+
+/** The weights' total size per the manifest; undefined for strings and unknown dtypes (variable length). */
+function expectedWeightBytes(specs: tf.io.WeightsManifestEntry[]): number | undefined {
+  let total = 0;
+  for (const spec of specs) {
+    const size = BYTES_PER_ELEMENT[spec.quantization?.dtype ?? spec.dtype];
+    if (size === undefined) return undefined;
+    total += spec.shape.reduce((a, b) => a * b, 1) * size;
+  }
+  return total;
 }

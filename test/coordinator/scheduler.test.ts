@@ -192,3 +192,21 @@ test('abort: running tasks go back to pending and the job says it was interrupte
   assert.equal(store.records.get('train:a')?.attempts, 0);
   assert.equal(exec.calls.length, 2);
 });
+
+test('a signal aborted before the run starts dispatches nothing', async () => {
+  const controller = new AbortController();
+  controller.abort();
+  const exec = new FakeExecutor(2, async () => ok());
+  await assert.rejects(
+    runTaskGraph({
+      tasks: graph,
+      store: new MemoryStore(),
+      executor: exec,
+      maxAttempts: 3,
+      runReport: report,
+      signal: controller.signal,
+    }),
+    JobInterruptedError,
+  );
+  assert.equal(exec.calls.length, 0);
+});
