@@ -122,7 +122,9 @@ export class CoordinatorConnection extends Connection<CoordinatorClient> {
   }
 
   async getJob(jobId: string): Promise<JobStatus> {
-    return jobStatusFromWire(await this.unary<JobStatus__Output>((o, cb) => this.client.GetJob({ jobId }, o, cb)));
+    return jobStatusFromWire(
+      await this.unary<JobStatus__Output>((o, cb) => this.client.GetJob({ jobId }, o, cb)),
+    );
   }
 
   /**
@@ -146,7 +148,9 @@ export class CoordinatorConnection extends Connection<CoordinatorClient> {
   }
 
   async cancelJob(jobId: string): Promise<JobSummary> {
-    const reply = await this.unary<CancelJobReply__Output>((o, cb) => this.client.CancelJob({ jobId }, o, cb));
+    const reply = await this.unary<CancelJobReply__Output>((o, cb) =>
+      this.client.CancelJob({ jobId }, o, cb),
+    );
     return summaryFromWire(reply.job);
   }
 

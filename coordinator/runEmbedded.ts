@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../core/backend/backendChoice.ts';
@@ -52,10 +52,10 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
   if (options.slots !== undefined) job.runtime.slots = options.slots;
   if (options.backend !== undefined) job.runtime.backend = options.backend;
   const outDir = resolve(options.out ?? join('runs', job.name));
+  // Data first: a job refused for bad data must not claim the folder (the fixed job may then run there).
+  const data = await prepareData(job.data, baseDir, job.seed);
   if (options.fresh) await rm(outDir, { recursive: true, force: true });
   await claimOutputFolder(outDir, job);
-
-  const data = await prepareData(job.data, baseDir, job.seed);
   const store = new FsArtifactStore(outDir);
   const executor = new LocalPoolExecutor({
     job,
@@ -101,6 +101,8 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
   } finally {
     await executor.close();
   }
+  // Finished tasks removed their checkpoints; drop the folder too when nothing is left in it.
+  await rmdir(join(outDir, 'checkpoints')).catch(() => undefined);
   if (!report) {
     // The report task was already done in an earlier run: read what it wrote.
     report = JSON.parse(await readFile(join(outDir, 'report.json'), 'utf8')) as Report;

@@ -1,10 +1,13 @@
-import { runEmbedded } from '../../coordinator/runEmbedded.ts';
 import { renderTable } from '../../coordinator/report/renderTable.ts';
+import { loadJobFile } from '../../core/spec/loadJob.ts';
 import type { RunFlags } from '../main.ts';
 import { createReporter } from '../progress/createReporter.ts';
 
 /** `chorus run job.yaml`: the embedded mode. Ctrl-C stops cleanly; the same command resumes. */
 export async function runCommand(jobFile: string, flags: RunFlags): Promise<void> {
+  // Check the job file before loading tfjs and the thread pool, so bad input is refused at once.
+  await loadJobFile(jobFile);
+  const { runEmbedded } = await import('../../coordinator/runEmbedded.ts');
   const reporter = createReporter({ json: flags.json === true });
   const controller = new AbortController();
   let interrupts = 0;
