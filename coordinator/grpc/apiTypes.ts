@@ -1,0 +1,111 @@
+import type { TaskStatus } from '../taskRecord.ts';
+import type { SchedulerEvent } from '../schedulerEvent.ts';
+
+/**
+ * The coordinator API as plain TypeScript objects: what `CoordinatorHandlers` take and return on the
+ * server, and what the client in `cli/grpcClient.ts` returns. Only `coordinator/grpc/` sees the wire
+ * messages of `proto/chorus.proto`; times are milliseconds since the Unix epoch.
+ */
+
+/** A local data file named by the job, uploaded with it; `path` is exactly as the job file names it. */
+export interface UploadFile {
+  path: string;
+  bytes: Uint8Array;
+}
+
+export interface SubmitJobRequest {
+  /** The job file's name as the user gave it, for messages. */
+  fileName: string;
+  jobText: string;
+  /** Discard an earlier run's state instead of resuming it. */
+  fresh: boolean;
+  files: UploadFile[];
+}
+
+export interface SubmittedJob {
+  jobId: string;
+  name: string;
+  /** Tasks in the plan. */
+  tasks: number;
+  /** Tasks already done by an earlier run (resume). */
+  alreadyDone: number;
+}
+
+export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export const TASK_STATES = ['pending', 'running', 'done', 'failed'] as const satisfies readonly TaskStatus[];
+
+export type TaskCounts = Record<TaskStatus, number>;
+
+export interface JobSummary {
+  jobId: string;
+  name: string;
+  state: JobState;
+  counts: TaskCounts;
+  submittedAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  /** Why it failed, when it did. */
+  error?: string;
+}
+
+export interface TaskInfo {
+  id: string;
+  /** The task kind (`train`, `predict`, …); a string so that a newer coordinator's kinds pass through. */
+  type: string;
+  state: TaskStatus;
+  attempts: number;
+  lastError?: string;
+  startedAt?: number;
+  finishedAt?: number;
+  workerId?: string;
+}
+
+export interface JobStatus extends JobSummary {
+  /** Every task, in plan order. */
+  tasks: TaskInfo[];
+}
+
+/** One scheduler event of a job, stamped with when it happened. */
+export interface JobEvent {
+  jobId: string;
+  time: number;
+  event: SchedulerEvent;
+}
+
+export interface WorkerInfo {
+  workerId: string;
+  host: string;
+  slots: number;
+  busy: number;
+  backend: string;
+  lastSeen: number;
+}
+
+/** A job's report as text: `report.json` (the evolving `Report` type) and `report.md`. */
+export interface ReportText {
+  json: string;
+  markdown: string;
+}
+
+/** One float32 array a worker sends to the coordinator, row-major [rows, cols]. */
+export interface LogitArray {
+  jobId: string;
+  taskId: string;
+  dispatchId: string;
+  /** The artifact key, e.g. `predictions/members/mlp-0/test.f32`. */
+  key: string;
+  /** train, validation or test. */
+  split: string;
+  rows: number;
+  cols: number;
+  values: Float32Array;
+}
+
+/** What the coordinator accepted from one PutLogits stream. */
+export interface PutLogitsResult {
+  /** Keys of the arrays received whole, in completion order. */
+  keys: string[];
+  floats: number;
+}

@@ -1,0 +1,38 @@
+import type {
+  JobEvent,
+  JobStatus,
+  JobSummary,
+  LogitArray,
+  ReportText,
+  SubmitJobRequest,
+  SubmittedJob,
+  WorkerInfo,
+} from './apiTypes.ts';
+
+/**
+ * What the coordinator's logic implements for the gRPC server: one method per RPC, plain objects in
+ * and out, no gRPC types. Throw `JobSpecError`/`NonRetryableError` for bad requests (the client sees
+ * INVALID_ARGUMENT with the message), `NotFoundError` for unknown jobs (NOT_FOUND); anything else is
+ * reported as INTERNAL.
+ */
+export interface CoordinatorHandlers {
+  /** Files arrive whole and checked against their declared sizes. */
+  submitJob(request: SubmitJobRequest): Promise<SubmittedJob>;
+  getJob(jobId: string): Promise<JobStatus>;
+  /**
+   * Calls `emit` for each event of the job until it ends, then resolves (the stream then ends). Stop
+   * early, and resolve, when `signal` aborts (the client went away or the server is closing).
+   */
+  watchJob(jobId: string, emit: (event: JobEvent) => void, signal: AbortSignal): Promise<void>;
+  /** Returns the job after the request; a job that already ended keeps its state. */
+  cancelJob(jobId: string): Promise<JobSummary>;
+  /** Newest submission first. */
+  listJobs(): Promise<JobSummary[]>;
+  listWorkers(): Promise<WorkerInfo[]>;
+  getReport(jobId: string): Promise<ReportText>;
+  /**
+   * A float32 array from a worker, reassembled and checked (shape, size). Called as each array of a
+   * PutLogits stream completes; the worker's call succeeds only once every call has resolved.
+   */
+  onLogits(logits: LogitArray): Promise<void>;
+}

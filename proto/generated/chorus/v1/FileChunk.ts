@@ -1,0 +1,48 @@
+// Generated from proto/chorus.proto by proto-loader-gen-types; do not edit. Regenerate: npx tsx coordinator/grpc/generateProtoTypes.ts
+// Original file: proto/chorus.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * A contiguous piece of a declared file.
+ */
+export interface FileChunk {
+  /**
+   * The declared file this piece belongs to.
+   */
+  path?: string;
+  /**
+   * Byte offset of `data` in the file; pieces of one file arrive in order, without gaps.
+   */
+  offset?: number | string | Long;
+  /**
+   * The bytes.
+   */
+  data?: Buffer | Uint8Array | string;
+  /**
+   * True on the file's final piece (offset + len(data) must then equal the declared size).
+   */
+  last?: boolean;
+}
+
+/**
+ * A contiguous piece of a declared file.
+ */
+export interface FileChunk__Output {
+  /**
+   * The declared file this piece belongs to.
+   */
+  path: string;
+  /**
+   * Byte offset of `data` in the file; pieces of one file arrive in order, without gaps.
+   */
+  offset: number;
+  /**
+   * The bytes.
+   */
+  data: Buffer;
+  /**
+   * True on the file's final piece (offset + len(data) must then equal the declared size).
+   */
+  last: boolean;
+}

@@ -1,0 +1,22 @@
+// Generated from proto/chorus.proto by proto-loader-gen-types; do not edit. Regenerate: npx tsx coordinator/grpc/generateProtoTypes.ts
+// Original file: proto/chorus.proto
+
+/**
+ * Asks for a job's report.
+ */
+export interface GetReportRequest {
+  /**
+   * The job's id.
+   */
+  jobId?: string;
+}
+
+/**
+ * Asks for a job's report.
+ */
+export interface GetReportRequest__Output {
+  /**
+   * The job's id.
+   */
+  jobId: string;
+}

@@ -1,0 +1,12 @@
+// Generated from proto/chorus.proto by proto-loader-gen-types; do not edit. Regenerate: npx tsx coordinator/grpc/generateProtoTypes.ts
+// Original file: proto/chorus.proto
+
+/**
+ * Asks for every job.
+ */
+export interface ListJobsRequest {}
+
+/**
+ * Asks for every job.
+ */
+export interface ListJobsRequest__Output {}

@@ -1,0 +1,22 @@
+// Generated from proto/chorus.proto by proto-loader-gen-types; do not edit. Regenerate: npx tsx coordinator/grpc/generateProtoTypes.ts
+// Original file: proto/chorus.proto
+
+/**
+ * Options of a submission.
+ */
+export interface SubmitOptions {
+  /**
+   * Discard the state of an earlier run of the same job instead of resuming it.
+   */
+  fresh?: boolean;
+}
+
+/**
+ * Options of a submission.
+ */
+export interface SubmitOptions__Output {
+  /**
+   * Discard the state of an earlier run of the same job instead of resuming it.
+   */
+  fresh: boolean;
+}

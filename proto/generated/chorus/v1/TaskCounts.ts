@@ -1,0 +1,22 @@
+// Generated from proto/chorus.proto by proto-loader-gen-types; do not edit. Regenerate: npx tsx coordinator/grpc/generateProtoTypes.ts
+// Original file: proto/chorus.proto
+
+/**
+ * How many of a job's tasks are in each state.
+ */
+export interface TaskCounts {
+  pending?: number;
+  running?: number;
+  done?: number;
+  failed?: number;
+}
+
+/**
+ * How many of a job's tasks are in each state.
+ */
+export interface TaskCounts__Output {
+  pending: number;
+  running: number;
+  done: number;
+  failed: number;
+}

@@ -1,0 +1,64 @@
+// Generated from proto/chorus.proto by proto-loader-gen-types; do not edit. Regenerate: npx tsx coordinator/grpc/generateProtoTypes.ts
+// Original file: proto/chorus.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * One worker process, as it last reported itself.
+ */
+export interface WorkerStatus {
+  /**
+   * Its id (unique per process).
+   */
+  workerId?: string;
+  /**
+   * The machine (or pod) it runs on.
+   */
+  host?: string;
+  /**
+   * Tasks it can run at once.
+   */
+  slots?: number;
+  /**
+   * Tasks it is running.
+   */
+  busy?: number;
+  /**
+   * The tfjs backend its threads use, e.g. `wasm`, `tensorflow`.
+   */
+  backend?: string;
+  /**
+   * When it last reported in.
+   */
+  lastSeenMs?: number | string | Long;
+}
+
+/**
+ * One worker process, as it last reported itself.
+ */
+export interface WorkerStatus__Output {
+  /**
+   * Its id (unique per process).
+   */
+  workerId: string;
+  /**
+   * The machine (or pod) it runs on.
+   */
+  host: string;
+  /**
+   * Tasks it can run at once.
+   */
+  slots: number;
+  /**
+   * Tasks it is running.
+   */
+  busy: number;
+  /**
+   * The tfjs backend its threads use, e.g. `wasm`, `tensorflow`.
+   */
+  backend: string;
+  /**
+   * When it last reported in.
+   */
+  lastSeenMs: number;
+}
