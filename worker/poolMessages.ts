@@ -5,8 +5,22 @@ import type { PoolTask } from '../core/tasks/task.ts';
 import type { PreparedData } from '../core/tasks/taskContext.ts';
 import type { TaskProgress } from '../core/tasks/taskProgress.ts';
 
-/** Where a thread finds the artifact store (a descriptor, since stores do not cross threads). */
-export type ArtifactLocation = { kind: 'fs'; root: string };
+/**
+ * Where a thread finds the artifact store (a descriptor: stores and connections do not cross threads).
+ * `nats`: the Object Store under `<jobId>/`, with `predictions/…` streamed to the coordinator over gRPC.
+ */
+export type ArtifactLocation =
+  | { kind: 'fs'; root: string }
+  | {
+      kind: 'nats';
+      servers: string[];
+      bucket: string;
+      prefix: string;
+      coordinator: string;
+      jobId: string;
+      taskId: string;
+      dispatchId: string;
+    };
 
 /** One task handed to a pool thread. `data` holds SharedArrayBuffers: threads read it without a copy. */
 export interface PoolRequest {
@@ -22,4 +36,5 @@ export interface PoolRequest {
 
 /** Messages from a pool thread to its executor, tagged by `type`. */
 export type ThreadMessage =
-  { type: 'progress'; progress: TaskProgress } | { type: 'backend'; name: string; patchedKernels: string[] };
+  | { type: 'progress'; progress: TaskProgress }
+  | { type: 'backend'; name: string; patchedKernels: string[] };

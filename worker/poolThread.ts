@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../core/backend/selectBackend.ts';
-import { FsArtifactStore } from '../core/artifacts/fsArtifactStore.ts';
 import { injectFault } from '../core/tasks/faultInjection.ts';
 import { runTask } from '../core/tasks/runTask.ts';
 import { toFailure } from '../core/tasks/toFailure.ts';
 import type { TaskOutcome } from '../coordinator/executor.ts';
 import type { PoolRequest, ThreadMessage } from './poolMessages.ts';
+import { openArtifactStore } from './threadArtifacts.ts';
 
 /**
  * The piscina thread entry: one tfjs engine per thread, its backend chosen on the first task.
@@ -22,7 +22,7 @@ export default async function poolThread(request: PoolRequest): Promise<TaskOutc
     const result = await runTask(request.task, {
       job: request.job,
       data: async () => request.data,
-      artifacts: new FsArtifactStore(request.artifacts.root),
+      artifacts: await openArtifactStore(request.artifacts, request.data.classes),
       progress: (progress) => post({ type: 'progress', progress }),
       attempt: request.attempt,
     });

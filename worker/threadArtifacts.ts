@@ -1,0 +1,42 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Objm, type ObjectStore } from '@nats-io/obj';
+import { FsArtifactStore } from '../core/artifacts/fsArtifactStore.ts';
+import type { ArtifactStore } from '../core/artifacts/artifactStore.ts';
+import { NatsArtifactStore } from '../core/artifacts/natsArtifactStore.ts';
+import { connectDataPlane, type DataPlaneConnection } from '../cli/grpcClient.ts';
+import type { ArtifactLocation } from './poolMessages.ts';
+import { LogitForwardingStore } from './logitForwardingStore.ts';
+
+/**
+ * Opens a task's artifact store inside a pool thread. Connections are per thread (a NATS socket or
+ * gRPC channel cannot be shared with the parent) and kept for the thread's later tasks.
+ */
+const objectStores = new Map<string, Promise<{ nc: NatsConnection; os: ObjectStore }>>();
+const dataPlanes = new Map<string, DataPlaneConnection>();
+
+export async function openArtifactStore(location: ArtifactLocation, classes: number): Promise<ArtifactStore> {
+  if (location.kind === 'fs') return new FsArtifactStore(location.root);
+  const key = `${location.servers.join(',')}|${location.bucket}`;
+  let opened = objectStores.get(key);
+  if (!opened) {
+    opened = (async () => {
+      // Reconnect forever: a restarted nats-server must not fail a running task.
+      const nc = await connect({ servers: location.servers, name: 'chorus-thread', maxReconnectAttempts: -1 });
+      return { nc, os: await new Objm(nc).open(location.bucket) };
+    })();
+    objectStores.set(key, opened);
+    opened.catch(() => objectStores.delete(key));
+  }
+  const { os } = await opened;
+  let plane = dataPlanes.get(location.coordinator);
+  if (!plane) {
+    plane = connectDataPlane(location.coordinator);
+    dataPlanes.set(location.coordinator, plane);
+  }
+  return new LogitForwardingStore(new NatsArtifactStore(os, location.prefix), plane, {
+    jobId: location.jobId,
+    taskId: location.taskId,
+    dispatchId: location.dispatchId,
+    classes,
+  });
+}

@@ -1,0 +1,49 @@
+import { availableParallelism } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { toFailure } from '../core/tasks/toFailure.ts';
+import type { TaskOutcome } from '../coordinator/executor.ts';
+import type { PoolRequest, ThreadMessage } from './poolMessages.ts';
+
+/**
+ * A piscina pool of worker threads, one tfjs engine each, kept alive between tasks. A thread that
+ * crashes fails only its own task (piscina replaces the thread); an aborted task's thread is
+ * terminated. Failures come back as TaskOutcome data, never as exceptions.
+ */
+export class ThreadPool {
+  readonly threads: number;
+  private readonly pool: Piscina;
+
+  constructor(threads = availableParallelism()) {
+    this.threads = threads;
+    this.pool = new Piscina({
+      filename: new URL('./poolThreadEntry.mjs', import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      concurrentTasksPerWorker: 1,
+    });
+  }
+
+  async run(
+    request: Omit<PoolRequest, 'port'>,
+    onMessage: (message: ThreadMessage) => void,
+    signal?: AbortSignal,
+  ): Promise<TaskOutcome> {
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', onMessage);
+    try {
+      const full: PoolRequest = { ...request, port: port2 };
+      return (await this.pool.run(full, { transferList: [port2], ...(signal ? { signal } : {}) })) as TaskOutcome;
+    } catch (err) {
+      // The thread died (crash, out of memory) or the task was aborted.
+      return { ok: false, error: toFailure(err) };
+    } finally {
+      port1.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
