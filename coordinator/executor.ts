@@ -1,6 +1,7 @@
 import type { PoolTask } from '../core/tasks/task.ts';
 import type { TaskProgress } from '../core/tasks/taskProgress.ts';
 import type { TaskResult } from '../core/tasks/taskResult.ts';
+import type { TaskRecord } from './taskRecord.ts';
 
 export interface RunOptions {
   attempt: number;
@@ -17,5 +18,10 @@ export interface Executor {
   /** How many tasks may run at once. */
   readonly slots: number;
   run(task: PoolTask, options: RunOptions): Promise<TaskOutcome>;
+  /**
+   * Optional: continue an attempt that was running when the scheduler last stopped (a remote worker
+   * may still be on it). Without it, such a task simply starts again.
+   */
+  reattach?(task: PoolTask, record: TaskRecord, options: RunOptions): Promise<TaskOutcome>;
   close(): Promise<void>;
 }

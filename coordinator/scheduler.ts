@@ -1,5 +1,6 @@
 import { JobFailedError, JobInterruptedError } from '../core/errors.ts';
 import type { PoolTask, ReportTask, Task } from '../core/tasks/task.ts';
+import type { TaskProgress } from '../core/tasks/taskProgress.ts';
 import type { TaskResult } from '../core/tasks/taskResult.ts';
 import { toFailure } from '../core/tasks/toFailure.ts';
 import type { Executor, TaskOutcome } from './executor.ts';
@@ -31,8 +32,15 @@ export async function runTaskGraph(options: ScheduleOptions): Promise<Map<string
   const started = Date.now();
   const records = new Map<string, TaskRecord>();
   const saved = new Map((await store.loadTasks()).map((r) => [r.id, r]));
+  /** Attempts that were running when the scheduler last stopped and that the executor can pick up. */
+  const reattach = new Map<string, TaskRecord>();
   for (const t of tasks) {
     const old = saved.get(t.id);
+    if (old?.status === 'running' && executor.reattach && t.type !== 'report') {
+      reattach.set(t.id, old);
+      records.set(t.id, { ...old, status: 'pending', attempts: old.attempts - 1 });
+      continue;
+    }
     // A task that was running when the process died, or failed in an earlier run, starts afresh.
     records.set(t.id, old?.status === 'done' ? old : { id: t.id, status: 'pending', attempts: 0 });
   }
@@ -58,7 +66,8 @@ export async function runTaskGraph(options: ScheduleOptions): Promise<Map<string
   const runOne = async (task: Task): Promise<void> => {
     const prev = records.get(task.id);
     const attempt = (prev?.attempts ?? 0) + 1;
-    const startedAt = Date.now();
+    // A re-attached attempt keeps its original start time.
+    const startedAt = reattach.get(task.id)?.startedAt ?? Date.now();
     await put({ id: task.id, status: 'running', attempts: attempt, startedAt });
     emit({ type: 'task-started', id: task.id, attempt });
     let outcome: TaskOutcome;
@@ -68,11 +77,17 @@ export async function runTaskGraph(options: ScheduleOptions): Promise<Map<string
         (err: unknown): TaskOutcome => ({ ok: false, error: toFailure(err) }),
       );
     } else {
-      outcome = await executor.run(task as PoolTask, {
+      const runOptions = {
         attempt,
         signal: abort.signal,
-        onProgress: (progress) => emit({ type: 'task-progress', id: task.id, progress }),
-      });
+        onProgress: (progress: TaskProgress) => emit({ type: 'task-progress', id: task.id, progress }),
+      };
+      const previous = reattach.get(task.id);
+      reattach.delete(task.id);
+      outcome =
+        previous && executor.reattach
+          ? await executor.reattach(task as PoolTask, previous, runOptions)
+          : await executor.run(task as PoolTask, runOptions);
     }
     if (abort.signal.aborted && !outcome.ok) {
       await put({ id: task.id, status: 'pending', attempts: attempt - 1 });

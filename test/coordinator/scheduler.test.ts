@@ -210,3 +210,21 @@ test('a signal aborted before the run starts dispatches nothing', async () => {
   );
   assert.equal(exec.calls.length, 0);
 });
+
+test('an executor that can re-attach picks up attempts that were running, without a new attempt', async () => {
+  const store = new MemoryStore();
+  await store.putTask({ id: 'train:a', status: 'running', attempts: 2, startedAt: 5 });
+  const exec = new FakeExecutor(2, async () => ok());
+  const reattached: string[] = [];
+  const withReattach: Executor = Object.assign(exec, {
+    reattach: async (task: PoolTask, record: TaskRecord) => {
+      reattached.push(`${task.id}@${record.attempts}`);
+      return ok();
+    },
+  });
+  await runTaskGraph({ tasks: graph, store, executor: withReattach, maxAttempts: 3, runReport: report });
+  assert.deepEqual(reattached, ['train:a@2']);
+  assert.ok(!exec.calls.some((c) => c.startsWith('train:a')));
+  assert.equal(store.records.get('train:a')?.attempts, 2);
+  assert.equal(store.records.get('train:a')?.startedAt, 5);
+});

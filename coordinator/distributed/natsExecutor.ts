@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { PoolTask } from '../../core/tasks/task.ts';
+import type { Executor, RunOptions, TaskOutcome } from '../executor.ts';
+import type { KvStateStore } from '../nats/kvStateStore.ts';
+import type { NatsNames } from '../nats/natsNames.ts';
+import type { TaskRecord } from '../taskRecord.ts';
+import { encodeMessage, type ResultMessage, type TaskMessage } from './messages.ts';
+import type { ResultRouter } from './resultRouter.ts';
+
+export interface NatsExecutorOptions {
+  jobId: string;
+  js: JetStreamClient;
+  names: NatsNames;
+  state: KvStateStore;
+  router: ResultRouter;
+  /** Tasks in flight at once; workers pull at their own pace, so this only bounds the queue. */
+  maxInFlight?: number;
+}
+
+/**
+ * The distributed mode's executor: a task becomes a message on the JetStream work queue, tagged with
+ * a fresh dispatch id recorded in KV; the run resolves when that dispatch's final result arrives.
+ * Retries are JetStream's (nak, redelivery, MaxDeliver), so only final outcomes come back.
+ */
+export class NatsExecutor implements Executor {
+  readonly slots: number;
+  private readonly o: NatsExecutorOptions;
+
+  constructor(options: NatsExecutorOptions) {
+    this.o = options;
+    this.slots = options.maxInFlight ?? 1000;
+  }
+
+  async run(task: PoolTask, run: RunOptions): Promise<TaskOutcome> {
+    const dispatchId = randomUUID();
+    const current = await this.o.state.getTask(task.id);
+    await this.o.state.putTaskIfNewer({
+      ...(current ?? { id: task.id, status: 'running', attempts: run.attempt }),
+      dispatchId,
+    });
+    const outcome = this.wait(task, dispatchId, run);
+    await this.publish(task, dispatchId);
+    return outcome;
+  }
+
+  /**
+   * After a coordinator restart: wait for the dispatch recorded in KV instead of starting a new one.
+   * The message is published again with the same id; JetStream's duplicate window drops it if the
+   * original is still known, and a repeated result is ignored because the dispatch resolves once.
+   */
+  async reattach(
+    task: PoolTask,
+    record: TaskRecord & { dispatchId?: string },
+    run: RunOptions,
+  ): Promise<TaskOutcome> {
+    if (!record.dispatchId) return this.run(task, run);
+    const outcome = this.wait(task, record.dispatchId, run);
+    await this.publish(task, record.dispatchId);
+    return outcome;
+  }
+
+  async close(): Promise<void> {}
+
+  private async publish(task: PoolTask, dispatchId: string): Promise<void> {
+    const message: TaskMessage = { jobId: this.o.jobId, taskId: task.id, dispatchId, task };
+    await this.o.js.publish(this.o.names.taskSubject(this.o.jobId), encodeMessage(message), {
+      msgID: dispatchId,
+    });
+  }
+
+  private wait(task: PoolTask, dispatchId: string, run: RunOptions): Promise<TaskOutcome> {
+    return new Promise<TaskOutcome>((resolve) => {
+      const onAbort = () => {
+        this.o.router.unregister(dispatchId);
+        resolve({
+          ok: false,
+          error: { name: 'AbortError', message: 'the job was cancelled', retryable: false },
+        });
+      };
+      if (run.signal.aborted) return onAbort();
+      run.signal.addEventListener('abort', onAbort, { once: true });
+      this.o.router.register(dispatchId, {
+        interim: (r: ResultMessage) => {
+          if (!r.outcome.ok) {
+            run.onProgress({
+              message: `attempt ${r.deliveries} failed on ${r.worker}: ${r.outcome.error.message}; retrying`,
+            });
+          }
+        },
+        final: async (r: ResultMessage) => {
+          run.signal.removeEventListener('abort', onAbort);
+          // Record before acking the result: a coordinator that dies now finds it in KV.
+          const now = Date.now();
+          const stored = await this.o.state.getTask(task.id);
+          await this.o.state.putTaskIfNewer({
+            ...(stored ?? { id: task.id, attempts: run.attempt }),
+            id: task.id,
+            dispatchId,
+            status: r.outcome.ok ? 'done' : 'failed',
+            ...(r.outcome.ok
+              ? { result: r.outcome.result }
+              : { error: `${r.outcome.error.name}: ${r.outcome.error.message}` }),
+            finishedAt: now,
+          });
+          resolve(r.outcome);
+        },
+      });
+    });
+  }
+}

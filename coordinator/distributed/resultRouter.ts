@@ -1,0 +1,158 @@
+import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { NatsNames } from '../nats/natsNames.ts';
+import {
+  decodeMessage,
+  resultMessage,
+  taskMessage,
+  type ResultMessage,
+  type TaskMessage,
+} from './messages.ts';
+
+/** What the router does with a result it cannot match to a waiting dispatch. */
+export type OrphanVerdict = 'stale' | 'wait';
+
+export interface DispatchWaiter {
+  /** A final result (success, or failure after the last delivery); handled before the message is acked. */
+  final(result: ResultMessage): Promise<void>;
+  /** A failed attempt that JetStream will redeliver. */
+  interim(result: ResultMessage): void;
+}
+
+export interface ResultRouterOptions {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  names: NatsNames;
+  /** Decides whether an unmatched result is stale (superseded: drop it) or early (keep it for later). */
+  classifyOrphan: (result: ResultMessage) => Promise<OrphanVerdict>;
+  log?: (line: string) => void;
+}
+
+/** How long an early result waits before JetStream hands it back (its dispatch may not be registered yet). */
+const EARLY_RESULT_DELAY_MS = 1000;
+
+/**
+ * Reads the result stream (a durable consumer, so results published while the coordinator was down
+ * are still delivered) and the MAX_DELIVERIES advisories, and routes each to the dispatch waiting
+ * for it. A result is acked only after its waiter has handled it (recorded it in KV).
+ */
+export class ResultRouter {
+  private readonly waiters = new Map<string, DispatchWaiter>();
+  /** Last failure seen per dispatch, to explain a task that ran out of deliveries. */
+  private readonly lastError = new Map<string, string>();
+  private readonly o: ResultRouterOptions;
+  private stopped = false;
+  private advisories: Subscription | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(options: ResultRouterOptions) {
+    this.o = options;
+  }
+
+  register(dispatchId: string, waiter: DispatchWaiter): void {
+    this.waiters.set(dispatchId, waiter);
+  }
+
+  unregister(dispatchId: string): void {
+    this.waiters.delete(dispatchId);
+    this.lastError.delete(dispatchId);
+  }
+
+  start(): void {
+    this.advisories = this.o.nc.subscribe(this.o.names.maxDeliveriesAdvisory, {
+      callback: (err, msg) => {
+        if (err) return;
+        void this.onMaxDeliveries(msg.json<{ stream_seq?: number; deliveries?: number }>()).catch(
+          (e: unknown) => this.o.log?.(`max-deliveries advisory: ${String(e)}`),
+        );
+      },
+    });
+    this.loop = this.consume();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.advisories?.unsubscribe();
+    await this.loop?.catch(() => undefined);
+  }
+
+  private async consume(): Promise<void> {
+    const consumer = await this.o.js.consumers.get(this.o.names.resultStream, this.o.names.resultConsumer);
+    while (!this.stopped) {
+      let msg: JsMsg | null;
+      try {
+        msg = await consumer.next({ expires: 1000 });
+      } catch (err) {
+        if (this.stopped) return;
+        this.o.log?.(`result consumer: ${String(err)}; retrying`);
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      if (msg) await this.onResult(msg);
+    }
+  }
+
+  private async onResult(msg: JsMsg): Promise<void> {
+    let result: ResultMessage;
+    try {
+      result = decodeMessage<ResultMessage>(resultMessage, msg.data, 'result message');
+    } catch (err) {
+      this.o.log?.(`dropping a malformed result: ${(err as Error).message}`);
+      msg.term();
+      return;
+    }
+    const waiter = this.waiters.get(result.dispatchId);
+    try {
+      if (!waiter) {
+        const verdict = await this.o.classifyOrphan(result);
+        if (verdict === 'stale') msg.ack();
+        else msg.nak(EARLY_RESULT_DELAY_MS);
+        return;
+      }
+      if (!result.final) {
+        if (!result.outcome.ok) this.lastError.set(result.dispatchId, result.outcome.error.message);
+        waiter.interim(result);
+        msg.ack();
+        return;
+      }
+      await waiter.final(result);
+      this.unregister(result.dispatchId);
+      msg.ack();
+    } catch (err) {
+      // Could not record it (e.g. KV unavailable): let JetStream deliver it again.
+      this.o.log?.(`result of ${result.taskId}: ${String(err)}; will retry`);
+      msg.nak(EARLY_RESULT_DELAY_MS);
+    }
+  }
+
+  /** A task message ran out of deliveries (e.g. its worker died on the last attempt). */
+  private async onMaxDeliveries(advisory: { stream_seq?: number; deliveries?: number }): Promise<void> {
+    if (advisory.stream_seq === undefined) return;
+    const stored = await this.o.jsm.streams.getMessage(this.o.names.taskStream, { seq: advisory.stream_seq });
+    if (!stored) return;
+    const task = decodeMessage<TaskMessage>(taskMessage, stored.data, 'task message');
+    // Remove it: a work queue keeps an unacked message forever.
+    await this.o.jsm.streams.deleteMessage(this.o.names.taskStream, advisory.stream_seq).catch(() => false);
+    const waiter = this.waiters.get(task.dispatchId);
+    if (!waiter) return;
+    const last = this.lastError.get(task.dispatchId) ?? 'the worker stopped answering (killed or lost)';
+    await waiter.final({
+      jobId: task.jobId,
+      taskId: task.taskId,
+      dispatchId: task.dispatchId,
+      final: true,
+      deliveries: advisory.deliveries ?? 0,
+      worker: '',
+      outcome: {
+        ok: false,
+        error: {
+          name: 'MaxDeliveriesError',
+          message: `gave up after ${advisory.deliveries ?? '?'} deliveries: ${last}`,
+          retryable: false,
+        },
+      },
+    });
+    this.unregister(task.dispatchId);
+  }
+}
