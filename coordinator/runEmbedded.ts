@@ -1,6 +1,5 @@
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../core/backend/backendChoice.ts';
 import { FsArtifactStore } from '../core/artifacts/fsArtifactStore.ts';
 import { prepareData } from '../core/data/prepareData.ts';
@@ -11,11 +10,8 @@ import type { PreparedData } from '../core/tasks/taskContext.ts';
 import { LocalPoolExecutor } from '../worker/localPoolExecutor.ts';
 import { FileStateStore } from './fileStateStore.ts';
 import { planJob } from './planJob.ts';
-import { exportEnsembleModel } from './report/exportEnsemble.ts';
-import { computeReport } from './report/computeReport.ts';
-import { gatherReportInputs } from './report/gatherReportInputs.ts';
+import { produceReport } from './produceReport.ts';
 import type { Report } from './report/report.ts';
-import { writeReport } from './report/writeReport.ts';
 import { runTaskGraph } from './scheduler.ts';
 import type { SchedulerEvent } from './schedulerEvent.ts';
 import type { TaskRecord } from './taskRecord.ts';
@@ -69,24 +65,14 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
   try {
     const runReport = async (_task: unknown, records: ReadonlyMap<string, TaskRecord>) => {
       const reportStarted = performance.now();
-      await ensureMainThreadBackend();
-      await exportEnsembleModel(job, store);
-      const inputs = await gatherReportInputs({
+      report = await produceReport({
         job,
         store,
-        records: new Map(records),
-        counts: {
-          train: data.train.count,
-          validation: data.validation.count,
-          test: data.test.count,
-          classes: data.classes,
-        },
-        testLabels: data.test.y,
-        backend: backendName(records, executor.backend?.name),
+        records,
+        data,
         wallSeconds: (Date.now() - started) / 1000,
+        ...(executor.backend ? { fallbackBackend: executor.backend.name } : {}),
       });
-      report = computeReport(inputs);
-      await writeReport(report, store);
       return { type: 'report' as const, seconds: (performance.now() - reportStarted) / 1000 };
     };
     await runTaskGraph({
@@ -131,18 +117,4 @@ async function claimOutputFolder(outDir: string, job: ResolvedJob): Promise<void
   }
   await mkdir(outDir, { recursive: true });
   if (existing === undefined) await writeFile(path, text);
-}
-
-/** The main thread only loads and saves models for the report: the plain cpu backend is enough. */
-async function ensureMainThreadBackend(): Promise<void> {
-  tf.enableProdMode();
-  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
-  await tf.ready();
-}
-
-function backendName(records: ReadonlyMap<string, TaskRecord>, fromPool: string | undefined): string {
-  for (const r of records.values()) {
-    if (r.result && 'backend' in r.result) return r.result.backend;
-  }
-  return fromPool ?? 'unknown';
 }

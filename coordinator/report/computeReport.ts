@@ -13,7 +13,9 @@ import type { TaskType } from '../../core/tasks/task.ts';
 import type { TaskResult, TrainingHistory } from '../../core/tasks/taskResult.ts';
 import type { TaskRecord } from '../taskRecord.ts';
 import { chorusVersion } from './chorusVersion.ts';
+import { calibratedProbabilities, fitEnsembleTemperature, type Average } from './ensembleTemperature.ts';
 import type {
+  CalibratedScores,
   DistillationSummary,
   MemberReport,
   Report,
@@ -74,6 +76,26 @@ export function computeReport(inputs: ReportInputs): Report {
     };
   });
 
+  const calibration = job.ensemble.calibrate ? validationOf(inputs) : undefined;
+  /** Temperature scaling after averaging for one combination: T from validation, scores on test. */
+  const calibrate = (
+    names: readonly string[],
+    w: readonly number[],
+    average: Average,
+  ): { scores: CalibratedScores; probabilities: Float32Array } | undefined => {
+    if (!calibration) return undefined;
+    const temperature = fitEnsembleTemperature(
+      names.map((n) => calibration.logits.get(n)!),
+      calibration.labels,
+      classes,
+      w,
+      average,
+    );
+    const test = names.map((n) => memberLogits[job.members.findIndex((m) => m.name === n)]!);
+    const probabilities = calibratedProbabilities(test, classes, w, average, temperature);
+    return { scores: { temperature: r(temperature), ...scoresOf(probabilities) }, probabilities };
+  };
+
   const methods = new Set(job.ensemble.methods);
   const ensemble: Report['ensemble'] = {};
   if (methods.has('hard')) {
@@ -82,6 +104,17 @@ export function computeReport(inputs: ReportInputs): Report {
   if (methods.has('soft')) {
     const soft = softVote(memberProbabilities, classes, weights);
     ensemble.soft = { ...scoresOf(soft), reliability: roundBins(soft, testLabels, classes) };
+    const calibrated = calibrate(
+      job.members.map((m) => m.name),
+      weights,
+      'probabilities',
+    );
+    if (calibrated) {
+      ensemble.soft.calibrated = {
+        ...calibrated.scores,
+        reliability: roundBins(calibrated.probabilities, testLabels, classes),
+      };
+    }
   }
   if (methods.has('stacking')) {
     const logits = checked(inputs.stackingTestLogits, 'the stacking combiner');
@@ -107,10 +140,12 @@ export function computeReport(inputs: ReportInputs): Report {
           teacherPick.weights,
         );
   const teacherClasses = argmaxRows(teacherProbabilities, classes);
+  const teacherCalibrated = calibrate(teacherPick.members, teacherPick.weights, job.teacher.softTargets);
   const teacher: Report['teacher'] = {
     members: teacherPick.members,
     softTargets: job.teacher.softTargets,
     ...scoresOf(teacherProbabilities),
+    ...(teacherCalibrated ? { calibrated: teacherCalibrated.scores } : {}),
   };
 
   const students: StudentReport[] = (job.distillation?.runs ?? []).map((run) => {
@@ -147,6 +182,33 @@ export function computeReport(inputs: ReportInputs): Report {
     ...(distillation ? { distillation } : {}),
     timing: timingOf(records, inputs.wallSeconds),
   };
+}
+
+/** The validation labels and every member's validation logits, checked; calibration needs them. */
+function validationOf(inputs: ReportInputs): { labels: Int32Array; logits: Map<string, Float32Array> } {
+  const { job, counts } = inputs;
+  const labels = inputs.validationLabels;
+  const logits = inputs.memberValidationLogits;
+  if (labels === undefined || logits === undefined) {
+    throw new NonRetryableError(
+      'report: ensemble.calibrate needs the validation labels and the members’ validation logits',
+    );
+  }
+  if (labels.length !== counts.validation || labels.length === 0) {
+    throw new NonRetryableError(
+      `report: ${labels.length} validation labels, but counts.validation is ${counts.validation} (calibration needs > 0)`,
+    );
+  }
+  for (const m of job.members) {
+    const t = logits.get(m.name);
+    if (t === undefined) throw new NonRetryableError(`report: no validation logits for member ${m.name}`);
+    if (t.length !== labels.length * counts.classes) {
+      throw new NonRetryableError(
+        `report: member ${m.name}'s validation logits have ${t.length} values, expected ${labels.length} × ${counts.classes}`,
+      );
+    }
+  }
+  return { labels, logits };
 }
 
 /** A done task's result, if it has the expected type. */

@@ -24,3 +24,8 @@ export function duration(seconds: number): string {
 export function plain(value: number | undefined): string {
   return value === undefined ? '' : String(value);
 }
+
+/** A fitted temperature with three significant digits: 1.53421 → `1.53`. */
+export function temperature(value: number): string {
+  return String(Number(value.toPrecision(3)));
+}

@@ -11,6 +11,8 @@ export interface GatherReportOptions {
   records: Map<string, TaskRecord>;
   counts: ReportInputs['counts'];
   testLabels: Int32Array;
+  /** The validation split's labels: needed when the job asks for calibration (`ensemble.calibrate`). */
+  validationLabels?: Int32Array;
   backend: string;
   wallSeconds: number;
   createdAt?: string;
@@ -18,13 +20,24 @@ export interface GatherReportOptions {
 
 /**
  * Reads the test logits the tasks wrote (members, stacking when asked for, every student run) into a
- * `ReportInputs`. A missing artifact throws ArtifactNotFoundError naming its key.
+ * `ReportInputs`, and with `ensemble.calibrate` the members' validation logits too (temperature scaling is
+ * fitted on them). A missing artifact throws ArtifactNotFoundError naming its key.
  */
 export async function gatherReportInputs(options: GatherReportOptions): Promise<ReportInputs> {
   const { job, store } = options;
   const memberTestLogits = new Map<string, Float32Array>();
   for (const m of job.members) {
     memberTestLogits.set(m.name, await getFloat32(store, artifactKeys.memberLogits(m.name, 'test')));
+  }
+  let memberValidationLogits: Map<string, Float32Array> | undefined;
+  if (job.ensemble.calibrate) {
+    memberValidationLogits = new Map();
+    for (const m of job.members) {
+      memberValidationLogits.set(
+        m.name,
+        await getFloat32(store, artifactKeys.memberLogits(m.name, 'validation')),
+      );
+    }
   }
   const studentTestLogits = new Map<string, Float32Array>();
   for (const run of job.distillation?.runs ?? []) {
@@ -40,6 +53,8 @@ export async function gatherReportInputs(options: GatherReportOptions): Promise<
     counts: options.counts,
     testLabels: options.testLabels,
     memberTestLogits,
+    ...(options.validationLabels ? { validationLabels: options.validationLabels } : {}),
+    ...(memberValidationLogits ? { memberValidationLogits } : {}),
     ...(stackingTestLogits ? { stackingTestLogits } : {}),
     studentTestLogits,
     records: options.records,

@@ -2,7 +2,7 @@ import { accuracyChart } from './charts/accuracyChart.ts';
 import { lossChart } from './charts/lossChart.ts';
 import { reliabilityChart } from './charts/reliabilityChart.ts';
 import { escapeHtml as h } from './escapeHtml.ts';
-import { duration, percent } from './format.ts';
+import { duration, metric, percent, temperature } from './format.ts';
 import type { Report } from './report.ts';
 import { scoreRows } from './reportRows.ts';
 import { reportTables, type ReportTable } from './reportTables.ts';
@@ -48,7 +48,8 @@ svg text { font-family: inherit; }
 
 /**
  * `report.html`: one self-contained page (inline CSS and SVG; no scripts, fonts or external links)
- * with the summary, an accuracy chart, loss curves, the soft vote's reliability diagram and the tables.
+ * with the summary, an accuracy chart, loss curves, the soft vote's reliability diagram (and, when
+ * calibrated, the calibrated one beside it) and the tables.
  */
 export function renderHtml(report: Report): string {
   const rows = scoreRows(report);
@@ -73,7 +74,8 @@ export function renderHtml(report: Report): string {
 
   body.push(
     `<section class="card"><h2>Test accuracy</h2>${accuracyChart(
-      [rows.members, rows.ensemble, rows.students],
+      // Calibrated rows repeat their uncalibrated row's accuracy: one bar each is enough.
+      [rows.members, rows.ensemble.filter((row) => !row.calibrated), rows.students],
       bestMember?.accuracy,
     )}</section>`,
   );
@@ -103,7 +105,29 @@ export function renderHtml(report: Report): string {
   const tables = reportTables(report);
   const soft = report.ensemble.soft;
   const calibration = tables.find((t) => t.id === 'calibration');
-  if (soft && calibration) {
+  const calibrated = soft?.calibrated;
+  const calibratedTable = tables.find((t) => t.id === 'calibration-calibrated');
+  if (soft && calibration && calibrated && calibratedTable) {
+    // Before and after temperature scaling, side by side, each with its bins below.
+    body.push(
+      `<section class="card"><h2>Calibration of the soft vote, before and after temperature scaling</h2><div class="row">`,
+      `<div>${reliabilityChart('Soft vote reliability', soft.reliability, soft.ece)}` +
+        `${htmlTable(calibration)}</div>`,
+      `<div>${reliabilityChart(
+        `Calibrated soft vote reliability, T = ${temperature(calibrated.temperature)}`,
+        calibrated.reliability,
+        calibrated.ece,
+      )}${htmlTable(calibratedTable)}</div>`,
+      '</div>',
+      notes(calibration),
+      `<p class="note">${h(
+        `Temperature scaling after averaging: softmax(log(p) / T), T fitted on the validation split. ` +
+          `NLL ${metric(soft.nll)} → ${metric(calibrated.nll)}, ECE ${metric(soft.ece)} → ${metric(calibrated.ece)}; ` +
+          'the accuracy does not change.',
+      )}</p>`,
+      '</section>',
+    );
+  } else if (soft && calibration) {
     body.push(
       `<section class="card"><h2>Calibration of the soft vote</h2><div class="row">`,
       `<div>${reliabilityChart('Soft vote reliability', soft.reliability, soft.ece)}</div>`,
@@ -112,7 +136,7 @@ export function renderHtml(report: Report): string {
     );
   }
   for (const t of tables) {
-    if (t.id === 'calibration') continue;
+    if (t.id === 'calibration' || t.id === 'calibration-calibrated') continue;
     body.push(
       `<section class="card" id="${h(t.id)}"><h2>${h(t.title)}</h2>${htmlTable(t)}${notes(t)}</section>`,
     );
@@ -148,6 +172,14 @@ function figures(report: Report): { label: string; value: string; sub: string }[
       label: `${m.key === 'stacking' ? 'stacking' : `${m.key} vote`}`,
       value: percent(m.accuracy),
       sub: 'ensemble',
+    });
+  }
+  const calibrated = report.ensemble.soft?.calibrated;
+  if (report.ensemble.soft && calibrated) {
+    out.push({
+      label: 'calibrated ECE',
+      value: metric(calibrated.ece),
+      sub: `soft vote, from ${metric(report.ensemble.soft.ece)}; T = ${temperature(calibrated.temperature)}`,
     });
   }
   const best = report.members.find((m) => m.name === report.bestMember);

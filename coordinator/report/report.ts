@@ -38,11 +38,23 @@ export interface ReportBin {
   accuracy: number | null;
 }
 
+/**
+ * Temperature scaling after averaging (`ensemble.calibrate`): T fitted on the validation split (minimum
+ * NLL), then the test split scored with softmax(log(p) / T). Accuracy equals the uncalibrated one: T never
+ * changes a row's argmax.
+ */
+export interface CalibratedScores extends Scores {
+  temperature: number;
+}
+
 export interface EnsembleReport {
   /** Weighted hard vote (ties to the lowest class): it has no probabilities, so accuracy only. */
   hard?: { accuracy: number };
-  /** Weighted mean of the members' probabilities. */
-  soft?: Scores & { reliability: ReportBin[] };
+  /** Weighted mean of the members' probabilities; `calibrated` when the job asked for calibration. */
+  soft?: Scores & {
+    reliability: ReportBin[];
+    calibrated?: CalibratedScores & { reliability: ReportBin[] };
+  };
   /** The learned concat + Dense combiner. */
   stacking?: Scores & { history?: TrainingHistory; trainSeconds?: number };
 }
@@ -99,8 +111,13 @@ export interface Report {
   /**
    * The distillation teacher on the test split: the teacher members combined as the soft targets are
    * (mean of probabilities, or softmax of the mean logits), at temperature 1, with their voting weights.
+   * `calibrated` (with `ensemble.calibrate`): its own fitted T, the one the exported ensemble model applies.
    */
-  teacher: Scores & { members: string[]; softTargets: 'probabilities' | 'logits' };
+  teacher: Scores & {
+    members: string[];
+    softTargets: 'probabilities' | 'logits';
+    calibrated?: CalibratedScores;
+  };
   students: StudentReport[];
   distillation?: DistillationSummary;
   timing: TimingReport;

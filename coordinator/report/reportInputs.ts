@@ -12,6 +12,10 @@ export interface ReportInputs {
   testLabels: Int32Array;
   /** Each member's test logits, row-major [test, classes], keyed by member name. */
   memberTestLogits: Map<string, Float32Array>;
+  /** The validation split's labels, length `counts.validation`; required when `job.ensemble.calibrate`. */
+  validationLabels?: Int32Array;
+  /** Each member's validation logits, keyed by member name; required when `job.ensemble.calibrate`. */
+  memberValidationLogits?: Map<string, Float32Array>;
   /** The stacking combiner's test logits; required when `stacking` is among the job's methods. */
   stackingTestLogits?: Float32Array;
   /** Each student run's test logits, keyed by run name. */

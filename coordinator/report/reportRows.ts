@@ -12,6 +12,8 @@ export interface ScoreRow {
   ece?: number;
   /** Students only. */
   agreementWithTeacher?: number;
+  /** A temperature-scaled row: same accuracy as the row before it, so accuracy charts leave it out. */
+  calibrated?: boolean;
 }
 
 export interface ScoreRows {
@@ -22,6 +24,7 @@ export interface ScoreRows {
 }
 
 export const METHOD_LABELS = { hard: 'hard vote', soft: 'soft vote', stacking: 'stacking' } as const;
+export const CALIBRATED_SOFT_LABEL = 'soft vote (calibrated)';
 
 /** The report's predictors in display order; every rendering lists the same rows. */
 export function scoreRows(report: Report): ScoreRows {
@@ -48,10 +51,32 @@ export function scoreRows(report: Report): ScoreRows {
         ece: scores.ece,
       });
     }
+    const calibrated = key === 'soft' ? soft?.calibrated : undefined;
+    if (calibrated) {
+      ensemble.push({
+        name: CALIBRATED_SOFT_LABEL,
+        kind: 'ensemble',
+        accuracy: calibrated.accuracy,
+        nll: calibrated.nll,
+        ece: calibrated.ece,
+        calibrated: true,
+      });
+    }
   }
   if (report.students.length > 0 && !teacherIsSoftVote(report)) {
     const t = report.teacher;
     ensemble.push({ name: 'teacher', kind: 'teacher', accuracy: t.accuracy, nll: t.nll, ece: t.ece });
+    if (t.calibrated) {
+      const c = t.calibrated;
+      ensemble.push({
+        name: 'teacher (calibrated)',
+        kind: 'teacher',
+        accuracy: c.accuracy,
+        nll: c.nll,
+        ece: c.ece,
+        calibrated: true,
+      });
+    }
   }
   const students: ScoreRow[] = report.students.map((s) => ({
     name: s.name,

@@ -1,6 +1,6 @@
-import { duration, metric, percent, plain } from './format.ts';
-import type { Report } from './report.ts';
-import { METHOD_LABELS, teacherIsSoftVote } from './reportRows.ts';
+import { duration, metric, percent, plain, temperature } from './format.ts';
+import type { Report, ReportBin } from './report.ts';
+import { CALIBRATED_SOFT_LABEL, METHOD_LABELS, teacherIsSoftVote } from './reportRows.ts';
 import { timingRows } from './timingRows.ts';
 
 /** A table as plain text cells; renderMarkdown and renderHtml each escape and lay it out. */
@@ -17,7 +17,10 @@ export interface ReportTable {
 const L = 'left' as const;
 const R = 'right' as const;
 
-/** The report's tables, in order: members, ensemble, students (if any), calibration (if soft), timing. */
+/**
+ * The report's tables, in order: members, ensemble, students (if any), calibration (if soft; then the
+ * calibrated soft vote's, if calibrated), timing.
+ */
 export function reportTables(report: Report): ReportTable[] {
   const tables: ReportTable[] = [];
   const mean = report.meanMember;
@@ -61,6 +64,17 @@ export function reportTables(report: Report): ReportTable[] {
     methodRows.push({
       cells: [METHOD_LABELS.soft, percent(e.soft.accuracy), metric(e.soft.nll), metric(e.soft.ece)],
     });
+  const softCalibrated = e.soft?.calibrated;
+  if (softCalibrated) {
+    methodRows.push({
+      cells: [
+        `${CALIBRATED_SOFT_LABEL}, T = ${temperature(softCalibrated.temperature)}`,
+        percent(softCalibrated.accuracy),
+        metric(softCalibrated.nll),
+        metric(softCalibrated.ece),
+      ],
+    });
+  }
   if (e.stacking) {
     methodRows.push({
       cells: [
@@ -79,6 +93,25 @@ export function reportTables(report: Report): ReportTable[] {
       metric(t.ece),
     ],
   });
+  const teacherCalibrated = t.calibrated;
+  // When the teacher is the soft vote, the calibrated soft vote row already shows its figures.
+  if (teacherCalibrated && !teacherIsSoftVote(report)) {
+    methodRows.push({
+      cells: [
+        `teacher (calibrated, T = ${temperature(teacherCalibrated.temperature)})`,
+        percent(teacherCalibrated.accuracy),
+        metric(teacherCalibrated.nll),
+        metric(teacherCalibrated.ece),
+      ],
+    });
+  }
+  const calibrationNotes = teacherCalibrated
+    ? [
+        'Calibrated: temperature scaling after averaging, softmax(log(p) / T) with T fitted on the validation ' +
+          'split (minimum NLL); the predicted classes, and so the accuracy, do not change. ' +
+          `The exported ensemble model (models/ensemble) applies the teacher's T = ${temperature(teacherCalibrated.temperature)}.`,
+      ]
+    : [];
   tables.push({
     id: 'ensemble',
     title: 'Ensemble',
@@ -94,6 +127,7 @@ export function reportTables(report: Report): ReportTable[] {
       teacherIsSoftVote(report)
         ? 'The teacher is the soft vote of all members.'
         : `Teacher members: ${t.members.join(', ')}.`,
+      ...calibrationNotes,
     ],
   });
 
@@ -131,27 +165,23 @@ export function reportTables(report: Report): ReportTable[] {
   }
 
   if (e.soft) {
-    tables.push({
-      id: 'calibration',
-      title: `Calibration of the soft vote (ECE ${metric(e.soft.ece)})`,
-      columns: [
-        { label: 'confidence', align: L },
-        { label: 'samples', align: R },
-        { label: 'mean confidence', align: R },
-        { label: 'accuracy', align: R },
-      ],
-      rows: e.soft.reliability
-        .filter((b) => b.count > 0)
-        .map((b) => ({
-          cells: [
-            `(${b.lower.toFixed(3)}, ${b.upper.toFixed(3)}]`,
-            String(b.count),
-            b.meanConfidence === null ? '-' : percent(b.meanConfidence, 1),
-            b.accuracy === null ? '-' : percent(b.accuracy, 1),
-          ],
-        })),
-      notes: ['15 equal-width confidence bins; empty bins are not listed.'],
-    });
+    tables.push(
+      reliabilityTable(
+        'calibration',
+        `Calibration of the soft vote (ECE ${metric(e.soft.ece)})`,
+        e.soft.reliability,
+      ),
+    );
+  }
+  if (softCalibrated) {
+    tables.push(
+      reliabilityTable(
+        'calibration-calibrated',
+        `Calibration of the soft vote after temperature scaling (T = ${temperature(softCalibrated.temperature)}, ` +
+          `ECE ${metric(softCalibrated.ece)})`,
+        softCalibrated.reliability,
+      ),
+    );
   }
 
   const time = report.timing;
@@ -170,4 +200,29 @@ export function reportTables(report: Report): ReportTable[] {
     ],
   });
   return tables;
+}
+
+/** A reliability table: one row per non-empty confidence bin. */
+function reliabilityTable(id: string, title: string, bins: ReportBin[]): ReportTable {
+  return {
+    id,
+    title,
+    columns: [
+      { label: 'confidence', align: L },
+      { label: 'samples', align: R },
+      { label: 'mean confidence', align: R },
+      { label: 'accuracy', align: R },
+    ],
+    rows: bins
+      .filter((b) => b.count > 0)
+      .map((b) => ({
+        cells: [
+          `(${b.lower.toFixed(3)}, ${b.upper.toFixed(3)}]`,
+          String(b.count),
+          b.meanConfidence === null ? '-' : percent(b.meanConfidence, 1),
+          b.accuracy === null ? '-' : percent(b.accuracy, 1),
+        ],
+      })),
+    notes: ['15 equal-width confidence bins; empty bins are not listed.'],
+  };
 }

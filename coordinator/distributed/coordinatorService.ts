@@ -1,0 +1,346 @@
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { NatsArtifactStore } from '../../core/artifacts/natsArtifactStore.ts';
+import { NonRetryableError, NotFoundError } from '../../core/errors.ts';
+import { parseJobText } from '../../core/spec/loadJob.ts';
+import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
+import type {
+  JobEvent,
+  JobStatus,
+  JobSummary,
+  LogitArray,
+  ReportText,
+  SubmitJobRequest,
+  SubmittedJob,
+  TaskCounts,
+  WorkerInfo,
+} from '../grpc/apiTypes.ts';
+import type { CoordinatorHandlers } from '../grpc/coordinatorHandlers.ts';
+import type { NatsResources } from '../nats/ensureResources.ts';
+import type { JobRecord } from '../nats/jobRecord.ts';
+import { KvJobStore } from '../nats/kvJobStore.ts';
+import { KvStateStore } from '../nats/kvStateStore.ts';
+import { planJob } from '../planJob.ts';
+import { putFloat32 } from '../../core/artifacts/float32.ts';
+import { dataFileKey, jobDataFiles, withUploadedPaths } from './jobDataFiles.ts';
+import { JobEventHub } from './jobEventHub.ts';
+import { checkJobLimits, DEFAULT_JOB_LIMITS, type JobLimits } from './limits.ts';
+import { PreparedDataCache } from './preparedDataCache.ts';
+import { ResultRouter } from './resultRouter.ts';
+import { runDistributedJob, type StopReason } from './runDistributedJob.ts';
+import { subjects, type ProgressMessage } from './subjects.ts';
+
+export interface CoordinatorServiceOptions {
+  nc: NatsConnection;
+  resources: NatsResources;
+  cacheDir: string;
+  limits?: Partial<JobLimits>;
+  log?: (line: string) => void;
+  /** Called with every job event (metrics). */
+  onJobEvent?: (event: JobEvent) => void;
+  /** Called with the bytes of every logit array received (metrics). */
+  onLogitBytes?: (bytes: number) => void;
+}
+
+interface ActiveJob {
+  controller: AbortController;
+  reason: StopReason | undefined;
+  done: Promise<void>;
+}
+
+/**
+ * The coordinator's logic behind the gRPC API: accepts jobs (with their data files), runs each with
+ * `runDistributedJob`, resumes jobs left running by an earlier coordinator, and answers queries from
+ * KV. It holds no state that is not also in NATS.
+ */
+export class CoordinatorService implements CoordinatorHandlers {
+  readonly hub = new JobEventHub();
+  private readonly o: CoordinatorServiceOptions;
+  private readonly jobs: KvJobStore;
+  private readonly router: ResultRouter;
+  private readonly dataCache: PreparedDataCache;
+  private readonly limits: JobLimits;
+  private readonly active = new Map<string, ActiveJob>();
+  private progressSub: Subscription | undefined;
+  private readonly log: (line: string) => void;
+
+  constructor(options: CoordinatorServiceOptions) {
+    this.o = options;
+    this.log = options.log ?? (() => {});
+    this.jobs = new KvJobStore(options.resources.state, options.resources.names);
+    this.limits = { ...DEFAULT_JOB_LIMITS, ...options.limits };
+    this.dataCache = new PreparedDataCache(options.cacheDir);
+    const { js, jsm, names } = options.resources;
+    this.router = new ResultRouter({
+      nc: options.nc,
+      js,
+      jsm,
+      names,
+      log: this.log,
+      classifyOrphan: async (result) => {
+        const record = await new KvStateStore(options.resources.state, names, result.jobId).getTask(result.taskId);
+        const current = record?.dispatchId === result.dispatchId && record.status === 'running';
+        return current ? 'wait' : 'stale';
+      },
+    });
+    if (options.onJobEvent) this.hub.subscribeAll(options.onJobEvent);
+  }
+
+  /** Starts routing results and progress, and resumes every job an earlier coordinator left running. */
+  async start(): Promise<void> {
+    const names = this.o.resources.names;
+    this.progressSub = this.o.nc.subscribe(subjects.allProgress(names), {
+      callback: (err, msg) => {
+        if (err) return;
+        try {
+          const jobId = msg.subject.split('.').at(-1) ?? '';
+          const m = msg.json<ProgressMessage>();
+          if (typeof m.taskId === 'string' && this.active.has(jobId)) {
+            this.hub.publish(jobId, { type: 'task-progress', id: m.taskId, progress: m.progress ?? {} });
+          }
+        } catch {
+          // A malformed progress message is only a missed progress line.
+        }
+      },
+    });
+    for (const record of await this.jobs.listJobs()) {
+      if (record.status === 'running') {
+        this.log(`resuming job ${record.id}`);
+        this.launch(record);
+      }
+    }
+    this.router.start();
+  }
+
+  /** Stops scheduling (jobs stay `running` in KV and resume with the next coordinator). */
+  async stop(): Promise<void> {
+    for (const job of this.active.values()) {
+      job.reason = 'shutdown';
+      job.controller.abort();
+    }
+    await Promise.all([...this.active.values()].map((j) => j.done));
+    await this.router.stop();
+    this.progressSub?.unsubscribe();
+  }
+
+  async submitJob(request: SubmitJobRequest): Promise<SubmittedJob> {
+    const parsed = parseJobText(request.jobText, request.fileName);
+    const uploaded = new Map(request.files.map((f) => [f.path, f.bytes]));
+    const named = jobDataFiles(parsed);
+    const missing = named.filter((p) => !uploaded.has(p));
+    if (missing.length > 0) {
+      throw new NonRetryableError(`the job names data files that were not uploaded: ${missing.join(', ')}`);
+    }
+    const dataBytes = named.reduce((n, p) => n + (uploaded.get(p)?.byteLength ?? 0), 0);
+    checkJobLimits(parsed, dataBytes, this.limits);
+
+    const keyOf = new Map(named.map((p, i) => [p, dataFileKey(i, p)]));
+    const job = withUploadedPaths(parsed, keyOf);
+    const existing = request.fresh ? undefined : await this.findResumable(job);
+    const jobId = existing?.id ?? newJobId(job.name);
+    const store = this.storeOf(jobId);
+    for (const [path, key] of keyOf) await store.put(key, uploaded.get(path) ?? new Uint8Array());
+
+    const record: JobRecord = existing
+      ? { ...withoutOutcome(existing), status: 'running', jobText: request.jobText }
+      : { id: jobId, name: job.name, status: 'running', submittedAt: Date.now(), jobText: request.jobText, job };
+    await this.jobs.putJob(record);
+    const tasks = planJob(job);
+    const done = (await new KvStateStore(this.o.resources.state, this.o.resources.names, jobId).loadTasks()).filter(
+      (t) => t.status === 'done',
+    ).length;
+    this.launch(record);
+    this.log(`job ${jobId} submitted (${tasks.length} tasks${done ? `, ${done} already done` : ''})`);
+    return { jobId, name: job.name, tasks: tasks.length, alreadyDone: done };
+  }
+
+  async getJob(jobId: string): Promise<JobStatus> {
+    const record = await this.requireJob(jobId);
+    const records = new Map(
+      (await new KvStateStore(this.o.resources.state, this.o.resources.names, jobId).loadTasks()).map((r) => [r.id, r]),
+    );
+    const tasks = planJob(record.job).map((t) => {
+      const r = records.get(t.id);
+      return {
+        id: t.id,
+        type: t.type,
+        state: r?.status ?? 'pending',
+        attempts: r?.attempts ?? 0,
+        ...(r?.error ? { lastError: r.error } : {}),
+        ...(r?.startedAt ? { startedAt: r.startedAt } : {}),
+        ...(r?.finishedAt ? { finishedAt: r.finishedAt } : {}),
+      };
+    });
+    return { ...summarize(record, tasks.map((t) => t.state)), tasks };
+  }
+
+  async watchJob(jobId: string, emit: (event: JobEvent) => void, signal: AbortSignal): Promise<void> {
+    const record = await this.requireJob(jobId);
+    const status = await this.getJob(jobId);
+    const total = status.tasks.length;
+    emit({
+      jobId,
+      time: Date.now(),
+      event: { type: 'job-started', total, alreadyDone: status.counts.done },
+    });
+    if (record.status !== 'running') {
+      emit({ jobId, time: Date.now(), event: finalEvent(record) });
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const unsubscribe = this.hub.subscribe(jobId, (e) => {
+        emit(e);
+        if (e.event.type === 'job-done' || e.event.type === 'job-failed' || e.event.type === 'job-interrupted') finish();
+      });
+      const finish = () => {
+        unsubscribe();
+        signal.removeEventListener('abort', finish);
+        resolve();
+      };
+      signal.addEventListener('abort', finish, { once: true });
+    });
+  }
+
+  async cancelJob(jobId: string): Promise<JobSummary> {
+    const record = await this.requireJob(jobId);
+    const active = this.active.get(jobId);
+    if (active) {
+      active.reason = 'cancel';
+      active.controller.abort();
+      this.o.nc.publish(subjects.cancel(this.o.resources.names, jobId), '');
+      await active.done;
+    } else if (record.status === 'running') {
+      await this.jobs.updateJob(jobId, (r) => ({ ...r, status: 'cancelled', finishedAt: Date.now() }));
+    }
+    const after = await this.requireJob(jobId);
+    const status = await this.getJob(jobId);
+    return summarize(after, status.tasks.map((t) => t.state));
+  }
+
+  async listJobs(): Promise<JobSummary[]> {
+    const records = await this.jobs.listJobs();
+    const out: JobSummary[] = [];
+    for (const r of records.reverse()) {
+      const tasks = await new KvStateStore(this.o.resources.state, this.o.resources.names, r.id).loadTasks();
+      const planned = planJob(r.job).length;
+      const states = tasks.map((t) => t.status);
+      while (states.length < planned) states.push('pending');
+      out.push(summarize(r, states));
+    }
+    return out;
+  }
+
+  async listWorkers(): Promise<WorkerInfo[]> {
+    const kv = this.o.resources.workers;
+    const out: WorkerInfo[] = [];
+    for await (const key of await kv.keys()) {
+      const entry = await kv.get(key);
+      if (!entry || entry.operation !== 'PUT') continue;
+      try {
+        out.push(entry.json<WorkerInfo>());
+      } catch {
+        // A malformed heartbeat is skipped; it expires on its own.
+      }
+    }
+    return out.sort((a, b) => a.workerId.localeCompare(b.workerId));
+  }
+
+  async getReport(jobId: string): Promise<ReportText> {
+    await this.requireJob(jobId);
+    const store = this.storeOf(jobId);
+    if (!(await store.has('report.json'))) throw new NotFoundError(`job ${jobId} has no report yet`);
+    const text = async (key: string) => new TextDecoder().decode(await store.get(key));
+    return { json: await text('report.json'), markdown: await text('report.md') };
+  }
+
+  /** Logits from a worker: stored for the tasks and the report that read them, unless superseded. */
+  async onLogits(logits: LogitArray): Promise<void> {
+    const record = await new KvStateStore(this.o.resources.state, this.o.resources.names, logits.jobId).getTask(
+      logits.taskId,
+    );
+    if (!record || record.dispatchId !== logits.dispatchId) {
+      this.log(`ignoring logits from a superseded attempt of ${logits.taskId}`);
+      return;
+    }
+    if (!logits.key.startsWith('predictions/')) {
+      throw new NonRetryableError(`logit key must start with predictions/: ${logits.key}`);
+    }
+    await putFloat32(this.storeOf(logits.jobId), logits.key, logits.values);
+    this.o.onLogitBytes?.(logits.values.byteLength);
+  }
+
+  private launch(record: JobRecord): void {
+    if (this.active.has(record.id)) return;
+    const controller = new AbortController();
+    const entry: ActiveJob = { controller, reason: undefined, done: Promise.resolve() };
+    entry.done = runDistributedJob(
+      {
+        resources: this.o.resources,
+        router: this.router,
+        jobs: this.jobs,
+        hub: this.hub,
+        dataCache: this.dataCache,
+        log: this.log,
+      },
+      record,
+      controller.signal,
+      () => entry.reason,
+    )
+      .catch((err: unknown) => this.log(`job ${record.id}: ${String(err)}`))
+      .finally(() => this.active.delete(record.id));
+    this.active.set(record.id, entry);
+  }
+
+  private async findResumable(job: ResolvedJob): Promise<JobRecord | undefined> {
+    const identity = (j: ResolvedJob) => JSON.stringify({ ...j, runtime: undefined });
+    const jobs = await this.jobs.listJobs();
+    return jobs
+      .reverse()
+      .find((r) => r.name === job.name && r.status !== 'done' && !this.active.has(r.id) && identity(r.job) === identity(job));
+  }
+
+  private async requireJob(jobId: string): Promise<JobRecord> {
+    let record: JobRecord | undefined;
+    try {
+      record = await this.jobs.getJob(jobId);
+    } catch {
+      record = undefined; // an id that is not even a valid key
+    }
+    if (!record) throw new NotFoundError(`no job ${jobId}`);
+    return record;
+  }
+
+  private storeOf(jobId: string): NatsArtifactStore {
+    return new NatsArtifactStore(this.o.resources.artifacts, this.o.resources.names.artifactPrefix(jobId));
+  }
+}
+
+/** A failed or cancelled job being resumed loses its old outcome. */
+function withoutOutcome(record: JobRecord): JobRecord {
+  const { finishedAt: _finishedAt, error: _error, ...rest } = record;
+  return rest;
+}
+
+function newJobId(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
+  return `${safe}-${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36).padStart(3, '0')}`;
+}
+
+function summarize(record: JobRecord, states: readonly string[]): JobSummary {
+  const counts: TaskCounts = { pending: 0, running: 0, done: 0, failed: 0 };
+  for (const s of states) if (s in counts) counts[s as keyof TaskCounts]++;
+  return {
+    jobId: record.id,
+    name: record.name,
+    state: record.status,
+    counts,
+    submittedAt: record.submittedAt,
+    ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
+    ...(record.error ? { error: record.error } : {}),
+  };
+}
+
+function finalEvent(record: JobRecord): JobEvent['event'] {
+  if (record.status === 'done') return { type: 'job-done', seconds: ((record.finishedAt ?? Date.now()) - record.submittedAt) / 1000 };
+  if (record.status === 'failed') return { type: 'job-failed', taskId: '', error: record.error ?? 'failed' };
+  return { type: 'job-interrupted' };
+}

@@ -1,0 +1,73 @@
+import { NatsArtifactStore } from '../../core/artifacts/natsArtifactStore.ts';
+import { JobInterruptedError } from '../../core/errors.ts';
+import type { JobEventHub } from './jobEventHub.ts';
+import type { JobRecord } from '../nats/jobRecord.ts';
+import type { KvJobStore } from '../nats/kvJobStore.ts';
+import { KvStateStore } from '../nats/kvStateStore.ts';
+import type { NatsResources } from '../nats/ensureResources.ts';
+import { planJob } from '../planJob.ts';
+import { produceReport } from '../produceReport.ts';
+import { runTaskGraph } from '../scheduler.ts';
+import { NatsExecutor } from './natsExecutor.ts';
+import type { PreparedDataCache } from './preparedDataCache.ts';
+import type { ResultRouter } from './resultRouter.ts';
+
+export interface JobRunnerDeps {
+  resources: NatsResources;
+  router: ResultRouter;
+  jobs: KvJobStore;
+  hub: JobEventHub;
+  dataCache: PreparedDataCache;
+  log: (line: string) => void;
+}
+
+/** Why a job's run stopped early: a user's cancel, or the coordinator shutting down (it resumes later). */
+export type StopReason = 'cancel' | 'shutdown';
+
+/**
+ * Runs one job on the coordinator: the same planner, scheduler and report as `chorus run`, with the
+ * NATS executor and KV state. Everything is in KV, so a restarted coordinator calls this again for
+ * every job still `running` and it carries on where it stopped.
+ */
+export async function runDistributedJob(
+  deps: JobRunnerDeps,
+  record: JobRecord,
+  signal: AbortSignal,
+  stopReason: () => StopReason | undefined,
+): Promise<void> {
+  const { names, js, state, artifacts } = deps.resources;
+  const jobId = record.id;
+  const job = record.job;
+  const store = new NatsArtifactStore(artifacts, names.artifactPrefix(jobId));
+  const kvState = new KvStateStore(state, names, jobId);
+  const executor = new NatsExecutor({ jobId, js, names, state: kvState, router: deps.router });
+  const started = Date.now();
+  try {
+    await runTaskGraph({
+      tasks: planJob(job),
+      store: kvState,
+      executor,
+      // JetStream retries (nak, redelivery, MaxDeliver): the executor returns final outcomes only.
+      maxAttempts: 1,
+      runReport: async (_task, records) => {
+        const reportStarted = performance.now();
+        const data = await deps.dataCache.get(jobId, job, store);
+        await produceReport({ job, store, records, data, wallSeconds: (Date.now() - record.submittedAt) / 1000 });
+        return { type: 'report' as const, seconds: (performance.now() - reportStarted) / 1000 };
+      },
+      onEvent: (event) => deps.hub.publish(jobId, event),
+      signal,
+    });
+    await deps.jobs.updateJob(jobId, (r) => ({ ...r, status: 'done', finishedAt: Date.now() }));
+    deps.log(`job ${jobId} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (err) {
+    const reason = stopReason();
+    if (err instanceof JobInterruptedError && reason === 'shutdown') return; // stays `running`: resumed on restart
+    const status = err instanceof JobInterruptedError && reason === 'cancel' ? 'cancelled' : 'failed';
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    await deps.jobs.updateJob(jobId, (r) => ({ ...r, status, finishedAt: Date.now(), error: message }));
+    deps.log(`job ${jobId} ${status}: ${message}`);
+  } finally {
+    deps.dataCache.drop(jobId);
+  }
+}

@@ -1,0 +1,310 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
+import type {
+  ConsumerConfig,
+  ConsumerInfo,
+  JetStreamClient,
+  JetStreamManager,
+  StreamConfig,
+  StreamInfo,
+} from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
+import { Objm } from '@nats-io/obj';
+import type { ObjectStore } from '@nats-io/obj';
+import { nanos } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { NatsResourceError } from '../../core/errors.ts';
+import { natsNames } from './natsNames.ts';
+import type { NatsNames } from './natsNames.ts';
+import { resolveNatsResourceOptions } from './natsResourceOptions.ts';
+import type { NatsResourceOptions } from './natsResourceOptions.ts';
+
+/** Handles on every NATS resource of one prefix. */
+export interface NatsResources {
+  names: NatsNames;
+  options: NatsResourceOptions;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  /** KV `<prefix>-state`: job and task records. */
+  state: KV;
+  /** KV `<prefix>-workers`: heartbeats, expiring after `workersTtlMs`. */
+  workers: KV;
+  /** Object Store `<prefix>-artifacts`. */
+  artifacts: ObjectStore;
+  /** What this call created or updated, one line each; empty when everything was in place. */
+  changes: string[];
+}
+
+/** Stream settings Chorus cares about; `fixed` ones cannot be changed on an existing stream. */
+interface StreamWant {
+  name: string;
+  fixed: Pick<StreamConfig, 'retention' | 'storage'>;
+  updatable: Partial<
+    Pick<StreamConfig, 'subjects' | 'max_msg_size' | 'max_age' | 'max_msgs_per_subject' | 'duplicate_window'>
+  >;
+}
+
+interface ConsumerWant {
+  stream: string;
+  name: string;
+  fixed: Pick<ConsumerConfig, 'ack_policy' | 'deliver_policy'>;
+  updatable: Pick<ConsumerConfig, 'ack_wait' | 'max_deliver' | 'max_ack_pending'>;
+}
+
+const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
+
+/** The server refuses a duplicate window longer than max_age, and defaults it to min(2 min, max_age). */
+function duplicateWindow(maxAgeMs: number): number {
+  return nanos(maxAgeMs > 0 ? Math.min(DEFAULT_DUPLICATE_WINDOW_MS, maxAgeMs) : DEFAULT_DUPLICATE_WINDOW_MS);
+}
+
+function isApiError(err: unknown, code: number): boolean {
+  return err instanceof JetStreamApiError && err.code === code;
+}
+
+async function streamInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | null> {
+  try {
+    return await jsm.streams.info(name);
+  } catch (err) {
+    if (isApiError(err, JetStreamApiCodes.StreamNotFound)) return null;
+    throw err;
+  }
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+  }
+  return a === b;
+}
+
+/** Field-by-field differences, as `field: have → want`. */
+function diff(have: object, want: object): string[] {
+  const h = have as Record<string, unknown>;
+  return Object.entries(want)
+    .filter(([k, v]) => !same(h[k], v))
+    .map(([k, v]) => `${k}: ${JSON.stringify(h[k])} → ${JSON.stringify(v)}`);
+}
+
+/** Checks an existing stream's fixed settings and brings the updatable ones in line. */
+async function reconcileStream(
+  jsm: JetStreamManager,
+  info: StreamInfo,
+  want: StreamWant,
+  changes: string[],
+): Promise<void> {
+  const fixed = diff(info.config, want.fixed);
+  if (fixed.length > 0) {
+    throw new NatsResourceError(
+      `stream ${want.name}`,
+      `exists with settings that cannot be changed in place (${fixed.join(', ')}); ` +
+        `delete it (\`nats stream rm ${want.name}\`) or use another prefix`,
+    );
+  }
+  const updates = diff(info.config, want.updatable);
+  if (updates.length === 0) return;
+  try {
+    await jsm.streams.update(want.name, want.updatable);
+  } catch (err) {
+    throw new NatsResourceError(`stream ${want.name}`, `update refused (${updates.join(', ')})`, {
+      cause: err,
+    });
+  }
+  changes.push(`updated stream ${want.name} (${updates.join(', ')})`);
+}
+
+async function ensureStream(jsm: JetStreamManager, want: StreamWant, changes: string[]): Promise<void> {
+  const info = await streamInfo(jsm, want.name);
+  if (info) return reconcileStream(jsm, info, want, changes);
+  await jsm.streams.add({ name: want.name, num_replicas: 1, ...want.fixed, ...want.updatable });
+  changes.push(`created stream ${want.name}`);
+}
+
+async function ensureConsumer(jsm: JetStreamManager, want: ConsumerWant, changes: string[]): Promise<void> {
+  let info: ConsumerInfo | null = null;
+  try {
+    info = await jsm.consumers.info(want.stream, want.name);
+  } catch (err) {
+    if (!isApiError(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
+  }
+  const what = `consumer ${want.name} on ${want.stream}`;
+  if (!info) {
+    await jsm.consumers.add(want.stream, { durable_name: want.name, ...want.fixed, ...want.updatable });
+    changes.push(`created ${what}`);
+    return;
+  }
+  const fixed = diff(info.config, want.fixed);
+  if (info.config.deliver_subject) fixed.push(`deliver_subject: it is a push consumer, Chorus pulls`);
+  if (fixed.length > 0) {
+    throw new NatsResourceError(
+      what,
+      `exists with settings that cannot be changed in place (${fixed.join(', ')}); ` +
+        `delete it (\`nats consumer rm ${want.stream} ${want.name}\`) or use another prefix`,
+    );
+  }
+  const updates = diff(info.config, want.updatable);
+  if (updates.length === 0) return;
+  try {
+    await jsm.consumers.update(want.stream, want.name, want.updatable);
+  } catch (err) {
+    throw new NatsResourceError(what, `update refused (${updates.join(', ')})`, { cause: err });
+  }
+  changes.push(`updated ${what} (${updates.join(', ')})`);
+}
+
+/** A KV bucket (created by the kv client, so its stream has the layout the client expects), reconciled. */
+async function ensureKv(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  bucket: string,
+  want: { storage: StorageType; history: number; ttlMs: number },
+  changes: string[],
+): Promise<KV> {
+  const stream = `KV_${bucket}`;
+  const info = await streamInfo(jsm, stream);
+  const kvm = new Kvm(js);
+  if (!info) {
+    const kv = await kvm.create(bucket, { storage: want.storage, history: want.history, ttl: want.ttlMs });
+    changes.push(`created KV bucket ${bucket}`);
+    return kv;
+  }
+  await reconcileStream(
+    jsm,
+    info,
+    {
+      name: stream,
+      fixed: { retention: RetentionPolicy.Limits, storage: want.storage },
+      updatable: {
+        max_msgs_per_subject: want.history,
+        max_age: nanos(want.ttlMs),
+        duplicate_window: duplicateWindow(want.ttlMs),
+      },
+    },
+    changes,
+  );
+  return kvm.open(bucket);
+}
+
+async function ensureObjectStore(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  bucket: string,
+  changes: string[],
+): Promise<ObjectStore> {
+  const stream = `OBJ_${bucket}`;
+  const info = await streamInfo(jsm, stream);
+  const objm = new Objm(js);
+  if (!info) {
+    const os = await objm.create(bucket, { storage: StorageType.File });
+    changes.push(`created object store ${bucket}`);
+    return os;
+  }
+  await reconcileStream(
+    jsm,
+    info,
+    { name: stream, fixed: { retention: RetentionPolicy.Limits, storage: StorageType.File }, updatable: {} },
+    changes,
+  );
+  return objm.open(bucket);
+}
+
+/**
+ * Creates, or checks and updates, every NATS resource of a prefix: the task work queue and the
+ * workers' durable pull consumer, the result stream and the coordinator's durable consumer, the
+ * state and workers KV buckets, and the artifacts Object Store. Idempotent: a second call with the
+ * same options changes nothing (`changes` is empty). Settings that cannot change in place (retention,
+ * storage, ack policy, push vs pull) fail with a NatsResourceError naming the resource.
+ */
+export async function ensureResources(
+  nc: NatsConnection,
+  partial: Partial<NatsResourceOptions> = {},
+): Promise<NatsResources> {
+  const options = resolveNatsResourceOptions(partial);
+  const names = natsNames(options.prefix);
+  const maxPayload = nc.info?.max_payload;
+  if (maxPayload !== undefined && options.maxMessageBytes > maxPayload) {
+    throw new NatsResourceError(
+      `server ${nc.getServer()}`,
+      `maxMessageBytes ${options.maxMessageBytes} exceeds the server's max_payload ${maxPayload}`,
+    );
+  }
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  const changes: string[] = [];
+
+  await ensureStream(
+    jsm,
+    {
+      name: names.taskStream,
+      fixed: { retention: RetentionPolicy.Workqueue, storage: StorageType.File },
+      updatable: { subjects: [names.taskSubjects], max_msg_size: options.maxMessageBytes },
+    },
+    changes,
+  );
+  await ensureConsumer(
+    jsm,
+    {
+      stream: names.taskStream,
+      name: names.taskConsumer,
+      fixed: { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All },
+      updatable: {
+        ack_wait: nanos(options.ackWaitMs),
+        max_deliver: options.maxDeliver,
+        max_ack_pending: options.maxAckPending,
+      },
+    },
+    changes,
+  );
+  await ensureStream(
+    jsm,
+    {
+      name: names.resultStream,
+      fixed: { retention: RetentionPolicy.Limits, storage: StorageType.File },
+      updatable: {
+        subjects: [names.resultSubjects],
+        max_msg_size: options.maxMessageBytes,
+        max_age: nanos(options.resultsMaxAgeMs),
+        duplicate_window: duplicateWindow(options.resultsMaxAgeMs),
+      },
+    },
+    changes,
+  );
+  await ensureConsumer(
+    jsm,
+    {
+      stream: names.resultStream,
+      name: names.resultConsumer,
+      fixed: { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All },
+      // The coordinator must never lose a result: unlimited redeliveries until it acks.
+      updatable: { ack_wait: nanos(30_000), max_deliver: -1, max_ack_pending: 10_000 },
+    },
+    changes,
+  );
+  const state = await ensureKv(
+    js,
+    jsm,
+    names.stateBucket,
+    { storage: StorageType.File, history: 1, ttlMs: 0 },
+    changes,
+  );
+  // File storage although heartbeats are short-lived: a memory bucket vanishes when the server
+  // restarts, and workers would then write to a bucket that no longer exists.
+  const workers = await ensureKv(
+    js,
+    jsm,
+    names.workersBucket,
+    { storage: StorageType.File, history: 1, ttlMs: options.workersTtlMs },
+    changes,
+  );
+  const artifacts = await ensureObjectStore(js, jsm, names.artifactsBucket, changes);
+  return { names, options, js, jsm, state, workers, artifacts, changes };
+}

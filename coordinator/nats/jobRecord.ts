@@ -1,0 +1,20 @@
+import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
+
+export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
+
+/** A submitted job as kept in KV (`job.<jobId>`): what the coordinator needs to resume and report it. */
+export interface JobRecord {
+  id: string;
+  /** The job's own name (from its file). */
+  name: string;
+  status: JobStatus;
+  /** Epoch milliseconds. */
+  submittedAt: number;
+  finishedAt?: number;
+  /** Why it failed or was cancelled, `name: message`. */
+  error?: string;
+  /** The job file as submitted (YAML or JSON text). */
+  jobText: string;
+  /** The validated job with defaults filled, as the planner consumes it. */
+  job: ResolvedJob;
+}

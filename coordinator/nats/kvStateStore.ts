@@ -1,0 +1,118 @@
+import type { KV } from '@nats-io/kv';
+import type { StateStore } from '../stateStore.ts';
+import type { TaskRecord, TaskStatus } from '../taskRecord.ts';
+import { casPut, readSeen } from './casPut.ts';
+import type { CasPolicy, Seen } from './casPut.ts';
+import { decodeKeyToken } from './natsNames.ts';
+import type { NatsNames } from './natsNames.ts';
+
+/** A task record in KV: the scheduler's record plus the id of the task's current dispatch. */
+export interface KvTaskRecord extends TaskRecord {
+  /** Set by the NATS executor at each dispatch; a worker or result with another id is superseded. */
+  dispatchId?: string;
+}
+
+export interface PutTaskResult {
+  written: boolean;
+  /** The record now stored: the one written, or the newer one that refused it. */
+  current: KvTaskRecord;
+}
+
+/** Within one attempt a task only moves forward: pending → running → failed | done. */
+const STATUS_ORDER: Record<TaskStatus, number> = { pending: 0, running: 1, failed: 2, done: 3 };
+
+/**
+ * "Newer", for a write that raced another writer: more attempts, or the same attempts and a later
+ * status. Only applied on a conflict: a writer that saw the stored revision may go "back" (the
+ * scheduler saves `pending` after a retryable failure or an abort, and restarts failed tasks at
+ * attempt 1 on resume). `done` is final whatever the writer saw: a finished task is never redone.
+ */
+export function isNewerTask(stored: TaskRecord, incoming: TaskRecord): boolean {
+  if (stored.attempts !== incoming.attempts) return stored.attempts > incoming.attempts;
+  return STATUS_ORDER[stored.status] > STATUS_ORDER[incoming.status];
+}
+
+const taskPolicy: CasPolicy<KvTaskRecord> = {
+  refuse: (stored, incoming, conflict) =>
+    (stored.status === 'done' && incoming.status !== 'done') || (conflict && isNewerTask(stored, incoming)),
+  // The scheduler's records carry no dispatchId: keep the executor's.
+  merge: (stored, incoming) =>
+    incoming.dispatchId === undefined && stored?.dispatchId !== undefined
+      ? { ...incoming, dispatchId: stored.dispatchId }
+      : incoming,
+};
+
+/**
+ * Task state of one job in the NATS KV state bucket, keys `task.<jobId>.<encoded taskId>`.
+ * Writes are compare-and-set against the revision this store last saw, so a stale writer (a
+ * coordinator that lost track, a late executor callback) cannot overwrite newer state: on a
+ * conflict it re-reads and writes again only if the stored record is not newer (see isNewerTask).
+ * Writes from one store instance are applied in call order.
+ */
+export class KvStateStore implements StateStore {
+  private readonly kv: KV;
+  private readonly names: NatsNames;
+  readonly jobId: string;
+  private readonly seen = new Map<string, Seen<KvTaskRecord>>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(kv: KV, names: NatsNames, jobId: string) {
+    names.taskKeys(jobId); // validates the job id now rather than at the first write
+    this.kv = kv;
+    this.names = names;
+    this.jobId = jobId;
+  }
+
+  async loadTasks(): Promise<KvTaskRecord[]> {
+    const keys: string[] = [];
+    for await (const key of await this.kv.keys(this.names.taskKeys(this.jobId))) keys.push(key);
+    const records: KvTaskRecord[] = [];
+    const entries = await Promise.all(
+      keys.map(async (key) => [key, await readSeen<KvTaskRecord>(this.kv, key)] as const),
+    );
+    for (const [key, seen] of entries) {
+      this.see(key, seen);
+      if (seen.value) records.push({ ...seen.value });
+    }
+    return records;
+  }
+
+  /** A fresh read of one task's record (e.g. a worker checking its dispatchId is still current). */
+  async getTask(taskId: string): Promise<KvTaskRecord | undefined> {
+    const key = this.names.taskKey(this.jobId, taskId);
+    const seen = await readSeen<KvTaskRecord>(this.kv, key);
+    this.see(key, seen);
+    return seen.value && { ...seen.value };
+  }
+
+  /** A read becomes this store's view of the key, unless a write of ours has already moved past it. */
+  private see(key: string, seen: Seen<KvTaskRecord>): void {
+    if (seen.revision >= (this.seen.get(key)?.revision ?? 0)) this.seen.set(key, seen);
+  }
+
+  /** Saves a record unless the stored one is newer; a refused write is not an error (see putTaskIfNewer). */
+  async putTask(record: TaskRecord): Promise<void> {
+    await this.putTaskIfNewer(record);
+  }
+
+  /** Compare-and-set write; says whether it was written and what is stored now. */
+  putTaskIfNewer(record: KvTaskRecord): Promise<PutTaskResult> {
+    const key = this.names.taskKey(this.jobId, record.id);
+    const run = async (): Promise<PutTaskResult> => {
+      const result = await casPut(this.kv, key, { ...record }, this.seen.get(key), taskPolicy);
+      // A refused writer keeps its old view: its next write conflicts again and is checked again.
+      if (result.written) this.seen.set(key, result.seen);
+      return { written: result.written, current: { ...result.seen.value } };
+    };
+    // In call order, so that each write is based on the revision the previous one produced.
+    const p = this.queue.then(run);
+    this.queue = p.catch(() => {});
+    return p;
+  }
+
+  /** The task id a KV key of this store stands for. */
+  taskIdOf(key: string): string {
+    const token = key.split('.').at(-1) ?? '';
+    return decodeKeyToken(token);
+  }
+}

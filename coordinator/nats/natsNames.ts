@@ -1,0 +1,123 @@
+import { ChorusError } from '../../core/errors.ts';
+
+/**
+ * The name of every NATS resource Chorus uses, derived from one prefix (default `chorus`) so that
+ * several deployments, or several tests, can share a server without seeing each other.
+ * See docs/distributed.md, "NATS resources".
+ */
+export interface NatsNames {
+  readonly prefix: string;
+  /** Work-queue stream of tasks, and its subjects. */
+  readonly taskStream: string;
+  readonly taskSubjects: string;
+  taskSubject(jobId: string): string;
+  /** The workers' shared durable pull consumer on the task stream. */
+  readonly taskConsumer: string;
+  /** Stream of task results, and its subjects. */
+  readonly resultStream: string;
+  readonly resultSubjects: string;
+  resultSubject(jobId: string): string;
+  /** The coordinator's durable pull consumer on the result stream. */
+  readonly resultConsumer: string;
+  /** Published by the server when a task message has been delivered MaxDeliver times. */
+  readonly maxDeliveriesAdvisory: string;
+  /** KV bucket of job and task records. */
+  readonly stateBucket: string;
+  /** KV bucket of worker heartbeats (entries expire). */
+  readonly workersBucket: string;
+  /** Object Store bucket of artifacts and uploaded data. */
+  readonly artifactsBucket: string;
+  /** Core NATS subject of a job's progress events. */
+  progressSubject(jobId: string): string;
+  jobKey(jobId: string): string;
+  /** Every job record: a KV filter. */
+  readonly jobKeys: string;
+  taskKey(jobId: string, taskId: string): string;
+  /** Every task record of a job: a KV filter. */
+  taskKeys(jobId: string): string;
+  /** Worker ids may be host names (dots): encoded like task ids. */
+  workerKey(workerId: string): string;
+  /** Object-name prefix of a job's artifacts (`<jobId>/`). */
+  artifactPrefix(jobId: string): string;
+  /** Object name of a data file uploaded with a job. */
+  dataObject(jobId: string, name: string): string;
+}
+
+/** Lower case only: stream names are upper-cased, so `Chorus` and `chorus` would share streams. */
+const PREFIX_RE = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+/** One subject token, one KV key token and one bucket-safe path segment. */
+const ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
+
+function checkId(kind: string, id: string): string {
+  if (!ID_RE.test(id)) {
+    throw new ChorusError(
+      `invalid ${kind} ${JSON.stringify(id)}: expected 1-128 letters, digits, "-" or "_" ` +
+        '(it is used as a NATS subject token and a KV key token)',
+    );
+  }
+  return id;
+}
+
+/**
+ * Encodes a task id as one KV key token, reversibly: letters, digits, `-` and `_` stay, every other
+ * UTF-8 byte becomes `=XX` (hex). KV keys allow only `[-/_=.A-Za-z0-9]`, and task ids such as
+ * `train:mlp-0` contain `:`; `.` is escaped too so that an id stays a single token.
+ */
+export function encodeKeyToken(id: string): string {
+  if (id === '') throw new ChorusError('an empty id cannot be a KV key token');
+  let out = '';
+  for (const byte of new TextEncoder().encode(id)) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9_-]/.test(c) ? c : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+export function decodeKeyToken(token: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < token.length; i++) {
+    const c = token[i];
+    if (c === '=') {
+      const hex = token.slice(i + 1, i + 3);
+      if (!/^[0-9A-F]{2}$/.test(hex)) throw new ChorusError(`bad KV key token ${JSON.stringify(token)}`);
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(token.charCodeAt(i));
+    }
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
+}
+
+export function natsNames(prefix = 'chorus'): NatsNames {
+  if (!PREFIX_RE.test(prefix)) {
+    throw new ChorusError(
+      `invalid NATS prefix ${JSON.stringify(prefix)}: expected 1-32 lower-case letters, digits, "-" or "_", ` +
+        'starting with a letter or digit',
+    );
+  }
+  const upper = prefix.toUpperCase();
+  return {
+    prefix,
+    taskStream: `${upper}_TASKS`,
+    taskSubjects: `${prefix}.tasks.>`,
+    taskSubject: (jobId) => `${prefix}.tasks.${checkId('job id', jobId)}`,
+    taskConsumer: `${prefix}-workers`,
+    resultStream: `${upper}_RESULTS`,
+    resultSubjects: `${prefix}.results.>`,
+    resultSubject: (jobId) => `${prefix}.results.${checkId('job id', jobId)}`,
+    resultConsumer: `${prefix}-coordinator`,
+    maxDeliveriesAdvisory: `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${upper}_TASKS.${prefix}-workers`,
+    stateBucket: `${prefix}-state`,
+    workersBucket: `${prefix}-workers`,
+    artifactsBucket: `${prefix}-artifacts`,
+    progressSubject: (jobId) => `${prefix}.progress.${checkId('job id', jobId)}`,
+    jobKey: (jobId) => `job.${checkId('job id', jobId)}`,
+    jobKeys: 'job.*',
+    taskKey: (jobId, taskId) => `task.${checkId('job id', jobId)}.${encodeKeyToken(taskId)}`,
+    taskKeys: (jobId) => `task.${checkId('job id', jobId)}.*`,
+    workerKey: (workerId) => `worker.${encodeKeyToken(workerId)}`,
+    artifactPrefix: (jobId) => `${checkId('job id', jobId)}/`,
+    dataObject: (jobId, name) => `${checkId('job id', jobId)}/data/${name}`,
+  };
+}

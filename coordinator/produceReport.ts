@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ArtifactStore } from '../core/artifacts/artifactStore.ts';
+import type { ResolvedJob } from '../core/spec/resolvedJob.ts';
+import type { PreparedData } from '../core/tasks/taskContext.ts';
+import { computeReport } from './report/computeReport.ts';
+import { exportEnsembleModel } from './report/exportEnsemble.ts';
+import { gatherReportInputs } from './report/gatherReportInputs.ts';
+import type { Report } from './report/report.ts';
+import { writeReport } from './report/writeReport.ts';
+import type { TaskRecord } from './taskRecord.ts';
+
+export interface ProduceReportOptions {
+  job: ResolvedJob;
+  store: ArtifactStore;
+  records: ReadonlyMap<string, TaskRecord>;
+  data: PreparedData;
+  wallSeconds: number;
+  /** Backend to name when no task result says which one it used. */
+  fallbackBackend?: string;
+}
+
+/**
+ * The report task, the same in both modes: exports the averaging ensemble model, aggregates every
+ * member's, the combiner's and the students' test logits, and writes report.json/md/html.
+ */
+export async function produceReport(o: ProduceReportOptions): Promise<Report> {
+  await ensureMainThreadBackend();
+  await exportEnsembleModel(o.job, o.store);
+  const inputs = await gatherReportInputs({
+    job: o.job,
+    store: o.store,
+    records: new Map(o.records),
+    counts: {
+      train: o.data.train.count,
+      validation: o.data.validation.count,
+      test: o.data.test.count,
+      classes: o.data.classes,
+    },
+    testLabels: o.data.test.y,
+    backend: backendName(o.records, o.fallbackBackend),
+    wallSeconds: o.wallSeconds,
+  });
+  const report = computeReport(inputs);
+  await writeReport(report, o.store);
+  return report;
+}
+
+/** Where the scheduler runs, tfjs only loads and saves models: the plain cpu backend is enough. */
+async function ensureMainThreadBackend(): Promise<void> {
+  tf.enableProdMode();
+  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  await tf.ready();
+}
+
+function backendName(records: ReadonlyMap<string, TaskRecord>, fallback: string | undefined): string {
+  for (const r of records.values()) {
+    if (r.result && 'backend' in r.result) return r.result.backend;
+  }
+  return fallback ?? 'unknown';
+}
