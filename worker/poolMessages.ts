@@ -36,5 +36,4 @@ export interface PoolRequest {
 
 /** Messages from a pool thread to its executor, tagged by `type`. */
 export type ThreadMessage =
-  | { type: 'progress'; progress: TaskProgress }
-  | { type: 'backend'; name: string; patchedKernels: string[] };
+  { type: 'progress'; progress: TaskProgress } | { type: 'backend'; name: string; patchedKernels: string[] };

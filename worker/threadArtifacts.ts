@@ -21,7 +21,11 @@ export async function openArtifactStore(location: ArtifactLocation, classes: num
   if (!opened) {
     opened = (async () => {
       // Reconnect forever: a restarted nats-server must not fail a running task.
-      const nc = await connect({ servers: location.servers, name: 'chorus-thread', maxReconnectAttempts: -1 });
+      const nc = await connect({
+        servers: location.servers,
+        name: 'chorus-thread',
+        maxReconnectAttempts: -1,
+      });
       return { nc, os: await new Objm(nc).open(location.bucket) };
     })();
     objectStores.set(key, opened);

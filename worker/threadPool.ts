@@ -34,7 +34,10 @@ export class ThreadPool {
     port1.on('message', onMessage);
     try {
       const full: PoolRequest = { ...request, port: port2 };
-      return (await this.pool.run(full, { transferList: [port2], ...(signal ? { signal } : {}) })) as TaskOutcome;
+      return (await this.pool.run(full, {
+        transferList: [port2],
+        ...(signal ? { signal } : {}),
+      })) as TaskOutcome;
     } catch (err) {
       // The thread died (crash, out of memory) or the task was aborted.
       return { ok: false, error: toFailure(err) };

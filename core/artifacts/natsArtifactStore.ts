@@ -140,7 +140,7 @@ export class NatsArtifactStore implements ArtifactStore {
     const watch = setInterval(() => {
       void this.os.info(name).then(
         (now) => {
-          if (now?.nuid !== nuid) {
+          if (now === null || now.deleted || now.nuid !== nuid) {
             replaced = true;
             void reader.cancel();
           }
@@ -160,7 +160,9 @@ export class NatsArtifactStore implements ArtifactStore {
       const failure = await result.error;
       if (replaced) throw new ReplacedWhileReading(`${name} was replaced while being read`);
       if (failure) throw failure;
-      if (parts.length === 1 && parts[0]) return parts[0];
+      // The client hands out Buffers; callers get plain Uint8Arrays (views, no copy), as from FsArtifactStore.
+      const only = parts.length === 1 ? parts[0] : undefined;
+      if (only) return new Uint8Array(only.buffer, only.byteOffset, only.byteLength);
       const out = new Uint8Array(size);
       let at = 0;
       for (const p of parts) {
@@ -170,12 +172,19 @@ export class NatsArtifactStore implements ArtifactStore {
       return out;
     } catch (err) {
       if (err instanceof ReplacedWhileReading) throw err;
-      // A digest mismatch or a cut stream is a lost race if the object has a new id by now.
-      const now = await this.os.info(name).catch(() => null);
+      const failed = new ChorusError(`cannot read artifact ${key} from the object store`, { cause: err });
+      // A digest mismatch or a cut stream is a lost race if the object has a new id (or is gone) by now.
+      let now;
+      try {
+        now = await this.os.info(name);
+      } catch {
+        throw failed;
+      }
       if (now === null || now.deleted) throw new ArtifactNotFoundError(key);
-      if (now.nuid !== nuid)
+      if (now.nuid !== nuid) {
         throw new ReplacedWhileReading(`${name} was replaced while being read`, { cause: err });
-      throw new ChorusError(`cannot read artifact ${key} from the object store`, { cause: err });
+      }
+      throw failed;
     } finally {
       clearInterval(watch);
     }

@@ -46,7 +46,8 @@ export class ThreadMetricsRecorder {
   /** Sends what has accumulated (with the current tfjs memory), if anything has. */
   flush(): void {
     const memory = this.memoryBytes?.();
-    if (this.samples === 0 && this.steps.length === 0 && this.loss === undefined && memory === undefined) return;
+    if (this.samples === 0 && this.steps.length === 0 && this.loss === undefined && memory === undefined)
+      return;
     const message: ThreadMetricsMessage = { type: 'metrics', samples: this.samples, stepSeconds: this.steps };
     if (this.loss !== undefined) message.loss = this.loss;
     if (memory !== undefined) message.tfMemoryBytes = memory;

@@ -51,7 +51,11 @@ export class WorkerMetrics {
     this.registry = registry;
     ensureDefaultMetrics(registry);
     const registers = [registry];
-    this.slots = new Gauge({ name: 'chorus_worker_slots', help: 'Task slots (threads) of this worker.', registers });
+    this.slots = new Gauge({
+      name: 'chorus_worker_slots',
+      help: 'Task slots (threads) of this worker.',
+      registers,
+    });
     this.busySlots = new Gauge({
       name: 'chorus_worker_busy_slots',
       help: 'Slots running a task now.',
@@ -106,7 +110,12 @@ export class WorkerMetrics {
     this.backend = info;
     this.backendInfo.reset();
     this.backendInfo.set(
-      { backend: info.name, package: info.package ?? '', version: info.version ?? '', gpu: String(info.gpu ?? false) },
+      {
+        backend: info.name,
+        package: info.package ?? '',
+        version: info.version ?? '',
+        gpu: String(info.gpu ?? false),
+      },
       1,
     );
   }

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { decodeKeyToken, encodeKeyToken, natsNames } from '../../coordinator/nats/natsNames.ts';
+import { ChorusError } from '../../core/errors.ts';
+
+test('every resource name follows the design table', () => {
+  const n = natsNames('chorus');
+  assert.equal(n.taskStream, 'CHORUS_TASKS');
+  assert.equal(n.taskSubjects, 'chorus.tasks.>');
+  assert.equal(n.taskSubject('j1'), 'chorus.tasks.j1');
+  assert.equal(n.taskConsumer, 'chorus-workers');
+  assert.equal(n.resultStream, 'CHORUS_RESULTS');
+  assert.equal(n.resultSubject('j1'), 'chorus.results.j1');
+  assert.equal(n.resultConsumer, 'chorus-coordinator');
+  assert.equal(n.stateBucket, 'chorus-state');
+  assert.equal(n.workersBucket, 'chorus-workers');
+  assert.equal(n.artifactsBucket, 'chorus-artifacts');
+  assert.equal(n.progressSubject('j1'), 'chorus.progress.j1');
+  assert.equal(n.jobKey('j1'), 'job.j1');
+  assert.equal(n.taskKey('j1', 'train:mlp-0'), 'task.j1.train=3Amlp-0');
+  assert.equal(n.taskKeys('j1'), 'task.j1.*');
+  assert.equal(n.workerKey('host.example-7'), 'worker.host=2Eexample-7');
+  assert.equal(n.artifactPrefix('j1'), 'j1/');
+  assert.equal(n.dataObject('j1', 'train.csv'), 'j1/data/train.csv');
+  assert.equal(
+    n.maxDeliveriesAdvisory,
+    '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.CHORUS_TASKS.chorus-workers',
+  );
+  assert.equal(natsNames().prefix, 'chorus');
+});
+
+test('prefixes and job ids that would break subjects, keys or stream names are refused', () => {
+  for (const bad of ['', 'Chorus', 'a.b', 'a b', 'a*', 'a>', '-x', 'x'.repeat(33)]) {
+    assert.throws(() => natsNames(bad), ChorusError, bad);
+  }
+  const n = natsNames('t1');
+  for (const bad of ['', 'a.b', 'a*', 'a>', 'a b', 'a/b']) {
+    assert.throws(() => n.taskSubject(bad), /invalid job id/);
+    assert.throws(() => n.taskKey(bad, 'x'), /invalid job id/);
+  }
+});
+
+test('task id encoding is reversible and always a valid single KV key token', () => {
+  fc.assert(
+    fc.property(fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }), (id) => {
+      const token = encodeKeyToken(id);
+      assert.match(token, /^[-_=A-Za-z0-9]+$/);
+      assert.equal(decodeKeyToken(token), id);
+    }),
+    { numRuns: 500 },
+  );
+  // Distinct ids never share a token (no collisions between an escaped and a literal form).
+  assert.notEqual(encodeKeyToken('a:b'), encodeKeyToken('a=3Ab'));
+  assert.equal(encodeKeyToken('distill:t2.a0.5'), 'distill=3At2=2Ea0=2E5');
+});

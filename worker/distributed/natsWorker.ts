@@ -1,0 +1,242 @@
+import { hostname } from 'node:os';
+import type { JsMsg } from '@nats-io/jetstream';
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import type { BackendChoice } from '../../core/backend/backendChoice.ts';
+import { NatsArtifactStore } from '../../core/artifacts/natsArtifactStore.ts';
+import { toFailure } from '../../core/tasks/toFailure.ts';
+import type { TaskOutcome } from '../../coordinator/executor.ts';
+import { PreparedDataCache } from '../../coordinator/distributed/preparedDataCache.ts';
+import {
+  decodeMessage,
+  encodeMessage,
+  taskMessage,
+  type ResultMessage,
+  type TaskMessage,
+} from '../../coordinator/distributed/messages.ts';
+import { subjects, type ProgressMessage } from '../../coordinator/distributed/subjects.ts';
+import { ensureResources, type NatsResources } from '../../coordinator/nats/ensureResources.ts';
+import { KvJobStore } from '../../coordinator/nats/kvJobStore.ts';
+import { KvStateStore } from '../../coordinator/nats/kvStateStore.ts';
+import type { NatsResourceOptions } from '../../coordinator/nats/natsResourceOptions.ts';
+import type { WorkerInfo } from '../../coordinator/grpc/apiTypes.ts';
+import type { ThreadMessage } from '../poolMessages.ts';
+import { ThreadPool } from '../threadPool.ts';
+
+export interface NatsWorkerOptions {
+  servers: string[];
+  /** The coordinator's gRPC address, for streaming logits. */
+  coordinator: string;
+  slots: number;
+  /** Overrides the job's runtime.backend when set (e.g. a GPU worker). */
+  backend?: BackendChoice;
+  cacheDir: string;
+  resources?: Partial<NatsResourceOptions>;
+  workerId?: string;
+  log?: (line: string) => void;
+  /** Called with every thread message (metrics). */
+  onThreadMessage?: (message: ThreadMessage) => void;
+}
+
+export interface NatsWorkerHandle {
+  readonly workerId: string;
+  readonly nc: NatsConnection;
+  /** Tasks running now. */
+  busy(): number;
+  /** Stop taking tasks; let running ones finish within `graceMs`, hand the rest back; then close. */
+  drain(graceMs?: number): Promise<void>;
+}
+
+const HEARTBEAT_MS = 5000;
+const MAX_NAK_DELAY_MS = 30_000;
+
+interface Running {
+  jobId: string;
+  controller: AbortController;
+  cancelled: boolean;
+}
+
+/**
+ * `chorus worker`: pulls at most `slots` tasks at a time from the JetStream work queue and runs them
+ * in its thread pool with the same handlers as `chorus run`. While a task runs it tells JetStream it
+ * is `working()`; then it publishes the result and acks, naks with a growing delay on a retryable
+ * failure, or terms on bad input. Superseded dispatches and tasks of ended jobs are dropped unrun.
+ */
+export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerHandle> {
+  const log = o.log ?? (() => {});
+  const workerId = o.workerId ?? `${hostname()}-${process.pid}`;
+  const nc = await connect({
+    servers: o.servers,
+    name: `chorus-worker-${workerId}`,
+    maxReconnectAttempts: -1,
+  });
+  const resources = await ensureResources(nc, o.resources ?? {});
+  const { names, js } = resources;
+  const jobs = new KvJobStore(resources.state, names);
+  const dataCache = new PreparedDataCache(o.cacheDir);
+  const pool = new ThreadPool(o.slots);
+  const running = new Map<string, Running>();
+  let backendName = o.backend ?? 'job';
+  let draining = false;
+
+  const heartbeat = async () => {
+    const info: WorkerInfo = {
+      workerId,
+      host: hostname(),
+      slots: o.slots,
+      busy: running.size,
+      backend: backendName,
+      lastSeen: Date.now(),
+    };
+    await resources.workers.put(names.workerKey(workerId), JSON.stringify(info)).catch(() => undefined);
+  };
+  await heartbeat();
+  const heartbeatTimer = setInterval(() => void heartbeat(), HEARTBEAT_MS);
+
+  const cancels: Subscription = nc.subscribe(subjects.allCancels(names), {
+    callback: (_err, msg) => {
+      const jobId = msg.subject.split('.').at(-1);
+      for (const r of running.values()) {
+        if (r.jobId === jobId) {
+          r.cancelled = true;
+          r.controller.abort();
+        }
+      }
+    },
+  });
+
+  const handle = async (msg: JsMsg): Promise<void> => {
+    let tm: TaskMessage;
+    try {
+      tm = decodeMessage<TaskMessage>(taskMessage, msg.data, 'task message');
+    } catch (err) {
+      log(`refusing a malformed task message: ${(err as Error).message}`);
+      msg.term((err as Error).message);
+      return;
+    }
+    const deliveries = msg.info.deliveryCount;
+    const job = await jobs.getJob(tm.jobId).catch(() => undefined);
+    if (!job || job.status !== 'running') {
+      msg.ack(); // the job ended (or never existed): nothing to do
+      return;
+    }
+    const state = new KvStateStore(resources.state, names, tm.jobId);
+    const record = await state.getTask(tm.taskId);
+    if (record?.dispatchId !== undefined && record.dispatchId !== tm.dispatchId) {
+      msg.ack(); // superseded by a newer dispatch of the same task
+      return;
+    }
+    if (record?.status === 'done') {
+      msg.ack();
+      return;
+    }
+
+    const entry: Running = { jobId: tm.jobId, controller: new AbortController(), cancelled: false };
+    running.set(tm.dispatchId, entry);
+    const keepAlive = setInterval(() => msg.working(), Math.max(250, resources.options.ackWaitMs / 3));
+    let outcome: TaskOutcome;
+    try {
+      const store = new NatsArtifactStore(resources.artifacts, names.artifactPrefix(tm.jobId));
+      const data = await dataCache.get(tm.jobId, job.job, store);
+      outcome = await pool.run(
+        {
+          task: tm.task,
+          job: job.job,
+          data,
+          backend: o.backend ?? job.job.runtime.backend,
+          attempt: deliveries,
+          artifacts: {
+            kind: 'nats',
+            servers: o.servers,
+            bucket: names.artifactsBucket,
+            prefix: names.artifactPrefix(tm.jobId),
+            coordinator: o.coordinator,
+            jobId: tm.jobId,
+            taskId: tm.taskId,
+            dispatchId: tm.dispatchId,
+          },
+        },
+        (message) => {
+          o.onThreadMessage?.(message);
+          if (message.type === 'backend') backendName = message.name;
+          else {
+            const progress: ProgressMessage = { taskId: tm.taskId, progress: message.progress };
+            nc.publish(names.progressSubject(tm.jobId), JSON.stringify(progress));
+          }
+        },
+        entry.controller.signal,
+      );
+    } catch (err) {
+      outcome = { ok: false, error: toFailure(err) };
+    } finally {
+      clearInterval(keepAlive);
+      running.delete(tm.dispatchId);
+    }
+
+    if (entry.cancelled) {
+      msg.ack();
+      return;
+    }
+    if (entry.controller.signal.aborted) {
+      msg.nak(); // handed back on drain: another worker takes it (and resumes from its checkpoint)
+      return;
+    }
+    const maxDeliver = resources.options.maxDeliver;
+    const final = outcome.ok || !outcome.error.retryable || deliveries >= maxDeliver;
+    const result: ResultMessage = { ...tm, final, deliveries, worker: workerId, outcome };
+    try {
+      await js.publish(names.resultSubject(tm.jobId), encodeMessage(result));
+    } catch (err) {
+      log(`could not publish the result of ${tm.taskId}: ${String(err)}; handing the task back`);
+      msg.nak(1000);
+      return;
+    }
+    if (outcome.ok) msg.ack();
+    else if (final) msg.term(outcome.error.message.slice(0, 200));
+    else msg.nak(Math.min(MAX_NAK_DELAY_MS, 1000 * 2 ** (deliveries - 1)));
+    if (!outcome.ok)
+      log(
+        `${tm.taskId} attempt ${deliveries} failed: ${outcome.error.message}${final ? '' : ' (will retry)'}`,
+      );
+  };
+
+  const consumer = await js.consumers.get(names.taskStream, names.taskConsumer);
+  const slotLoop = async (): Promise<void> => {
+    while (!draining) {
+      let msg: JsMsg | null = null;
+      try {
+        msg = await consumer.next({ expires: 1000 });
+      } catch (err) {
+        if (draining) return;
+        log(`task consumer: ${String(err)}; retrying`);
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      if (msg) await handle(msg).catch((err: unknown) => log(`task handling failed: ${String(err)}`));
+    }
+  };
+  const loops = Array.from({ length: o.slots }, () => slotLoop());
+  log(
+    `worker ${workerId} ready: ${o.slots} slot(s), NATS ${o.servers.join(',')}, coordinator ${o.coordinator}`,
+  );
+
+  return {
+    workerId,
+    nc,
+    busy: () => running.size,
+    drain: async (graceMs = 30_000) => {
+      draining = true;
+      const deadline = setTimeout(() => {
+        for (const r of running.values()) r.controller.abort();
+      }, graceMs);
+      await Promise.all(loops);
+      clearTimeout(deadline);
+      clearInterval(heartbeatTimer);
+      cancels.unsubscribe();
+      await resources.workers.delete(names.workerKey(workerId)).catch(() => undefined);
+      await pool.close();
+      await nc.drain().catch(() => undefined);
+    },
+  };
+}
+
+export type { NatsResources };
