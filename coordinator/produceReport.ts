@@ -25,7 +25,7 @@ export interface ProduceReportOptions {
  */
 export async function produceReport(o: ProduceReportOptions): Promise<Report> {
   await ensureMainThreadBackend();
-  await exportEnsembleModel(o.job, o.store);
+  await exportEnsembleModel(o.job, o.store, { validationLabels: o.data.validation.y });
   const inputs = await gatherReportInputs({
     job: o.job,
     store: o.store,
@@ -37,6 +37,7 @@ export async function produceReport(o: ProduceReportOptions): Promise<Report> {
       classes: o.data.classes,
     },
     testLabels: o.data.test.y,
+    validationLabels: o.data.validation.y,
     backend: backendName(o.records, o.fallbackBackend),
     wallSeconds: o.wallSeconds,
   });

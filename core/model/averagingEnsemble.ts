@@ -6,9 +6,21 @@
  *
  * with w normalised to sum to 1. Members must output logits (as every `buildModel` model does).
  *
+ * With a `calibrationTemperature` Tc (temperature scaling after averaging, see
+ * core/ensemble/temperatureScaling.ts) the output is q = softmax(log(p) / Tc) instead:
+ * - logits: log p = z/T − logsumexp(z/T), so q = softmax(z / (T·Tc)): one rescaling before the softmax.
+ * - probabilities: tfjs-layers has no `log` or `pow` layer, but log p needs none, because
+ *   log p_c = log Σ_i w_i softmax(t_i/T)_c = logsumexp_i(a_ic) with a_ic = logSoftmax(t_i/T)_c + log w_i,
+ *   a logsumexp over the member axis. The graph stacks a into [batch, classes, members] and uses
+ *   logsumexp(a) = a − logSoftmax(a) (the stock `logSoftmax` activation over the last axis; every member
+ *   column then holds the same value), averages those columns back to [batch, classes]
+ *   (`permute` + `globalAveragePooling1d`), rescales by 1/Tc and applies `softmax`. It works in log space
+ *   throughout, so a class whose probability underflows float32 still gets its exact share.
+ *
  * Only stock tfjs layers are used (nested member models, `rescaling` for 1/T and for the weights,
- * `softmax`, `average`/`add`), so the saved model.json loads with a plain `tf.loadLayersModel`, in
- * Node or a browser, without registering custom layers.
+ * `softmax`, `average`/`add`; with calibration also `activation: logSoftmax`, `reshape`, `concatenate`,
+ * `permute`, `globalAveragePooling1d`), so the saved model.json loads with a plain `tf.loadLayersModel`,
+ * in Node or a browser, without registering custom layers.
  *
  * Members are *copied* into the ensemble with their model and layer names prefixed (`<name>_m<i>_...`):
  * members built by different workers commonly share names (`model`, `model_l0_dense`), and tfjs refuses
@@ -26,6 +38,11 @@ export interface AveragingEnsembleOptions {
   temperature?: number;
   /** Average the members' probabilities (default) or their logits. */
   average?: 'probabilities' | 'logits';
+  /**
+   * Temperature scaling after averaging: output softmax(log(p) / calibrationTemperature), p the averaged
+   * probabilities. Default 1 (none). The value is also kept in the model's `userDefinedMetadata`.
+   */
+  calibrationTemperature?: number;
   /** Model name, also the prefix of its layer names. Default `ensemble`. */
   name?: string;
 }
@@ -40,8 +57,14 @@ export function buildAveragingEnsemble(
   const temperature = options.temperature ?? 1;
   const average = options.average ?? 'probabilities';
   if (members.length === 0) throw new ModelSpecError('ensemble: no members');
-  if (!(Number.isFinite(temperature) && temperature > 0)) {
-    throw new ModelSpecError(`temperature: expected a positive number, got ${temperature}`);
+  const calibration = options.calibrationTemperature ?? 1;
+  for (const [field, t] of [
+    ['temperature', temperature],
+    ['calibrationTemperature', calibration],
+  ] as const) {
+    if (!(Number.isFinite(t) && t > 0)) {
+      throw new ModelSpecError(`${field}: expected a positive number, got ${t}`);
+    }
   }
   const weights = normaliseWeights(options.weights, members.length);
   const inputShape = checkMembers(members);
@@ -69,30 +92,82 @@ export function buildAveragingEnsemble(
     );
     return tf.layers.add({ name: `${name}_${tag}_sum` }).apply(scaled) as tf.SymbolicTensor;
   };
-  const softmax = (t: tf.SymbolicTensor, tag: string): tf.SymbolicTensor => {
-    const scaled =
-      temperature === 1
-        ? t
-        : (tf.layers
-            .rescaling({ name: `${name}_${tag}_temperature`, scale: 1 / temperature })
-            .apply(t) as tf.SymbolicTensor);
-    return tf.layers.softmax({ name: `${name}_${tag}_softmax` }).apply(scaled) as tf.SymbolicTensor;
-  };
+  const scale = (t: tf.SymbolicTensor, by: number, tag: string): tf.SymbolicTensor =>
+    by === 1 ? t : (tf.layers.rescaling({ name: `${name}_${tag}`, scale: by }).apply(t) as tf.SymbolicTensor);
+  const softmax = (t: tf.SymbolicTensor, tag: string, t2 = temperature): tf.SymbolicTensor =>
+    tf.layers
+      .softmax({ name: `${name}_${tag}_softmax` })
+      .apply(scale(t, 1 / t2, `${tag}_temperature`)) as tf.SymbolicTensor;
 
-  const output =
-    average === 'probabilities'
-      ? weightedMean(
-          kept.map((k, j) => softmax(k.logits, `p${j}`)),
-          'prob',
-        )
-      : softmax(
-          weightedMean(
-            kept.map((k) => k.logits),
-            'logit',
-          ),
-          'mean',
-        );
-  return tf.model({ name, inputs: input, outputs: output });
+  let output: tf.SymbolicTensor;
+  if (average === 'logits') {
+    const mean = weightedMean(
+      kept.map((k) => k.logits),
+      'logit',
+    );
+    // softmax(log softmax(z/T) / Tc) = softmax(z / (T·Tc)): one rescaling does both.
+    output = softmax(mean, 'mean', temperature * calibration);
+  } else if (calibration === 1) {
+    output = weightedMean(
+      kept.map((k, j) => softmax(k.logits, `p${j}`)),
+      'prob',
+    );
+  } else {
+    const logP = logWeightedMean(
+      kept.map((k, j) => {
+        const logSoftmax = tf.layers
+          .activation({ name: `${name}_p${j}_log_softmax`, activation: LOG_SOFTMAX })
+          .apply(scale(k.logits, 1 / temperature, `p${j}_temperature`)) as tf.SymbolicTensor;
+        // + log w: the rescaling layer's offset.
+        return tf.layers
+          .rescaling({ name: `${name}_p${j}_log_weight`, scale: 1, offset: Math.log(k.weight) })
+          .apply(logSoftmax) as tf.SymbolicTensor;
+      }),
+      name,
+    );
+    output = softmax(logP, 'calibrated', calibration);
+  }
+  const model = tf.model({ name, inputs: input, outputs: output });
+  if (options.calibrationTemperature !== undefined) {
+    model.setUserDefinedMetadata({ chorus: { calibrationTemperature: calibration, average } });
+  }
+  return model;
+}
+
+/**
+ * The stock activation computing log softmax. tfjs-layers registers it (class name `logSoftmax`) but leaves
+ * it out of its `ActivationIdentifier` type, hence the cast; the name is what model.json stores.
+ */
+const LOG_SOFTMAX = 'logSoftmax' as Parameters<typeof tf.layers.activation>[0]['activation'];
+
+/**
+ * log Σ_i exp(a_i) over members, elementwise, for per-member [batch, classes] tensors a_i (each
+ * logSoftmax + log w_i, so the result is log p). Stock layers only: see the file comment.
+ */
+function logWeightedMean(a: tf.SymbolicTensor[], name: string): tf.SymbolicTensor {
+  if (a.length === 1) return a[0] as tf.SymbolicTensor; // logsumexp of one value is itself
+  const classes = a[0]?.shape[1] ?? 0;
+  const columns = a.map(
+    (t, j) =>
+      tf.layers
+        .reshape({ name: `${name}_lse_col${j}`, targetShape: [classes, 1] })
+        .apply(t) as tf.SymbolicTensor,
+  );
+  const stacked = tf.layers
+    .concatenate({ name: `${name}_lse_stack`, axis: -1 })
+    .apply(columns) as tf.SymbolicTensor; // [batch, classes, members]
+  const logSoftmax = tf.layers
+    .activation({ name: `${name}_lse_log_softmax`, activation: LOG_SOFTMAX })
+    .apply(stacked) as tf.SymbolicTensor;
+  const negated = tf.layers
+    .rescaling({ name: `${name}_lse_negate`, scale: -1 })
+    .apply(logSoftmax) as tf.SymbolicTensor;
+  // a − logSoftmax(a) = logsumexp(a), the same in every member column.
+  const lse = tf.layers.add({ name: `${name}_lse` }).apply([stacked, negated]) as tf.SymbolicTensor;
+  const byMember = tf.layers
+    .permute({ name: `${name}_lse_transpose`, dims: [2, 1] })
+    .apply(lse) as tf.SymbolicTensor; // [batch, members, classes]
+  return tf.layers.globalAveragePooling1d({ name: `${name}_log_mean` }).apply(byMember) as tf.SymbolicTensor;
 }
 
 function normaliseWeights(weights: readonly number[] | undefined, count: number): number[] {

@@ -58,6 +58,12 @@ export const ensembleSpec = z.strictObject({
   /** Voting weight per member (group name or expanded replica name); unnamed members weigh 1. */
   weights: z.record(z.string(), nonNegativeNumber()).default({}),
   stacking: stackingSettings.prefault({}),
+  /**
+   * Temperature scaling after averaging: fit one temperature T on the validation split (minimum NLL) so the
+   * soft vote's probabilities softmax(log(p) / T) are calibrated; the report shows NLL and ECE before and
+   * after, and the exported ensemble model applies its own fitted T. The predicted classes do not change.
+   */
+  calibrate: z.boolean({ error: 'expected true or false' }).default(false),
 });
 
 export const teacherSpec = z.strictObject({

@@ -8,7 +8,7 @@ const STUDENT_SEED_OFFSET = 7919;
 
 /**
  * Expands replicas and sweeps, assigns seeds and weights, and checks what spans several fields
- * (unique names, names that must refer to members, stacking needing a validation split).
+ * (unique names, names that must refer to members, stacking and calibration needing a validation split).
  * Throws a JobSpecError listing every such problem.
  */
 export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
@@ -91,6 +91,12 @@ export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
       message: 'the stacking combiner trains on the validation split: set validationSplit > 0',
     });
   }
+  if (spec.ensemble.calibrate && spec.data.validationSplit === 0) {
+    issues.push({
+      path: 'data.validationSplit',
+      message: 'ensemble.calibrate fits its temperature on the validation split: set validationSplit > 0',
+    });
+  }
   if (new Set(spec.ensemble.methods).size !== spec.ensemble.methods.length) {
     issues.push({ path: 'ensemble.methods', message: 'a method is listed twice' });
   }
@@ -106,6 +112,7 @@ export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
       methods: spec.ensemble.methods,
       weights: members.map((m) => m.weight),
       stacking: spec.ensemble.stacking,
+      calibrate: spec.ensemble.calibrate,
     },
     teacher: { members: teacherMembers, softTargets: spec.teacher.softTargets },
     ...(spec.distillation ? { distillation: resolveDistillation(spec, spec.distillation) } : {}),

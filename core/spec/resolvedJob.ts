@@ -39,6 +39,8 @@ export interface ResolvedJob {
     /** Weight per member, aligned with `members`. */
     weights: number[];
     stacking: StackingSettings;
+    /** Fit a temperature on the validation split after averaging (needs validationSplit > 0). */
+    calibrate: boolean;
   };
   teacher: {
     /** Names of the members whose outputs form the teacher. */

@@ -54,7 +54,8 @@ export class Checkpointer {
       optimizerNames: named.map((n) => n.name),
     };
     await this.store.put(`${this.prefix}/state.json`, new TextEncoder().encode(JSON.stringify(state)));
-    if (previous && previous.folder !== folder) await this.store.deletePrefix(`${this.prefix}/${previous.folder}`);
+    if (previous && previous.folder !== folder)
+      await this.store.deletePrefix(`${this.prefix}/${previous.folder}`);
   }
 
   /** Restores weights and optimizer state into the given (freshly built) model and optimizer. */
@@ -62,7 +63,10 @@ export class Checkpointer {
     const state = await this.readState();
     if (!state) return undefined;
     const modelValues = unpack(await this.store.get(`${this.prefix}/${state.folder}/model.bin`), state.model);
-    const optimizerValues = unpack(await this.store.get(`${this.prefix}/${state.folder}/optimizer.bin`), state.optimizer);
+    const optimizerValues = unpack(
+      await this.store.get(`${this.prefix}/${state.folder}/optimizer.bin`),
+      state.optimizer,
+    );
     model.setWeights(modelValues);
     await optimizer.setWeights(
       optimizerValues.map((tensor, i) => ({ name: state.optimizerNames[i] ?? `w${i}`, tensor })),
@@ -77,7 +81,9 @@ export class Checkpointer {
 
   private async readState(): Promise<CheckpointState | undefined> {
     if (!(await this.store.has(`${this.prefix}/state.json`))) return undefined;
-    return JSON.parse(new TextDecoder().decode(await this.store.get(`${this.prefix}/state.json`))) as CheckpointState;
+    return JSON.parse(
+      new TextDecoder().decode(await this.store.get(`${this.prefix}/state.json`)),
+    ) as CheckpointState;
   }
 }
 

@@ -86,7 +86,10 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
         batchX.set(o.data.x.subarray(row * size, (row + 1) * size), i * size);
         batchY[i] = o.data.y[row]!;
         if (batchSoft && o.distill) {
-          batchSoft.set(o.distill.softTargets.subarray(row * o.classes, (row + 1) * o.classes), i * o.classes);
+          batchSoft.set(
+            o.distill.softTargets.subarray(row * o.classes, (row + 1) * o.classes),
+            i * o.classes,
+          );
         }
       }
       const loss = step(o, batchX, batchY, batchSoft, count, varList);
@@ -130,7 +133,9 @@ function step(
     const xs = tf.tensor(batchX.subarray(0, count * size), [count, ...o.data.sampleShape]);
     const labels = tf.tensor1d(batchY.subarray(0, count), 'int32');
     const soft =
-      batchSoft && o.distill ? tf.tensor2d(batchSoft.subarray(0, count * o.classes), [count, o.classes]) : undefined;
+      batchSoft && o.distill
+        ? tf.tensor2d(batchSoft.subarray(0, count * o.classes), [count, o.classes])
+        : undefined;
     const loss = o.optimizer.minimize(
       () => {
         const logits = o.model.apply(xs, { training: true }) as tf.Tensor2D;
@@ -148,7 +153,9 @@ function step(
   const value = lossTensor.dataSync()[0] ?? Number.NaN;
   lossTensor.dispose();
   if (!Number.isFinite(value)) {
-    throw new ChorusError(`the training loss became ${value}: lower the learning rate or check the data scaling`);
+    throw new ChorusError(
+      `the training loss became ${value}: lower the learning rate or check the data scaling`,
+    );
   }
   return value;
 }

@@ -59,12 +59,15 @@ export interface JobOptions {
   weights?: string;
   /** More top-level YAML. */
   extra?: string;
+  /** Sets `ensemble.calibrate` (makeInputs then adds validation labels and logits). */
+  calibrate?: boolean;
 }
 
 export function makeJob({
   methods = '[hard, soft, stacking]',
   weights = '{}',
   extra = '',
+  calibrate = false,
 }: JobOptions = {}): ResolvedJob {
   return parseJobText(`
 name: tiny-report
@@ -78,6 +81,7 @@ members:
 ensemble:
   methods: ${methods}
   weights: ${weights}
+  calibrate: ${calibrate}
 distillation:
   student: { name: student }
   temperature: 4
@@ -130,8 +134,20 @@ export function makeRecords(): Map<string, TaskRecord> {
   return new Map(records.map((r) => [r.id, r]));
 }
 
+/** Validation labels: the test labels three times over (12 samples). */
+export const VALIDATION_LABELS = Int32Array.from([...LABELS, ...LABELS, ...LABELS]);
+
 /**
- * Complete inputs. Students: the distilled one predicts [0,1,2,1] (all right), the baseline [1,1,0,2]
+ * Validation logits per member: its test rows three times over, sharpened ×3 so the soft vote is
+ * over-confident there (3 of every 4 right, at confidences near 1) and calibration has something to fix.
+ */
+export function validationLogitsOf(member: (typeof MEMBERS)[number]): Float32Array {
+  const test = logitsOf(MEMBER_PROBABILITIES[member]);
+  return Float32Array.from([...test, ...test, ...test], (v) => 3 * v);
+}
+
+/**
+ * Complete inputs (with the validation split's labels and logits when the job calibrates). Students: the distilled one predicts [0,1,2,1] (all right), the baseline [1,1,0,2]
  * (1/4); the stacking combiner predicts [0,1,2,2] (3/4).
  */
 export function makeInputs(job: ResolvedJob = makeJob()): ReportInputs {
@@ -149,6 +165,13 @@ export function makeInputs(job: ResolvedJob = makeJob()): ReportInputs {
     ]),
     records: makeRecords(),
     createdAt: '2026-11-28T12:00:00.000Z',
+    ...(job.ensemble.calibrate
+      ? {
+          counts: { train: 90, validation: VALIDATION_LABELS.length, test: 4, classes: CLASSES },
+          validationLabels: VALIDATION_LABELS,
+          memberValidationLogits: new Map(MEMBERS.map((m) => [m, validationLogitsOf(m)])),
+        }
+      : {}),
   };
 }
 

@@ -5,8 +5,9 @@ import { parseJobText } from '../../core/spec/loadJob.ts';
 /**
  * A realistic run's report inputs, made up but shaped like MNIST: 10 classes, 2000 test samples, five
  * members, hard/soft/stacking, a temperature sweep of distilled students and the baseline, 8-epoch histories.
+ * With `calibrate`, the job sets `ensemble.calibrate` and 800 validation samples are drawn like the test ones.
  */
-export function sampleInputs(): ReportInputs {
+export function sampleInputs({ calibrate = false }: { calibrate?: boolean } = {}): ReportInputs {
   const job = parseJobText(`
 name: mnist-demo
 data:
@@ -19,6 +20,7 @@ members:
 ensemble:
   methods: [hard, soft, stacking]
   weights: { cnn: 2 }
+  calibrate: ${calibrate}
 distillation:
   student: { name: student, layers: [{ type: dense, units: 32, activation: relu }] }
   temperature: [2, 4, 8]
@@ -28,12 +30,17 @@ distillation:
   const n = 2000;
   const random = mulberry32(7);
   const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const labels = Int32Array.from({ length: n }, () => Math.floor(random() * classes));
-  // Each sample has a shared difficulty, so members make correlated mistakes as real ones do.
-  const difficulty = Float64Array.from({ length: n }, () => gaussian());
-  const logitsFor = (signal: number, noise: number): Float32Array => {
-    const out = new Float32Array(n * classes);
-    for (let i = 0; i < n; i++) {
+  const draw = (count: number) => ({
+    labels: Int32Array.from({ length: count }, () => Math.floor(random() * classes)),
+    // Each sample has a shared difficulty, so members make correlated mistakes as real ones do.
+    difficulty: Float64Array.from({ length: count }, () => gaussian()),
+  });
+  const testSplit = draw(n);
+  const labels = testSplit.labels;
+  const logitsFor = (signal: number, noise: number, split = testSplit): Float32Array => {
+    const { labels, difficulty } = split;
+    const out = new Float32Array(labels.length * classes);
+    for (let i = 0; i < labels.length; i++) {
       for (let c = 0; c < classes; c++) out[i * classes + c] = gaussian() * noise;
       out[i * classes + labels[i]!]! += signal - 2.2 * difficulty[i]!;
     }
@@ -120,14 +127,25 @@ distillation:
       },
     });
   }
+  const stackingTestLogits = logitsFor(5.9, 0.8);
+  // Drawn last, so the test data above are the same with and without calibration.
+  const validationSplit = calibrate ? draw(800) : undefined;
   return {
     job,
     backend: 'wasm',
     wallSeconds: 262.4,
     counts: { train: 7200, validation: 800, test: n, classes },
+    ...(validationSplit
+      ? {
+          validationLabels: validationSplit.labels,
+          memberValidationLogits: new Map(
+            job.members.map((m) => [m.name, logitsFor(strength[m.name] ?? 4, 0.9, validationSplit)]),
+          ),
+        }
+      : {}),
     testLabels: labels,
     memberTestLogits,
-    stackingTestLogits: logitsFor(5.9, 0.8),
+    stackingTestLogits,
     studentTestLogits,
     records,
     createdAt: '2026-11-28T12:00:00.000Z',

@@ -65,6 +65,44 @@ test('gatherReportInputs reads stacking logits only when stacking was asked for'
   });
 });
 
+test('with ensemble.calibrate, gatherReportInputs also reads every member’s validation logits', async () => {
+  await withTempDir(async (dir) => {
+    const store = new FsArtifactStore(dir);
+    await fillStore(store, true);
+    const expected = makeInputs(makeJob({ calibrate: true }));
+    for (const [name, logits] of expected.memberValidationLogits!) {
+      await putFloat32(store, artifactKeys.memberLogits(name, 'validation'), logits);
+    }
+    const gathered = await gatherReportInputs({
+      job: expected.job,
+      store,
+      records: expected.records,
+      counts: expected.counts,
+      testLabels: LABELS,
+      validationLabels: expected.validationLabels!,
+      backend: 'cpu',
+      wallSeconds: 20,
+      createdAt: expected.createdAt!,
+    });
+    assert.deepEqual(gathered.memberValidationLogits, expected.memberValidationLogits);
+    assert.equal(gathered.validationLabels, expected.validationLabels);
+    const report = computeReport(gathered);
+    assert.ok(report.ensemble.soft?.calibrated);
+    assert.deepEqual(report, computeReport(expected));
+    // Without calibration the validation logits are not read.
+    const plain = await gatherReportInputs({
+      job: makeJob(),
+      store,
+      records: expected.records,
+      counts: expected.counts,
+      testLabels: LABELS,
+      backend: 'cpu',
+      wallSeconds: 20,
+    });
+    assert.equal(plain.memberValidationLogits, undefined);
+  });
+});
+
 test('writeReport writes report.json, report.md and report.html', async () => {
   await withTempDir(async (dir) => {
     const store = new FsArtifactStore(dir);

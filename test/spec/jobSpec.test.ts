@@ -37,6 +37,7 @@ test('a minimal job gets every default filled', () => {
   assert.equal(job.data.validationSplit, 0.1);
   assert.equal(job.data.normalize, 'none');
   assert.deepEqual(job.ensemble.methods, ['hard', 'soft']);
+  assert.equal(job.ensemble.calibrate, false);
   assert.deepEqual(job.runtime, { slots: 'auto', backend: 'auto', maxAttempts: 3 });
   assert.equal(job.members.length, 1);
   const m = job.members[0];
@@ -185,6 +186,24 @@ test('stacking needs a validation split; all-zero weights are refused', () => {
   assert.deepEqual(got, [
     'ensemble.weights: all member weights are 0; at least one must be positive',
     'data.validationSplit: the stacking combiner trains on the validation split: set validationSplit > 0',
+  ]);
+});
+
+test('ensemble.calibrate is carried into the job, needs a validation split and a boolean', () => {
+  const on = parseJobText(`${minimal}ensemble: { calibrate: true }\n`);
+  assert.equal(on.ensemble.calibrate, true);
+  assert.deepEqual(
+    lines(
+      specError(
+        minimal.replace('  train: {', '  validationSplit: 0\n  train: {') + 'ensemble: { calibrate: true }\n',
+      ),
+    ),
+    [
+      'data.validationSplit: ensemble.calibrate fits its temperature on the validation split: set validationSplit > 0',
+    ],
+  );
+  assert.deepEqual(lines(specError(`${minimal}ensemble: { calibrate: yes please }\n`)), [
+    'ensemble.calibrate: expected true or false, got "yes please"',
   ]);
 });
 

@@ -1,0 +1,211 @@
+import type { FunctionBuilder, Local } from './functionBuilder.ts';
+import type { ModuleBuilder } from './moduleBuilder.ts';
+
+/**
+ * im2col and col2im for NHWC convolutions with dilation 1, over a range of output pixels (so callers can
+ * work in cache-sized chunks). Output pixel p = (b, oh, ow) flattened; its column row holds the
+ * fh x fw x C input values under the filter, in (kh, kw, c) order (the layout of a [fh, fw, C, co]
+ * filter seen as a [fh*fw*C, co] matrix), zero where the filter hangs over the padding.
+ *
+ * - `im2col(x, cols, p0, count, H, W, C, OH, OW, fh, fw, sh, sw, padTop, padLeft)`
+ * - `col2im_add(cols, dx, p0, count, ...same)`: the adjoint, dx[b, ih, iw, c] += cols[p, (kh, kw, c)];
+ *   dx must be zeroed first.
+ * Pointers in bytes, sizes in elements.
+ */
+export function addConv(mod: ModuleBuilder): void {
+  addWalk(mod.declare('im2col', geometry()), 'gather');
+  addWalk(mod.declare('col2im_add', geometry()), 'scatter');
+}
+
+const geometry = (): ('i32' | 'f32')[] => new Array<'i32'>(15).fill('i32');
+
+/** Emits `for n floats: dst[i] = src[i]` (gather) or `src[i] += dst[i]`... see `emitRun`. */
+type Mode = 'gather' | 'scatter';
+
+/**
+ * Inline loop over `count` floats between an image run and a column run: gather copies image -> column,
+ * scatter adds column -> image. Vectors of four, then the rest one by one.
+ */
+function emitRun(
+  f: FunctionBuilder,
+  mode: Mode,
+  image: Local,
+  column: Local,
+  count: Local,
+  t: RunLocals,
+): void {
+  f.get(image).set(t.image);
+  f.get(column).set(t.column);
+  f.get(count).set(t.left);
+  f.block(() => {
+    f.loop(() => {
+      f.get(t.left).i32(4).ltU().brIf(1);
+      if (mode === 'gather') f.get(t.column).get(t.image).v128Load().v128Store();
+      else f.get(t.image).get(t.image).v128Load().get(t.column).v128Load().vAdd().v128Store();
+      f.increment(t.image, 16).increment(t.column, 16).increment(t.left, -4).br(0);
+    });
+  });
+  f.block(() => {
+    f.loop(() => {
+      f.get(t.left).eqz().brIf(1);
+      if (mode === 'gather') f.get(t.column).get(t.image).f32Load().f32Store();
+      else f.get(t.image).get(t.image).f32Load().get(t.column).f32Load().f32Add().f32Store();
+      f.increment(t.image, 4).increment(t.column, 4).increment(t.left, -1).br(0);
+    });
+  });
+}
+
+/** Inline zero fill of `count` floats at `column` (gather only: scatter skips the padding). */
+function emitZero(f: FunctionBuilder, column: Local, count: Local, t: RunLocals): void {
+  f.get(column).set(t.column);
+  f.get(count).set(t.left);
+  f.block(() => {
+    f.loop(() => {
+      f.get(t.left).i32(4).ltU().brIf(1);
+      f.get(t.column).v128Zero().v128Store();
+      f.increment(t.column, 16).increment(t.left, -4).br(0);
+    });
+  });
+  f.block(() => {
+    f.loop(() => {
+      f.get(t.left).eqz().brIf(1);
+      f.get(t.column).f32(0).f32Store();
+      f.increment(t.column, 4).increment(t.left, -1).br(0);
+    });
+  });
+}
+
+interface RunLocals {
+  image: Local;
+  column: Local;
+  left: Local;
+}
+
+function addWalk(f: FunctionBuilder, mode: Mode): void {
+  const [x, cols, p0, count, H, W, C, OH, OW, fh, fw, sh, sw, padTop, padLeft] = Array.from(
+    { length: 15 },
+    (_, i) => f.param(i),
+  ) as [
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+  ];
+  const t: RunLocals = { image: f.local('i32'), column: f.local('i32'), left: f.local('i32') };
+  const [b, oh, ow, n, kh, kw, ih, iw, ihBase, iwBase, img, row, col, pixelBytes, runFloats, interior] =
+    Array.from({ length: 16 }, () => f.local('i32')) as Local[] as [
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+    ];
+  const pixels = f.local('i32');
+  const src = f.local('i32');
+  const dst = f.local('i32');
+
+  f.get(OH).get(OW).mul().set(pixels);
+  f.get(p0).get(pixels).divU().set(b);
+  f.get(p0).get(pixels).remU().get(OW).divU().set(oh);
+  f.get(p0).get(OW).remU().set(ow);
+  f.get(C).i32(4).mul().set(pixelBytes);
+  f.get(fw).get(C).mul().set(runFloats);
+  f.get(cols).set(col);
+
+  f.forRange(
+    n,
+    () => f.i32(0),
+    () => f.get(count),
+    1,
+    () => {
+      f.get(oh).get(sh).mul().get(padTop).sub().set(ihBase);
+      f.get(ow).get(sw).mul().get(padLeft).sub().set(iwBase);
+      f.get(x).get(b).get(H).mul().get(W).mul().get(pixelBytes).mul().add().set(img);
+      // The whole filter width lies inside the image: each filter row is one contiguous run.
+      f.get(iwBase).i32(0).geS().get(iwBase).get(fw).add().get(W).leS().and().set(interior);
+      f.forRange(
+        kh,
+        () => f.i32(0),
+        () => f.get(fh),
+        1,
+        () => {
+          f.get(ihBase).get(kh).add().set(ih);
+          f.get(ih).i32(0).ltS().get(ih).get(H).geS().or();
+          f.if(
+            () => {
+              if (mode === 'gather') emitZero(f, col, runFloats, t);
+            },
+            () => {
+              f.get(img).get(ih).get(W).mul().get(pixelBytes).mul().add().set(row);
+              f.get(interior).if(
+                () => {
+                  f.get(row).get(iwBase).get(pixelBytes).mul().add().set(src);
+                  emitRun(f, mode, src, col, runFloats, t);
+                },
+                () => {
+                  f.forRange(
+                    kw,
+                    () => f.i32(0),
+                    () => f.get(fw),
+                    1,
+                    () => {
+                      f.get(iwBase).get(kw).add().set(iw);
+                      f.get(col).get(kw).get(pixelBytes).mul().add().set(dst);
+                      f.get(iw).i32(0).ltS().get(iw).get(W).geS().or();
+                      f.if(
+                        () => {
+                          if (mode === 'gather') emitZero(f, dst, C, t);
+                        },
+                        () => {
+                          f.get(row).get(iw).get(pixelBytes).mul().add().set(src);
+                          emitRun(f, mode, src, dst, C, t);
+                        },
+                      );
+                    },
+                  );
+                },
+              );
+            },
+          );
+          f.get(col).get(runFloats).i32(4).mul().add().set(col);
+        },
+      );
+      // Next output pixel: ow, then oh, then the image.
+      f.increment(ow, 1);
+      f.get(ow)
+        .get(OW)
+        .eq()
+        .if(() => {
+          f.i32(0).set(ow).increment(oh, 1);
+          f.get(oh)
+            .get(OH)
+            .eq()
+            .if(() => {
+              f.i32(0).set(oh).increment(b, 1);
+            });
+        });
+    },
+  );
+}
