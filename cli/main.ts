@@ -1,16 +1,56 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { backendChoice } from '../core/backend/backendChoice.ts';
 import { ChorusError, JobInterruptedError, NonRetryableError } from '../core/errors.ts';
-import { runCommand } from './commands/run.ts';
+import { ENV } from './env.ts';
+import type { CoordinatorFlags } from './commands/coordinator.ts';
+import type { SubmitFlags } from './commands/submit.ts';
+import type { WorkerFlags } from './commands/worker.ts';
+import {
+  DEFAULTS,
+  envOrUndefined,
+  fromEnv,
+  hostPortOption,
+  nonNegativeIntOption,
+  portOption,
+  positiveIntOption,
+} from './options.ts';
 
 /** Exit codes: 0 ok, 1 the job failed, 2 bad input (job file, flags), 130 interrupted. */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 
-export function positiveIntOption(value: string): number {
+export type BackendFlag = (typeof backendChoice.options)[number];
+
+export interface RunFlags {
+  out?: string;
+  slots?: number;
+  backend?: BackendFlag;
+  fresh?: boolean;
+  json?: boolean;
+}
+
+/** A positive integer from the environment (a bad value is reported as a bad flag would be). */
+function envInt(name: 'slots'): number | undefined {
+  const value = envOrUndefined(name);
+  if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  if (!Number.isInteger(n) || n < 1)
+    throw new NonRetryableError(`${ENV[name]}: expected a positive integer, got "${value}"`);
   return n;
 }
+
+const backendOption = (what: string) => new Option('--backend <name>', what).choices(backendChoice.options);
+const coordinatorOption = () =>
+  new Option('--coordinator <host:port>', 'coordinator gRPC address')
+    .default(fromEnv('coordinator', DEFAULTS.coordinator))
+    .argParser(hostPortOption);
+const natsOptions = (cmd: Command) =>
+  cmd
+    .option('--nats <urls>', 'NATS server URL(s), comma-separated', fromEnv('natsUrl', DEFAULTS.natsUrl))
+    .option(
+      '--nats-prefix <prefix>',
+      'prefix of every NATS stream, bucket and subject',
+      fromEnv('natsPrefix', DEFAULTS.natsPrefix),
+    );
 
 export function buildProgram(): Command {
   const program = new Command('chorus')
@@ -30,31 +70,105 @@ export function buildProgram(): Command {
       'worker threads (default: the job file, else the number of cores)',
       positiveIntOption,
     )
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend (default: the job file, else auto)').choices(
-        backendChoice.options,
-      ),
-    )
+    .addOption(backendOption('tfjs backend (default: the job file, else auto)'))
     .option('--fresh', 'delete the output folder first instead of resuming')
     .option('--json', 'print machine-readable events, one JSON object per line')
     .action(async (job: string, opts: RunFlags) => {
+      const { runCommand } = await import('./commands/run.ts');
       await runCommand(job, opts);
     });
-  return program;
-}
 
-export interface RunFlags {
-  out?: string;
-  slots?: number;
-  backend?: (typeof backendChoice.options)[number];
-  fresh?: boolean;
-  json?: boolean;
+  natsOptions(
+    program
+      .command('coordinator')
+      .description('serve the gRPC API and schedule jobs over NATS JetStream (runs until SIGTERM)'),
+  )
+    .option('--grpc <host:port>', 'gRPC listen address', fromEnv('grpcListen', DEFAULTS.grpcListen))
+    .option('--metrics-port <port>', 'port of /metrics, /healthz, /readyz', portOption)
+    .option('--cache <dir>', 'folder for downloaded job data', envOrUndefined('cacheDir'))
+    .action(async (opts: CoordinatorFlags) => {
+      const { coordinatorCommand } = await import('./commands/coordinator.ts');
+      await coordinatorCommand(opts);
+    });
+
+  natsOptions(
+    program.command('worker').description('run tasks from NATS JetStream in a thread pool (SIGTERM drains)'),
+  )
+    .addOption(coordinatorOption())
+    .option(
+      '--slots <n>',
+      'tasks at once (threads; default the number of cores)',
+      positiveIntOption,
+      envInt('slots'),
+    )
+    .option('--gpu <index>', 'pin this process to one GPU (sets CUDA_VISIBLE_DEVICES)', nonNegativeIntOption)
+    .addOption(backendOption("tfjs backend for every task (default: each job file's)"))
+    .option('--metrics-port <port>', 'port of /metrics, /healthz, /readyz', portOption)
+    .option('--cache <dir>', 'folder for downloaded job data', envOrUndefined('cacheDir'))
+    .option(
+      '--drain-seconds <s>',
+      'on SIGTERM, how long running tasks may take before they are handed back',
+      positiveIntOption,
+      30,
+    )
+    .action(async (opts: WorkerFlags) => {
+      const { workerCommand } = await import('./commands/worker.ts');
+      await workerCommand(opts);
+    });
+
+  program
+    .command('submit')
+    .description('submit a job (and the data files it names) to a coordinator')
+    .argument('<job>', 'job file (YAML or JSON)')
+    .addOption(coordinatorOption())
+    .option('--wait', 'follow the job and print its report table')
+    .option('--fresh', 'start over instead of resuming an unfinished run of the same job')
+    .option('--json', 'machine-readable output')
+    .action(async (job: string, opts: SubmitFlags) => {
+      const { submitCommand } = await import('./commands/submit.ts');
+      await submitCommand(job, opts);
+    });
+
+  for (const [name, description] of [
+    ['status', "show a job's state and its tasks"],
+    ['watch', 'follow a job until it ends and print its report table'],
+    ['cancel', 'cancel a job'],
+  ] as const) {
+    program
+      .command(name)
+      .description(description)
+      .argument('<job-id>')
+      .addOption(coordinatorOption())
+      .option('--json', 'machine-readable output')
+      .action(async (jobId: string, opts: { coordinator: string; json?: boolean }) => {
+        const commands = await import('./commands/inspect.ts');
+        if (name === 'status') await commands.statusCommand(jobId, opts);
+        else if (name === 'watch') await commands.watchCommand(jobId, opts);
+        else await commands.cancelCommand(jobId, opts);
+      });
+  }
+  for (const [name, description] of [
+    ['jobs', 'list jobs, newest first'],
+    ['workers', 'list connected workers'],
+  ] as const) {
+    program
+      .command(name)
+      .description(description)
+      .addOption(coordinatorOption())
+      .option('--json', 'machine-readable output')
+      .action(async (opts: { coordinator: string; json?: boolean }) => {
+        const commands = await import('./commands/inspect.ts');
+        await (name === 'jobs' ? commands.jobsCommand(opts) : commands.workersCommand(opts));
+      });
+  }
+  return program;
 }
 
 /** Runs the CLI and returns the exit code; errors a user can fix print without a stack trace. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram();
+    await program.parseAsync(argv);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;

@@ -77,7 +77,9 @@ export class CoordinatorService implements CoordinatorHandlers {
       names,
       log: this.log,
       classifyOrphan: async (result) => {
-        const record = await new KvStateStore(options.resources.state, names, result.jobId).getTask(result.taskId);
+        const record = await new KvStateStore(options.resources.state, names, result.jobId).getTask(
+          result.taskId,
+        );
         const current = record?.dispatchId === result.dispatchId && record.status === 'running';
         return current ? 'wait' : 'stale';
       },
@@ -142,12 +144,19 @@ export class CoordinatorService implements CoordinatorHandlers {
 
     const record: JobRecord = existing
       ? { ...withoutOutcome(existing), status: 'running', jobText: request.jobText }
-      : { id: jobId, name: job.name, status: 'running', submittedAt: Date.now(), jobText: request.jobText, job };
+      : {
+          id: jobId,
+          name: job.name,
+          status: 'running',
+          submittedAt: Date.now(),
+          jobText: request.jobText,
+          job,
+        };
     await this.jobs.putJob(record);
     const tasks = planJob(job);
-    const done = (await new KvStateStore(this.o.resources.state, this.o.resources.names, jobId).loadTasks()).filter(
-      (t) => t.status === 'done',
-    ).length;
+    const done = (
+      await new KvStateStore(this.o.resources.state, this.o.resources.names, jobId).loadTasks()
+    ).filter((t) => t.status === 'done').length;
     this.launch(record);
     this.log(`job ${jobId} submitted (${tasks.length} tasks${done ? `, ${done} already done` : ''})`);
     return { jobId, name: job.name, tasks: tasks.length, alreadyDone: done };
@@ -156,7 +165,10 @@ export class CoordinatorService implements CoordinatorHandlers {
   async getJob(jobId: string): Promise<JobStatus> {
     const record = await this.requireJob(jobId);
     const records = new Map(
-      (await new KvStateStore(this.o.resources.state, this.o.resources.names, jobId).loadTasks()).map((r) => [r.id, r]),
+      (await new KvStateStore(this.o.resources.state, this.o.resources.names, jobId).loadTasks()).map((r) => [
+        r.id,
+        r,
+      ]),
     );
     const tasks = planJob(record.job).map((t) => {
       const r = records.get(t.id);
@@ -170,7 +182,13 @@ export class CoordinatorService implements CoordinatorHandlers {
         ...(r?.finishedAt ? { finishedAt: r.finishedAt } : {}),
       };
     });
-    return { ...summarize(record, tasks.map((t) => t.state)), tasks };
+    return {
+      ...summarize(
+        record,
+        tasks.map((t) => t.state),
+      ),
+      tasks,
+    };
   }
 
   async watchJob(jobId: string, emit: (event: JobEvent) => void, signal: AbortSignal): Promise<void> {
@@ -189,7 +207,12 @@ export class CoordinatorService implements CoordinatorHandlers {
     await new Promise<void>((resolve) => {
       const unsubscribe = this.hub.subscribe(jobId, (e) => {
         emit(e);
-        if (e.event.type === 'job-done' || e.event.type === 'job-failed' || e.event.type === 'job-interrupted') finish();
+        if (
+          e.event.type === 'job-done' ||
+          e.event.type === 'job-failed' ||
+          e.event.type === 'job-interrupted'
+        )
+          finish();
       });
       const finish = () => {
         unsubscribe();
@@ -213,7 +236,10 @@ export class CoordinatorService implements CoordinatorHandlers {
     }
     const after = await this.requireJob(jobId);
     const status = await this.getJob(jobId);
-    return summarize(after, status.tasks.map((t) => t.state));
+    return summarize(
+      after,
+      status.tasks.map((t) => t.state),
+    );
   }
 
   async listJobs(): Promise<JobSummary[]> {
@@ -254,9 +280,11 @@ export class CoordinatorService implements CoordinatorHandlers {
 
   /** Logits from a worker: stored for the tasks and the report that read them, unless superseded. */
   async onLogits(logits: LogitArray): Promise<void> {
-    const record = await new KvStateStore(this.o.resources.state, this.o.resources.names, logits.jobId).getTask(
-      logits.taskId,
-    );
+    const record = await new KvStateStore(
+      this.o.resources.state,
+      this.o.resources.names,
+      logits.jobId,
+    ).getTask(logits.taskId);
     if (!record || record.dispatchId !== logits.dispatchId) {
       this.log(`ignoring logits from a superseded attempt of ${logits.taskId}`);
       return;
@@ -295,7 +323,13 @@ export class CoordinatorService implements CoordinatorHandlers {
     const jobs = await this.jobs.listJobs();
     return jobs
       .reverse()
-      .find((r) => r.name === job.name && r.status !== 'done' && !this.active.has(r.id) && identity(r.job) === identity(job));
+      .find(
+        (r) =>
+          r.name === job.name &&
+          r.status !== 'done' &&
+          !this.active.has(r.id) &&
+          identity(r.job) === identity(job),
+      );
   }
 
   private async requireJob(jobId: string): Promise<JobRecord> {
@@ -322,7 +356,9 @@ function withoutOutcome(record: JobRecord): JobRecord {
 
 function newJobId(name: string): string {
   const safe = name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
-  return `${safe}-${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36).padStart(3, '0')}`;
+  return `${safe}-${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 3)
+    .toString(36)
+    .padStart(3, '0')}`;
 }
 
 function summarize(record: JobRecord, states: readonly string[]): JobSummary {
@@ -340,7 +376,8 @@ function summarize(record: JobRecord, states: readonly string[]): JobSummary {
 }
 
 function finalEvent(record: JobRecord): JobEvent['event'] {
-  if (record.status === 'done') return { type: 'job-done', seconds: ((record.finishedAt ?? Date.now()) - record.submittedAt) / 1000 };
+  if (record.status === 'done')
+    return { type: 'job-done', seconds: ((record.finishedAt ?? Date.now()) - record.submittedAt) / 1000 };
   if (record.status === 'failed') return { type: 'job-failed', taskId: '', error: record.error ?? 'failed' };
   return { type: 'job-interrupted' };
 }

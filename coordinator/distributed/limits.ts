@@ -20,16 +20,22 @@ export const DEFAULT_JOB_LIMITS: JobLimits = {
 export function checkJobLimits(job: ResolvedJob, dataBytes: number, limits: JobLimits): void {
   const problems: string[] = [];
   if (job.members.length > limits.maxMembers) {
-    problems.push(`members: ${job.members.length} after expanding replicas, over the limit of ${limits.maxMembers}`);
+    problems.push(
+      `members: ${job.members.length} after expanding replicas, over the limit of ${limits.maxMembers}`,
+    );
   }
   const shards = job.distillation?.shards ?? 0;
-  if (shards > limits.maxShards) problems.push(`distillation.shards: ${shards}, over the limit of ${limits.maxShards}`);
+  if (shards > limits.maxShards)
+    problems.push(`distillation.shards: ${shards}, over the limit of ${limits.maxShards}`);
   const students = job.distillation?.runs.length ?? 0;
   if (students > limits.maxStudents) {
-    problems.push(`distillation: ${students} students (temperature × alpha + baseline), over the limit of ${limits.maxStudents}`);
+    problems.push(
+      `distillation: ${students} students (temperature × alpha + baseline), over the limit of ${limits.maxStudents}`,
+    );
   }
   if (dataBytes > limits.maxDataBytes) {
     problems.push(`data files: ${dataBytes} bytes, over the limit of ${limits.maxDataBytes}`);
   }
-  if (problems.length > 0) throw new NonRetryableError(`job ${job.name} is over this coordinator's limits: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new NonRetryableError(`job ${job.name} is over this coordinator's limits: ${problems.join('; ')}`);
 }

@@ -52,7 +52,13 @@ export async function runDistributedJob(
       runReport: async (_task, records) => {
         const reportStarted = performance.now();
         const data = await deps.dataCache.get(jobId, job, store);
-        await produceReport({ job, store, records, data, wallSeconds: (Date.now() - record.submittedAt) / 1000 });
+        await produceReport({
+          job,
+          store,
+          records,
+          data,
+          wallSeconds: (Date.now() - record.submittedAt) / 1000,
+        });
         return { type: 'report' as const, seconds: (performance.now() - reportStarted) / 1000 };
       },
       onEvent: (event) => deps.hub.publish(jobId, event),

@@ -202,7 +202,7 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
   const consumer = await js.consumers.get(names.taskStream, names.taskConsumer);
   const slotLoop = async (): Promise<void> => {
     while (!draining) {
-      let msg: JsMsg | null = null;
+      let msg: JsMsg | null;
       try {
         msg = await consumer.next({ expires: 1000 });
       } catch (err) {

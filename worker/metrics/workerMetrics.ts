@@ -45,6 +45,7 @@ export class WorkerMetrics {
   private readonly backendInfo: Gauge<'backend' | 'package' | 'version' | 'gpu'>;
   /** Running tasks: whether they have a loss series, and their thread's last tfjs memory. */
   private backend: WorkerBackendLabels | undefined;
+  private busyCount: (() => number) | undefined;
   private readonly running = new Map<string, { ctx: TaskMetricsContext; hasLoss: boolean; memory: number }>();
 
   constructor(registry: Registry) {
@@ -56,10 +57,16 @@ export class WorkerMetrics {
       help: 'Task slots (threads) of this worker.',
       registers,
     });
+    const busyCount = () => this.busyCount;
     this.busySlots = new Gauge({
       name: 'chorus_worker_busy_slots',
       help: 'Slots running a task now.',
       registers,
+      // Read at scrape time when the worker loop keeps the count itself (`countBusyWith`).
+      collect() {
+        const count = busyCount();
+        if (count) this.set(count());
+      },
     });
     this.samples = new Counter({
       name: 'chorus_worker_samples_trained_total',
@@ -102,6 +109,14 @@ export class WorkerMetrics {
   }
 
   /**
+   * Reads busy slots from the worker loop at each scrape (e.g. `() => handle.busy()`), instead of
+   * counting `taskStarted`/`taskEnded` calls.
+   */
+  countBusyWith(count: () => number): void {
+    this.busyCount = count;
+  }
+
+  /**
    * Replaces the backend series (one per process: threads share the backend choice). A name-only
    * update for the backend already set keeps the package and version it had.
    */
@@ -123,7 +138,7 @@ export class WorkerMetrics {
   taskStarted(ctx: TaskMetricsContext): void {
     if (this.running.has(taskKey(ctx))) return;
     this.running.set(taskKey(ctx), { ctx, hasLoss: false, memory: 0 });
-    this.busySlots.set(this.running.size);
+    if (!this.busyCount) this.busySlots.set(this.running.size);
   }
 
   /** The task left this worker (done, failed, aborted): its series go. */
@@ -132,7 +147,7 @@ export class WorkerMetrics {
     if (!entry) return;
     if (entry.hasLoss) this.loss.remove({ job_id: ctx.job, task: ctx.task });
     this.running.delete(taskKey(ctx));
-    this.busySlots.set(this.running.size);
+    if (!this.busyCount) this.busySlots.set(this.running.size);
     this.refreshMemory();
   }
 

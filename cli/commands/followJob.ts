@@ -1,0 +1,29 @@
+import type { SchedulerEvent } from '../../coordinator/schedulerEvent.ts';
+import type { CoordinatorConnection } from '../grpcClient.ts';
+import { createReporter } from '../progress/createReporter.ts';
+
+type FinalEvent = Extract<SchedulerEvent, { type: 'job-done' | 'job-failed' | 'job-interrupted' }>;
+
+/** Shows a job's progress (live, plain or JSON, as `chorus run` does) until it ends; returns how it ended. */
+export async function followJob(
+  client: CoordinatorConnection,
+  jobId: string,
+  json: boolean,
+): Promise<FinalEvent> {
+  const reporter = createReporter({ json });
+  try {
+    for await (const { event } of client.watchJob(jobId)) {
+      reporter.event(event);
+      if (event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-interrupted')
+        return event;
+    }
+  } finally {
+    reporter.stop();
+  }
+  // The stream ended without a final event (coordinator restarting): ask for the state.
+  const status = await client.getJob(jobId);
+  if (status.state === 'done')
+    return { type: 'job-done', seconds: ((status.finishedAt ?? 0) - status.submittedAt) / 1000 };
+  if (status.state === 'failed') return { type: 'job-failed', taskId: '', error: status.error ?? 'failed' };
+  return { type: 'job-interrupted' };
+}
