@@ -38,7 +38,16 @@ function envInt(name: 'slots'): number | undefined {
   return n;
 }
 
-const backendOption = (what: string) => new Option('--backend <name>', what).choices(backendChoice.options);
+const backendOption = (what: string) => {
+  const option = new Option('--backend <name>', what).choices(backendChoice.options);
+  const fromEnvironment = envOrUndefined('backend');
+  if (fromEnvironment === undefined) return option;
+  const parsed = backendChoice.safeParse(fromEnvironment);
+  if (!parsed.success) {
+    throw new NonRetryableError(`${ENV.backend}: expected one of ${backendChoice.options.join(', ')}, got "${fromEnvironment}"`);
+  }
+  return option.default(parsed.data);
+};
 const coordinatorOption = () =>
   new Option('--coordinator <host:port>', 'coordinator gRPC address')
     .default(fromEnv('coordinator', DEFAULTS.coordinator))
@@ -101,7 +110,7 @@ export function buildProgram(): Command {
       positiveIntOption,
       envInt('slots'),
     )
-    .option('--gpu <index>', 'pin this process to one GPU (sets CUDA_VISIBLE_DEVICES)', nonNegativeIntOption)
+    .option('--gpu <index>', 'pin this process to one GPU (sets CUDA_VISIBLE_DEVICES)', nonNegativeIntOption, envInt('gpu', 0))
     .addOption(backendOption("tfjs backend for every task (default: each job file's)"))
     .option('--metrics-port <port>', 'port of /metrics, /healthz, /readyz', portOption)
     .option('--cache <dir>', 'folder for downloaded job data', envOrUndefined('cacheDir'))
