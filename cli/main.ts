@@ -28,13 +28,14 @@ export interface RunFlags {
   json?: boolean;
 }
 
-/** A positive integer from the environment (a bad value is reported as a bad flag would be). */
-function envInt(name: 'slots'): number | undefined {
+/** An integer from the environment (a bad value is reported as a bad flag would be). */
+function envInt(name: 'slots' | 'gpu' | 'metricsPort', min = 1): number | undefined {
   const value = envOrUndefined(name);
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new NonRetryableError(`${ENV[name]}: expected a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < min) {
+    throw new NonRetryableError(`${ENV[name]}: expected an integer >= ${min}, got "${value}"`);
+  }
   return n;
 }
 
@@ -44,7 +45,9 @@ const backendOption = (what: string) => {
   if (fromEnvironment === undefined) return option;
   const parsed = backendChoice.safeParse(fromEnvironment);
   if (!parsed.success) {
-    throw new NonRetryableError(`${ENV.backend}: expected one of ${backendChoice.options.join(', ')}, got "${fromEnvironment}"`);
+    throw new NonRetryableError(
+      `${ENV.backend}: expected one of ${backendChoice.options.join(', ')}, got "${fromEnvironment}"`,
+    );
   }
   return option.default(parsed.data);
 };
@@ -110,7 +113,12 @@ export function buildProgram(): Command {
       positiveIntOption,
       envInt('slots'),
     )
-    .option('--gpu <index>', 'pin this process to one GPU (sets CUDA_VISIBLE_DEVICES)', nonNegativeIntOption, envInt('gpu', 0))
+    .option(
+      '--gpu <index>',
+      'pin this process to one GPU (sets CUDA_VISIBLE_DEVICES)',
+      nonNegativeIntOption,
+      envInt('gpu', 0),
+    )
     .addOption(backendOption("tfjs backend for every task (default: each job file's)"))
     .option('--metrics-port <port>', 'port of /metrics, /healthz, /readyz', portOption)
     .option('--cache <dir>', 'folder for downloaded job data', envOrUndefined('cacheDir'))
