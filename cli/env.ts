@@ -21,6 +21,22 @@ export const ENV = {
   gpu: 'CHORUS_GPU',
   /** Folder for a worker's downloaded data and scratch files: `chorus worker --cache`. */
   cacheDir: 'CHORUS_CACHE_DIR',
+  /** Coordinator: file of accepted token hashes (auth on): `chorus coordinator --auth-tokens`. */
+  authTokens: 'CHORUS_AUTH_TOKENS',
+  /** This process's TLS certificate (PEM): the coordinator's, or a client's for mutual TLS: `--tls-cert`. */
+  tlsCert: 'CHORUS_TLS_CERT',
+  /** The private key of CHORUS_TLS_CERT (PEM): `--tls-key`. */
+  tlsKey: 'CHORUS_TLS_KEY',
+  /** Coordinator: CA that signs client certificates; requires them (mutual TLS): `--tls-client-ca`. */
+  tlsClientCa: 'CHORUS_TLS_CLIENT_CA',
+  /** Clients and workers: CA bundle to trust for the coordinator's certificate (turns TLS on): `--tls-ca`. */
+  tlsCa: 'CHORUS_TLS_CA',
+  /** Clients and workers: `true` connects with TLS trusting the public roots: `--tls`. */
+  tls: 'CHORUS_TLS',
+  /** Clients and workers: file holding the bearer token: `--token-file` (wins over CHORUS_TOKEN). */
+  tokenFile: 'CHORUS_TOKEN_FILE',
+  /** Clients and workers: the bearer token itself (e.g. from a Kubernetes Secret). */
+  token: 'CHORUS_TOKEN',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

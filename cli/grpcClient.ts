@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { NonRetryableError } from '../core/errors.ts';
+import { ChorusError, NonRetryableError } from '../core/errors.ts';
 import type {
   JobEvent,
   JobStatus,
@@ -11,6 +11,7 @@ import type {
   UploadFile,
   WorkerInfo,
 } from '../coordinator/grpc/apiTypes.ts';
+import { bearerTokenInterceptor, explainConnectFailure } from '../coordinator/grpc/authClient.ts';
 import { runClientStream } from '../coordinator/grpc/clientStream.ts';
 import { isServiceError, statusToError } from '../coordinator/grpc/errorStatus.ts';
 import {
@@ -35,14 +36,19 @@ import type { ReportReply__Output } from '../proto/generated/chorus/v1/ReportRep
 import type { SubmitJobChunk } from '../proto/generated/chorus/v1/SubmitJobChunk.ts';
 import type { SubmitJobReply__Output } from '../proto/generated/chorus/v1/SubmitJobReply.ts';
 
+/** Statuses of a call refused for its credentials (coordinator/grpc/auth.ts): not a coordinator fault. */
+const AUTH_REFUSALS = new Set<grpc.status>([grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED]);
+
 /** Unary calls that take longer than this fail (the coordinator answers them from memory or KV). */
 export const DEFAULT_DEADLINE_MS = 10_000;
 
 export interface ConnectOptions {
   /** Deadline of each unary call (default DEFAULT_DEADLINE_MS). Streams have none: uploads can be long. */
   deadlineMs?: number;
-  /** Default: insecure. */
+  /** Default: insecure; coordinator/grpc/authClient.ts `clientConnectOptions` builds TLS ones. */
   credentials?: grpc.ChannelCredentials;
+  /** Bearer token sent with every call (`authorization` metadata). Never logged. */
+  token?: string;
   /** Largest message sent or received; must match the coordinator's (default MAX_MESSAGE_BYTES). */
   maxMessageBytes?: number;
   /** Payload bytes per streamed chunk (default CHUNK_BYTES). */
@@ -60,6 +66,8 @@ function checkAddress(address: string): string {
 abstract class Connection<C extends grpc.Client> {
   protected readonly deadlineMs: number;
   protected readonly chunkBytes: number;
+  /** TLS credentials were given (for hints on connection failures). */
+  private readonly secure: boolean;
 
   constructor(
     readonly address: string,
@@ -68,10 +76,20 @@ abstract class Connection<C extends grpc.Client> {
   ) {
     this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+    this.secure = options.credentials?._isSecure() ?? false;
   }
 
   /** A Chorus error for a failed call; "cannot reach the coordinator at HOST:PORT: …" when it is not there. */
   protected toError(err: unknown): Error {
+    if (isServiceError(err) && err.code === grpc.status.UNAVAILABLE) {
+      err.details = explainConnectFailure(err.details, this.secure);
+    }
+    if (isServiceError(err) && AUTH_REFUSALS.has(err.code)) {
+      return new ChorusError(
+        `the coordinator at ${this.address} refused the call: ${err.details} (${grpc.status[err.code]})`,
+        { cause: err },
+      );
+    }
     const connected = this.client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
     return statusToError(err, { address: this.address, connected });
   }
@@ -183,10 +201,14 @@ export class DataPlaneConnection extends Connection<DataPlaneClient> {
   }
 }
 
-function channelOptions(options: ConnectOptions): [grpc.ChannelCredentials, grpc.ChannelOptions] {
+function channelOptions(options: ConnectOptions): [grpc.ChannelCredentials, grpc.ClientOptions] {
   return [
     options.credentials ?? grpc.credentials.createInsecure(),
-    messageLimitOptions(options.maxMessageBytes),
+    {
+      ...messageLimitOptions(options.maxMessageBytes),
+      // An interceptor rather than call credentials: those are refused on plaintext channels.
+      ...(options.token !== undefined ? { interceptors: [bearerTokenInterceptor(options.token)] } : {}),
+    },
   ];
 }
 

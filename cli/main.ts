@@ -1,9 +1,13 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { backendChoice } from '../core/backend/backendChoice.ts';
 import { ChorusError, JobInterruptedError, NonRetryableError } from '../core/errors.ts';
+import { TOKEN_NAME, TOKEN_NAME_RULE, TOKEN_ROLES } from '../coordinator/grpc/authTokens.ts';
+import { redactNatsUrl } from '../coordinator/nats/natsConnectOptions.ts';
 import { ENV } from './env.ts';
+import type { ClientSecurityFlags } from './commands/clientSecurity.ts';
 import type { CoordinatorFlags } from './commands/coordinator.ts';
 import type { SubmitFlags } from './commands/submit.ts';
+import type { TokenCreateFlags } from './commands/token.ts';
 import type { WorkerFlags } from './commands/worker.ts';
 import {
   DEFAULTS,
@@ -13,6 +17,7 @@ import {
   nonNegativeIntOption,
   portOption,
   positiveIntOption,
+  serversOf,
 } from './options.ts';
 
 /** Exit codes: 0 ok, 1 the job failed, 2 bad input (job file, flags), 130 interrupted. */
@@ -26,6 +31,8 @@ export interface RunFlags {
   backend?: BackendFlag;
   fresh?: boolean;
   json?: boolean;
+  /** Serve the job's metrics while it runs; off unless given. */
+  metricsPort?: number;
 }
 
 /** An integer from the environment (a bad value is reported as a bad flag would be). */
@@ -55,14 +62,57 @@ const coordinatorOption = () =>
   new Option('--coordinator <host:port>', 'coordinator gRPC address')
     .default(fromEnv('coordinator', DEFAULTS.coordinator))
     .argParser(hostPortOption);
+/** `--nats`; its help shows the default without the password a URL from the environment may carry. */
+const natsUrlOption = () => {
+  const urls = fromEnv('natsUrl', DEFAULTS.natsUrl);
+  return new Option(
+    '--nats <urls>',
+    'NATS server URL(s), comma-separated; nats://user:password@host:port',
+  ).default(urls, serversOf(urls).map(redactNatsUrl).join(','));
+};
 const natsOptions = (cmd: Command) =>
   cmd
-    .option('--nats <urls>', 'NATS server URL(s), comma-separated', fromEnv('natsUrl', DEFAULTS.natsUrl))
+    .addOption(natsUrlOption())
     .option(
       '--nats-prefix <prefix>',
       'prefix of every NATS stream, bucket and subject',
       fromEnv('natsPrefix', DEFAULTS.natsPrefix),
     );
+
+/** A yes/no environment variable (`true`/`false`, `1`/`0`, `yes`/`no`). */
+function envBool(name: 'tls'): boolean | undefined {
+  const value = envOrUndefined(name)?.toLowerCase();
+  if (value === undefined) return undefined;
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new NonRetryableError(`${ENV[name]}: expected true or false, got "${value}"`);
+}
+
+/** TLS and token flags of every command that dials the coordinator (docs/security.md). */
+const clientSecurityOptions = (cmd: Command) =>
+  cmd
+    .option('--tls', `connect with TLS, trusting the public CAs (${ENV.tls})`, envBool('tls'))
+    .option(
+      '--tls-ca <file>',
+      `CA bundle (PEM) that signed the coordinator's certificate; turns TLS on (${ENV.tlsCa})`,
+      envOrUndefined('tlsCa'),
+    )
+    .option(
+      '--tls-cert <file>',
+      `client certificate (PEM), for a coordinator that requires mutual TLS (${ENV.tlsCert})`,
+      envOrUndefined('tlsCert'),
+    )
+    .option('--tls-key <file>', `private key of --tls-cert (PEM) (${ENV.tlsKey})`, envOrUndefined('tlsKey'))
+    .option(
+      '--token-file <file>',
+      `file holding the bearer token (${ENV.tokenFile}; else the token itself from ${ENV.token})`,
+      envOrUndefined('tokenFile'),
+    );
+
+function tokenNameOption(value: string): string {
+  if (!TOKEN_NAME.test(value)) throw new InvalidArgumentError(`expected ${TOKEN_NAME_RULE}`);
+  return value;
+}
 
 export function buildProgram(): Command {
   const program = new Command('chorus')
@@ -85,6 +135,11 @@ export function buildProgram(): Command {
     .addOption(backendOption('tfjs backend (default: the job file, else auto)'))
     .option('--fresh', 'delete the output folder first instead of resuming')
     .option('--json', 'print machine-readable events, one JSON object per line')
+    .option(
+      '--metrics-port <port>',
+      'serve /metrics, /healthz, /readyz on this port while the job runs',
+      portOption,
+    )
     .action(async (job: string, opts: RunFlags) => {
       const { runCommand } = await import('./commands/run.ts');
       await runCommand(job, opts);
@@ -96,8 +151,39 @@ export function buildProgram(): Command {
       .description('serve the gRPC API and schedule jobs over NATS JetStream (runs until SIGTERM)'),
   )
     .option('--grpc <host:port>', 'gRPC listen address', fromEnv('grpcListen', DEFAULTS.grpcListen))
-    .option('--metrics-port <port>', 'port of /metrics, /healthz, /readyz', portOption)
+    .option(
+      '--metrics-port <port>',
+      `port of /metrics, /healthz, /readyz (default ${DEFAULTS.coordinatorMetricsPort}; ${ENV.metricsPort})`,
+      portOption,
+      envInt('metricsPort', 0),
+    )
     .option('--cache <dir>', 'folder for downloaded job data', envOrUndefined('cacheDir'))
+    .option(
+      '--ack-wait-ms <ms>',
+      'how long a task may go without a heartbeat before JetStream redelivers it (default 30000)',
+      positiveIntOption,
+    )
+    .option(
+      '--max-deliver <n>',
+      'deliveries of a task before the job fails with its last error (default 3)',
+      positiveIntOption,
+    )
+    .option(
+      '--tls-cert <file>',
+      `serve gRPC over TLS with this certificate chain (PEM) (${ENV.tlsCert})`,
+      envOrUndefined('tlsCert'),
+    )
+    .option('--tls-key <file>', `private key of --tls-cert (PEM) (${ENV.tlsKey})`, envOrUndefined('tlsKey'))
+    .option(
+      '--tls-client-ca <file>',
+      `mutual TLS: require client certificates signed by this CA (PEM) (${ENV.tlsClientCa})`,
+      envOrUndefined('tlsClientCa'),
+    )
+    .option(
+      '--auth-tokens <file>',
+      `require bearer tokens listed (as SHA-256) in this file; see \`chorus token create\` (${ENV.authTokens})`,
+      envOrUndefined('authTokens'),
+    )
     .action(async (opts: CoordinatorFlags) => {
       const { coordinatorCommand } = await import('./commands/coordinator.ts');
       await coordinatorCommand(opts);
@@ -120,7 +206,12 @@ export function buildProgram(): Command {
       envInt('gpu', 0),
     )
     .addOption(backendOption("tfjs backend for every task (default: each job file's)"))
-    .option('--metrics-port <port>', 'port of /metrics, /healthz, /readyz', portOption)
+    .option(
+      '--metrics-port <port>',
+      `port of /metrics, /healthz, /readyz (default ${DEFAULTS.workerMetricsPort}; ${ENV.metricsPort})`,
+      portOption,
+      envInt('metricsPort', 0),
+    )
     .option('--cache <dir>', 'folder for downloaded job data', envOrUndefined('cacheDir'))
     .option(
       '--drain-seconds <s>',
@@ -157,7 +248,7 @@ export function buildProgram(): Command {
       .argument('<job-id>')
       .addOption(coordinatorOption())
       .option('--json', 'machine-readable output')
-      .action(async (jobId: string, opts: { coordinator: string; json?: boolean }) => {
+      .action(async (jobId: string, opts: { coordinator: string; json?: boolean } & ClientSecurityFlags) => {
         const commands = await import('./commands/inspect.ts');
         if (name === 'status') await commands.statusCommand(jobId, opts);
         else if (name === 'watch') await commands.watchCommand(jobId, opts);
@@ -173,11 +264,36 @@ export function buildProgram(): Command {
       .description(description)
       .addOption(coordinatorOption())
       .option('--json', 'machine-readable output')
-      .action(async (opts: { coordinator: string; json?: boolean }) => {
+      .action(async (opts: { coordinator: string; json?: boolean } & ClientSecurityFlags) => {
         const commands = await import('./commands/inspect.ts');
         await (name === 'jobs' ? commands.jobsCommand(opts) : commands.workersCommand(opts));
       });
   }
+  // Every command that dials the coordinator also takes its TLS and token settings.
+  for (const cmd of program.commands) {
+    if (cmd.options.some((o) => o.long === '--coordinator')) clientSecurityOptions(cmd);
+  }
+
+  const token = program.command('token').description('bearer tokens for the gRPC API (docs/security.md)');
+  token
+    .command('create')
+    .description("print a new random token and the entry to add to the coordinator's tokens file")
+    .addOption(
+      new Option('--role <role>', 'what the token may do').choices(TOKEN_ROLES).makeOptionMandatory(),
+    )
+    .requiredOption('--name <name>', 'who or what holds it (shown in logs)', tokenNameOption)
+    .option('--json', 'print {name, role, sha256, token} as one JSON object')
+    .action(async (opts: TokenCreateFlags) => {
+      const { tokenCreateCommand } = await import('./commands/token.ts');
+      tokenCreateCommand(opts);
+    });
+  token
+    .command('hash')
+    .description('print the SHA-256 (the tokens-file entry) of a token read from standard input')
+    .action(async () => {
+      const { tokenHashCommand } = await import('./commands/token.ts');
+      tokenHashCommand();
+    });
   return program;
 }
 

@@ -7,7 +7,7 @@ import { NonRetryableError } from '../core/errors.ts';
 import { loadJobFile } from '../core/spec/loadJob.ts';
 import type { ResolvedJob } from '../core/spec/resolvedJob.ts';
 import type { PreparedData } from '../core/tasks/taskContext.ts';
-import { LocalPoolExecutor } from '../worker/localPoolExecutor.ts';
+import { LocalPoolExecutor, type LocalPoolOptions } from '../worker/localPoolExecutor.ts';
 import { FileStateStore } from './fileStateStore.ts';
 import { planJob } from './planJob.ts';
 import { produceReport } from './produceReport.ts';
@@ -26,6 +26,8 @@ export interface EmbeddedRunOptions {
   /** Delete an existing output folder first instead of resuming it. */
   fresh?: boolean;
   onEvent?: (event: SchedulerEvent) => void;
+  /** Called with every message of a task's pool thread (metrics). */
+  onThreadMessage?: LocalPoolOptions['onThreadMessage'];
   /** Called once the job is loaded and its data prepared, before any task runs. */
   onStart?: (info: { job: ResolvedJob; outDir: string; data: PreparedData; slots: number }) => void;
   signal?: AbortSignal;
@@ -59,6 +61,7 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
     artifacts: { kind: 'fs', root: outDir },
     backend: job.runtime.backend,
     ...(job.runtime.slots === 'auto' ? {} : { slots: job.runtime.slots }),
+    ...(options.onThreadMessage ? { onThreadMessage: options.onThreadMessage } : {}),
   });
   options.onStart?.({ job, outDir, data, slots: executor.slots });
   let report: Report | undefined;

@@ -3,7 +3,7 @@ import type { ResolvedJob } from '../core/spec/resolvedJob.ts';
 import type { PoolTask } from '../core/tasks/task.ts';
 import type { PreparedData } from '../core/tasks/taskContext.ts';
 import type { Executor, RunOptions, TaskOutcome } from '../coordinator/executor.ts';
-import type { ArtifactLocation } from './poolMessages.ts';
+import type { ArtifactLocation, ThreadMessage } from './poolMessages.ts';
 import { ThreadPool } from './threadPool.ts';
 
 export interface LocalPoolOptions {
@@ -13,6 +13,8 @@ export interface LocalPoolOptions {
   backend: BackendChoice;
   /** Threads; default the machine's cores. */
   slots?: number;
+  /** Called with every message of a task's thread (metrics). */
+  onThreadMessage?: (message: ThreadMessage, task: PoolTask) => void;
 }
 
 /** The embedded mode's executor: one job's tasks on a thread pool in this process. */
@@ -34,8 +36,10 @@ export class LocalPoolExecutor implements Executor {
     return this.pool.run(
       { task, job, data, artifacts, backend, attempt: run.attempt },
       (message) => {
+        this.options.onThreadMessage?.(message, task);
         if (message.type === 'progress') run.onProgress(message.progress);
-        else this.backend = { name: message.name, patchedKernels: message.patchedKernels };
+        else if (message.type === 'backend')
+          this.backend = { name: message.name, patchedKernels: message.patchedKernels };
       },
       run.signal,
     );

@@ -1,9 +1,11 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { ClientSecurity } from '../coordinator/grpc/authClient.ts';
 import type { BackendChoice } from '../core/backend/backendChoice.ts';
 import type { ResolvedJob } from '../core/spec/resolvedJob.ts';
 import type { PoolTask } from '../core/tasks/task.ts';
 import type { PreparedData } from '../core/tasks/taskContext.ts';
 import type { TaskProgress } from '../core/tasks/taskProgress.ts';
+import type { ThreadMetricsMessage } from './metrics/threadMetricsMessage.ts';
 
 /**
  * Where a thread finds the artifact store (a descriptor: stores and connections do not cross threads).
@@ -17,6 +19,8 @@ export type ArtifactLocation =
       bucket: string;
       prefix: string;
       coordinator: string;
+      /** TLS files and bearer token for the coordinator; the thread reads the files itself. Never logged. */
+      grpc?: ClientSecurity;
       jobId: string;
       taskId: string;
       dispatchId: string;
@@ -36,4 +40,22 @@ export interface PoolRequest {
 
 /** Messages from a pool thread to its executor, tagged by `type`. */
 export type ThreadMessage =
-  { type: 'progress'; progress: TaskProgress } | { type: 'backend'; name: string; patchedKernels: string[] };
+  | { type: 'progress'; progress: TaskProgress }
+  | {
+      type: 'backend';
+      name: string;
+      patchedKernels: string[];
+      /** npm package, version and GPU build of the backend (metrics label them). */
+      package?: string;
+      version?: string;
+      gpu?: boolean;
+    }
+  | ThreadMetricsMessage;
+
+/**
+ * The thread's last message of a task. Port messages arrive in order, so once it is in, every
+ * earlier message has been delivered; `ThreadPool.run` waits for it and does not pass it on.
+ */
+export interface EndOfTaskMessage {
+  type: 'end';
+}

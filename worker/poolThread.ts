@@ -4,7 +4,8 @@ import { injectFault } from '../core/tasks/faultInjection.ts';
 import { runTask } from '../core/tasks/runTask.ts';
 import { toFailure } from '../core/tasks/toFailure.ts';
 import type { TaskOutcome } from '../coordinator/executor.ts';
-import type { PoolRequest, ThreadMessage } from './poolMessages.ts';
+import { ThreadMetricsRecorder } from './metrics/threadMetricsRecorder.ts';
+import type { EndOfTaskMessage, PoolRequest, ThreadMessage } from './poolMessages.ts';
 import { openArtifactStore } from './threadArtifacts.ts';
 
 /**
@@ -12,12 +13,21 @@ import { openArtifactStore } from './threadArtifacts.ts';
  * Failures come back as data (TaskOutcome), so the error's kind survives the thread boundary.
  */
 export default async function poolThread(request: PoolRequest): Promise<TaskOutcome> {
-  const post = (message: ThreadMessage) => request.port.postMessage(message);
+  const post = (message: ThreadMessage | EndOfTaskMessage) => request.port.postMessage(message);
+  // Steps are batched into one message a second; the rest goes out at the end of the task.
+  const metrics = new ThreadMetricsRecorder(post, { memoryBytes: () => tf.memory().numBytes });
   try {
     // Production mode: no debug checks, and no "install tfjs-node" banner on every thread.
     tf.enableProdMode();
     const backend = await selectBackend(request.backend);
-    post({ type: 'backend', name: backend.name, patchedKernels: backend.patchedKernels });
+    post({
+      type: 'backend',
+      name: backend.name,
+      patchedKernels: backend.patchedKernels,
+      package: backend.package,
+      version: backend.version,
+      gpu: backend.gpu,
+    });
     injectFault(request.task.id, request.attempt);
     const result = await runTask(request.task, {
       job: request.job,
@@ -25,11 +35,19 @@ export default async function poolThread(request: PoolRequest): Promise<TaskOutc
       artifacts: await openArtifactStore(request.artifacts, request.data.classes),
       progress: (progress) => post({ type: 'progress', progress }),
       attempt: request.attempt,
+      metrics,
     });
     return { ok: true, result };
   } catch (err) {
     return { ok: false, error: toFailure(err) };
   } finally {
+    try {
+      metrics.flush();
+    } catch {
+      // Metrics are best effort: the task's outcome and the end marker must still go out.
+    }
+    // Tells the pool that every message of this task is out (see ThreadPool.run).
+    post({ type: 'end' });
     request.port.close();
   }
 }

@@ -3,7 +3,9 @@ import { Objm, type ObjectStore } from '@nats-io/obj';
 import { FsArtifactStore } from '../core/artifacts/fsArtifactStore.ts';
 import type { ArtifactStore } from '../core/artifacts/artifactStore.ts';
 import { NatsArtifactStore } from '../core/artifacts/natsArtifactStore.ts';
+import { natsConnectOptions } from '../coordinator/nats/natsConnectOptions.ts';
 import { connectDataPlane, type DataPlaneConnection } from '../cli/grpcClient.ts';
+import { clientConnectOptions } from '../coordinator/grpc/authClient.ts';
 import type { ArtifactLocation } from './poolMessages.ts';
 import { LogitForwardingStore } from './logitForwardingStore.ts';
 
@@ -22,7 +24,7 @@ export async function openArtifactStore(location: ArtifactLocation, classes: num
     opened = (async () => {
       // Reconnect forever: a restarted nats-server must not fail a running task.
       const nc = await connect({
-        servers: location.servers,
+        ...natsConnectOptions(location.servers),
         name: 'chorus-thread',
         maxReconnectAttempts: -1,
       });
@@ -34,7 +36,7 @@ export async function openArtifactStore(location: ArtifactLocation, classes: num
   const { os } = await opened;
   let plane = dataPlanes.get(location.coordinator);
   if (!plane) {
-    plane = connectDataPlane(location.coordinator);
+    plane = connectDataPlane(location.coordinator, clientConnectOptions(location.grpc));
     dataPlanes.set(location.coordinator, plane);
   }
   return new LogitForwardingStore(new NatsArtifactStore(os, location.prefix), plane, {

@@ -3,7 +3,14 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { toFailure } from '../core/tasks/toFailure.ts';
 import type { TaskOutcome } from '../coordinator/executor.ts';
-import type { PoolRequest, ThreadMessage } from './poolMessages.ts';
+import type { EndOfTaskMessage, PoolRequest, ThreadMessage } from './poolMessages.ts';
+
+/**
+ * How long to wait, after a task settles, for the messages its thread posted before it: they travel
+ * on their own port and can arrive after the result. A thread that died never sends its end marker,
+ * but its port closes; this bounds the wait should neither happen.
+ */
+const MESSAGE_DRAIN_TIMEOUT_MS = 2000;
 
 /**
  * A piscina pool of worker threads, one tfjs engine each, kept alive between tasks. A thread that
@@ -31,7 +38,13 @@ export class ThreadPool {
     signal?: AbortSignal,
   ): Promise<TaskOutcome> {
     const { port1, port2 } = new MessageChannel();
-    port1.on('message', onMessage);
+    let drained!: () => void;
+    const allDelivered = new Promise<void>((resolve) => (drained = resolve));
+    port1.on('message', (message: ThreadMessage | EndOfTaskMessage) => {
+      if (message.type === 'end') drained();
+      else onMessage(message);
+    });
+    port1.once('close', () => drained());
     try {
       const full: PoolRequest = { ...request, port: port2 };
       return (await this.pool.run(full, {
@@ -42,6 +55,12 @@ export class ThreadPool {
       // The thread died (crash, out of memory) or the task was aborted.
       return { ok: false, error: toFailure(err) };
     } finally {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        allDelivered,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, MESSAGE_DRAIN_TIMEOUT_MS))),
+      ]);
+      clearTimeout(timer);
       port1.close();
     }
   }

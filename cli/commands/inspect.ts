@@ -1,14 +1,16 @@
 import type { JobStatus, JobSummary, WorkerInfo } from '../../coordinator/grpc/apiTypes.ts';
-import { connectCoordinator } from '../grpcClient.ts';
+import { connectFromFlags, type ClientSecurityFlags } from './clientSecurity.ts';
 import { waitAndPrint } from './submit.ts';
 
 /** `chorus status JOB`, `watch`, `jobs`, `workers`, `cancel`: read-only views and the one control. */
 
-export async function statusCommand(
-  jobId: string,
-  flags: { coordinator: string; json?: boolean },
-): Promise<void> {
-  const client = connectCoordinator(flags.coordinator);
+export interface InspectFlags extends ClientSecurityFlags {
+  coordinator: string;
+  json?: boolean;
+}
+
+export async function statusCommand(jobId: string, flags: InspectFlags): Promise<void> {
+  const client = connectFromFlags(flags);
   try {
     const status = await client.getJob(jobId);
     process.stdout.write(flags.json ? `${JSON.stringify(status)}\n` : renderStatus(status));
@@ -17,11 +19,8 @@ export async function statusCommand(
   }
 }
 
-export async function watchCommand(
-  jobId: string,
-  flags: { coordinator: string; json?: boolean },
-): Promise<void> {
-  const client = connectCoordinator(flags.coordinator);
+export async function watchCommand(jobId: string, flags: InspectFlags): Promise<void> {
+  const client = connectFromFlags(flags);
   try {
     await waitAndPrint(client, jobId, flags.json === true);
   } finally {
@@ -29,8 +28,8 @@ export async function watchCommand(
   }
 }
 
-export async function jobsCommand(flags: { coordinator: string; json?: boolean }): Promise<void> {
-  const client = connectCoordinator(flags.coordinator);
+export async function jobsCommand(flags: InspectFlags): Promise<void> {
+  const client = connectFromFlags(flags);
   try {
     const jobs = await client.listJobs();
     process.stdout.write(flags.json ? `${JSON.stringify(jobs)}\n` : renderJobs(jobs));
@@ -39,8 +38,8 @@ export async function jobsCommand(flags: { coordinator: string; json?: boolean }
   }
 }
 
-export async function workersCommand(flags: { coordinator: string; json?: boolean }): Promise<void> {
-  const client = connectCoordinator(flags.coordinator);
+export async function workersCommand(flags: InspectFlags): Promise<void> {
+  const client = connectFromFlags(flags);
   try {
     const workers = await client.listWorkers();
     process.stdout.write(flags.json ? `${JSON.stringify(workers)}\n` : renderWorkers(workers));
@@ -49,8 +48,8 @@ export async function workersCommand(flags: { coordinator: string; json?: boolea
   }
 }
 
-export async function cancelCommand(jobId: string, flags: { coordinator: string }): Promise<void> {
-  const client = connectCoordinator(flags.coordinator);
+export async function cancelCommand(jobId: string, flags: InspectFlags): Promise<void> {
+  const client = connectFromFlags(flags);
   try {
     const after = await client.cancelJob(jobId);
     process.stdout.write(`job ${after.jobId}: ${after.state}\n`);

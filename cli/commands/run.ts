@@ -8,6 +8,12 @@ export async function runCommand(jobFile: string, flags: RunFlags): Promise<void
   // Check the job file before loading tfjs and the thread pool, so bad input is refused at once.
   await loadJobFile(jobFile);
   const { runEmbedded } = await import('../../coordinator/runEmbedded.ts');
+  const metrics =
+    flags.metricsPort === undefined
+      ? undefined
+      : await (
+          await import('../../coordinator/metrics/embeddedRunMetrics.ts')
+        ).startEmbeddedRunMetrics(flags.metricsPort);
   const reporter = createReporter({ json: flags.json === true });
   const controller = new AbortController();
   let interrupts = 0;
@@ -27,7 +33,8 @@ export async function runCommand(jobFile: string, flags: RunFlags): Promise<void
       ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
       ...(flags.fresh ? { fresh: true } : {}),
       signal: controller.signal,
-      onStart: ({ job, outDir: dir, data, slots }) =>
+      onStart: ({ job, outDir: dir, data, slots }) => {
+        metrics?.onStart({ job, outDir: dir, slots });
         reporter.start({
           job: job.name,
           outDir: dir,
@@ -38,9 +45,15 @@ export async function runCommand(jobFile: string, flags: RunFlags): Promise<void
             test: data.test.count,
             classes: data.classes,
           },
-        }),
-      onEvent: (e) => reporter.event(e),
+        });
+      },
+      onEvent: (e) => {
+        metrics?.onEvent(e);
+        reporter.event(e);
+      },
+      ...(metrics ? { onThreadMessage: metrics.onThreadMessage } : {}),
     });
+    metrics?.onReport(report);
     reporter.stop();
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ type: 'report', outDir, report })}\n`);
@@ -51,6 +64,7 @@ export async function runCommand(jobFile: string, flags: RunFlags): Promise<void
       );
     }
   } finally {
+    await metrics?.close();
     reporter.stop();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

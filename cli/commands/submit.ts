@@ -5,10 +5,11 @@ import type { Report } from '../../coordinator/report/report.ts';
 import { renderTable } from '../../coordinator/report/renderTable.ts';
 import { DatasetError, JobFailedError } from '../../core/errors.ts';
 import { loadJobFile } from '../../core/spec/loadJob.ts';
-import { connectCoordinator, type CoordinatorConnection } from '../grpcClient.ts';
+import type { CoordinatorConnection } from '../grpcClient.ts';
+import { connectFromFlags, type ClientSecurityFlags } from './clientSecurity.ts';
 import { followJob } from './followJob.ts';
 
-export interface SubmitFlags {
+export interface SubmitFlags extends ClientSecurityFlags {
   coordinator: string;
   wait?: boolean;
   fresh?: boolean;
@@ -32,7 +33,7 @@ export async function submitCommand(jobFile: string, flags: SubmitFlags): Promis
       }
     }),
   );
-  const client = connectCoordinator(flags.coordinator);
+  const client = connectFromFlags(flags);
   try {
     const submitted = await client.submitJob(text, basename(jobFile), files, { fresh: flags.fresh === true });
     const note =

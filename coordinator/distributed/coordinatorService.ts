@@ -35,13 +35,16 @@ export interface CoordinatorServiceOptions {
   cacheDir: string;
   limits?: Partial<JobLimits>;
   log?: (line: string) => void;
-  /** Called with every job event (metrics). */
-  onJobEvent?: (event: JobEvent) => void;
+  /** Called with every job event and, while the job runs here, the job (metrics). */
+  onJobEvent?: (event: JobEvent, job: ResolvedJob | undefined) => void;
   /** Called with the bytes of every logit array received (metrics). */
   onLogitBytes?: (bytes: number) => void;
+  /** Called when a task's attempt failed and JetStream will deliver it again (metrics). */
+  onRetry?: (jobId: string, taskId: string) => void;
 }
 
 interface ActiveJob {
+  job: ResolvedJob;
   controller: AbortController;
   reason: StopReason | undefined;
   done: Promise<void>;
@@ -76,6 +79,7 @@ export class CoordinatorService implements CoordinatorHandlers {
       jsm,
       names,
       log: this.log,
+      ...(options.onRetry ? { onRetry: (r) => options.onRetry?.(r.jobId, r.taskId) } : {}),
       classifyOrphan: async (result) => {
         const record = await new KvStateStore(options.resources.state, names, result.jobId).getTask(
           result.taskId,
@@ -84,7 +88,8 @@ export class CoordinatorService implements CoordinatorHandlers {
         return current ? 'wait' : 'stale';
       },
     });
-    if (options.onJobEvent) this.hub.subscribeAll(options.onJobEvent);
+    const onJobEvent = options.onJobEvent;
+    if (onJobEvent) this.hub.subscribeAll((e) => onJobEvent(e, this.active.get(e.jobId)?.job));
   }
 
   /** Starts routing results and progress, and resumes every job an earlier coordinator left running. */
@@ -255,6 +260,12 @@ export class CoordinatorService implements CoordinatorHandlers {
     return out;
   }
 
+  /** Task messages in the work queue that no worker has taken yet (metrics: the queue depth). */
+  async queuedTasks(): Promise<number> {
+    const { jsm, names } = this.o.resources;
+    return (await jsm.consumers.info(names.taskStream, names.taskConsumer)).num_pending;
+  }
+
   async listWorkers(): Promise<WorkerInfo[]> {
     const kv = this.o.resources.workers;
     const out: WorkerInfo[] = [];
@@ -299,7 +310,9 @@ export class CoordinatorService implements CoordinatorHandlers {
   private launch(record: JobRecord): void {
     if (this.active.has(record.id)) return;
     const controller = new AbortController();
-    const entry: ActiveJob = { controller, reason: undefined, done: Promise.resolve() };
+    const entry: ActiveJob = { job: record.job, controller, reason: undefined, done: Promise.resolve() };
+    // Registered before the run starts, so that its first events find the job.
+    this.active.set(record.id, entry);
     entry.done = runDistributedJob(
       {
         resources: this.o.resources,
@@ -308,6 +321,7 @@ export class CoordinatorService implements CoordinatorHandlers {
         hub: this.hub,
         dataCache: this.dataCache,
         log: this.log,
+        stopWorkers: (jobId) => this.o.nc.publish(subjects.cancel(this.o.resources.names, jobId), ''),
       },
       record,
       controller.signal,
@@ -315,7 +329,6 @@ export class CoordinatorService implements CoordinatorHandlers {
     )
       .catch((err: unknown) => this.log(`job ${record.id}: ${String(err)}`))
       .finally(() => this.active.delete(record.id));
-    this.active.set(record.id, entry);
   }
 
   private async findResumable(job: ResolvedJob): Promise<JobRecord | undefined> {

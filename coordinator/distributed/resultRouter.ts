@@ -8,6 +8,7 @@ import {
   type ResultMessage,
   type TaskMessage,
 } from './messages.ts';
+import { pullOne } from './pullOne.ts';
 
 /** What the router does with a result it cannot match to a waiting dispatch. */
 export type OrphanVerdict = 'stale' | 'wait';
@@ -27,6 +28,8 @@ export interface ResultRouterOptions {
   /** Decides whether an unmatched result is stale (superseded: drop it) or early (keep it for later). */
   classifyOrphan: (result: ResultMessage) => Promise<OrphanVerdict>;
   log?: (line: string) => void;
+  /** Called with each failed attempt that JetStream will deliver again (metrics count retries). */
+  onRetry?: (result: ResultMessage) => void;
 }
 
 /** How long an early result waits before JetStream hands it back (its dispatch may not be registered yet). */
@@ -43,6 +46,11 @@ export class ResultRouter {
   private readonly lastError = new Map<string, string>();
   private readonly o: ResultRouterOptions;
   private stopped = false;
+  /**
+   * Never aborted: stop() lets the pull in progress run out (up to PULL_EXPIRES_MS), because a
+   * result the server sends into an abandoned pull would wait a whole AckWait to come back.
+   */
+  private readonly neverAborted = new AbortController().signal;
   private advisories: Subscription | undefined;
   private loop: Promise<void> | undefined;
 
@@ -82,7 +90,7 @@ export class ResultRouter {
     while (!this.stopped) {
       let msg: JsMsg | null;
       try {
-        msg = await consumer.next({ expires: 1000 });
+        msg = await pullOne(consumer, this.neverAborted);
       } catch (err) {
         if (this.stopped) return;
         this.o.log?.(`result consumer: ${String(err)}; retrying`);
@@ -113,6 +121,7 @@ export class ResultRouter {
       if (!result.final) {
         if (!result.outcome.ok) this.lastError.set(result.dispatchId, result.outcome.error.message);
         waiter.interim(result);
+        this.o.onRetry?.(result);
         msg.ack();
         return;
       }

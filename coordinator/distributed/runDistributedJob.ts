@@ -19,6 +19,8 @@ export interface JobRunnerDeps {
   hub: JobEventHub;
   dataCache: PreparedDataCache;
   log: (line: string) => void;
+  /** Tells workers to stop the job's running tasks (a core NATS broadcast). */
+  stopWorkers?: (jobId: string) => void;
 }
 
 /** Why a job's run stopped early: a user's cancel, or the coordinator shutting down (it resumes later). */
@@ -72,6 +74,8 @@ export async function runDistributedJob(
     const status = err instanceof JobInterruptedError && reason === 'cancel' ? 'cancelled' : 'failed';
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     await deps.jobs.updateJob(jobId, (r) => ({ ...r, status, finishedAt: Date.now(), error: message }));
+    // The job is over: tasks still running on workers (other members, say) would only waste them.
+    deps.stopWorkers?.(jobId);
     deps.log(`job ${jobId} ${status}: ${message}`);
   } finally {
     deps.dataCache.drop(jobId);

@@ -1,7 +1,10 @@
-import { connect } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
+import { openServerSecurity, type ServerSecurityOptions } from '../grpc/authServer.ts';
 import { startCoordinatorServer } from '../grpc/coordinatorServer.ts';
 import type { JobEvent } from '../grpc/apiTypes.ts';
 import { ensureResources } from '../nats/ensureResources.ts';
+import { natsConnectOptions } from '../nats/natsConnectOptions.ts';
 import type { NatsResourceOptions } from '../nats/natsResourceOptions.ts';
 import { CoordinatorService } from './coordinatorService.ts';
 import type { JobLimits } from './limits.ts';
@@ -15,13 +18,17 @@ export interface CoordinatorOptions {
   resources?: Partial<NatsResourceOptions>;
   limits?: Partial<JobLimits>;
   log?: (line: string) => void;
-  onJobEvent?: (event: JobEvent) => void;
+  onJobEvent?: (event: JobEvent, job: ResolvedJob | undefined) => void;
   onLogitBytes?: (bytes: number) => void;
+  onRetry?: (jobId: string, taskId: string) => void;
+  /** TLS and bearer tokens of the gRPC API (docs/security.md); default: neither, with a warning. */
+  security?: ServerSecurityOptions;
 }
 
 export interface CoordinatorHandle {
   readonly grpcPort: number;
   readonly service: CoordinatorService;
+  readonly nc: NatsConnection;
   /** Connected to NATS and serving gRPC. */
   ready(): boolean;
   close(): Promise<void>;
@@ -33,7 +40,11 @@ export interface CoordinatorHandle {
  */
 export async function startCoordinator(o: CoordinatorOptions): Promise<CoordinatorHandle> {
   const log = o.log ?? (() => {});
-  const nc = await connect({ servers: o.servers, name: 'chorus-coordinator', maxReconnectAttempts: -1 });
+  // First: bad TLS or token files fail the start before anything connects.
+  const security = await openServerSecurity(o.security ?? {}, log);
+  // Credentials in the URLs become connect options; only the bare servers are ever logged.
+  const nats = natsConnectOptions(o.servers);
+  const nc = await connect({ ...nats, name: 'chorus-coordinator', maxReconnectAttempts: -1 });
   const resources = await ensureResources(nc, o.resources ?? {});
   for (const change of resources.changes) log(`nats: ${change}`);
   const service = new CoordinatorService({
@@ -44,26 +55,31 @@ export async function startCoordinator(o: CoordinatorOptions): Promise<Coordinat
     ...(o.limits ? { limits: o.limits } : {}),
     ...(o.onJobEvent ? { onJobEvent: o.onJobEvent } : {}),
     ...(o.onLogitBytes ? { onLogitBytes: o.onLogitBytes } : {}),
+    ...(o.onRetry ? { onRetry: o.onRetry } : {}),
   });
   await service.start();
   const server = await startCoordinatorServer({
     host: o.grpcHost,
     port: o.grpcPort,
     handlers: service,
+    ...(security.credentials ? { credentials: security.credentials } : {}),
+    ...(security.tokens ? { tokens: security.tokens, onRefused: security.onRefused } : {}),
     onInternalError: (rpc, err) =>
       log(`${rpc}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
   });
   let serving = true;
-  log(`coordinator ready: gRPC ${o.grpcHost}:${server.port}, NATS ${o.servers.join(',')}`);
+  log(`coordinator ready: gRPC ${o.grpcHost}:${server.port}, NATS ${nats.servers.join(',')}`);
   return {
     grpcPort: server.port,
     service,
+    nc,
     ready: () => serving && !nc.isClosed(),
     close: async () => {
       serving = false;
       await server.close();
       await service.stop();
       await nc.drain().catch(() => undefined);
+      security.close();
     },
   };
 }

@@ -5,6 +5,7 @@ import type { DataPlaneHandlers as DataPlaneService } from '../../proto/generate
 import type { LogitChunk__Output } from '../../proto/generated/chorus/v1/LogitChunk.ts';
 import type { SubmitJobChunk__Output } from '../../proto/generated/chorus/v1/SubmitJobChunk.ts';
 import type { JobEvent } from './apiTypes.ts';
+import { guardService, tokenCheck, type RefusedCall, type TokenVerifier } from './auth.ts';
 import type { CoordinatorHandlers } from './coordinatorHandlers.ts';
 import { errorToStatus, type GrpcStatus } from './errorStatus.ts';
 import { loadChorusProto } from './loadProto.ts';
@@ -19,8 +20,15 @@ export interface CoordinatorServerOptions {
   /** 0 picks a free port; the server reports the one it got. */
   port: number;
   handlers: CoordinatorHandlers;
-  /** Default: insecure (plain HTTP/2). TLS and authentication are for a later version. */
+  /** Default: insecure (plain HTTP/2); see coordinator/grpc/authTls.ts for TLS. */
   credentials?: grpc.ServerCredentials;
+  /**
+   * Bearer tokens checked on every call before its handler runs (auth.ts `RPC_ROLES`). Without it,
+   * every call is let through.
+   */
+  tokens?: TokenVerifier;
+  /** Told about every call refused by `tokens` (the presented token is never included). */
+  onRefused?: (refused: RefusedCall) => void;
   /** Largest message sent or received (default MAX_MESSAGE_BYTES). */
   maxMessageBytes?: number;
   /** Most floats one PutLogits stream may have in incomplete arrays (default MAX_LOGIT_FLOATS). */
@@ -166,8 +174,13 @@ export async function startCoordinatorServer(options: CoordinatorServerOptions):
     },
   };
 
-  server.addService(proto.Coordinator.service, coordinator);
-  server.addService(proto.DataPlane.service, dataPlane);
+  const { tokens } = options;
+  const guard = <T extends grpc.UntypedServiceImplementation>(
+    definition: grpc.ServiceDefinition,
+    impl: T,
+  ): T => (tokens ? guardService(definition, impl, tokenCheck(tokens, options.onRefused)) : impl);
+  server.addService(proto.Coordinator.service, guard(proto.Coordinator.service, coordinator));
+  server.addService(proto.DataPlane.service, guard(proto.DataPlane.service, dataPlane));
 
   const credentials = options.credentials ?? grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) => {

@@ -48,6 +48,8 @@ export class CoordinatorMetrics {
   private readonly finished: string[] = [];
   private readonly ttlMs: number;
   private readonly maxFinished: number;
+  /** Tasks dispatched to the broker that no worker has taken yet (distributed mode). */
+  private brokerQueue = 0;
 
   private readonly jobsGauge: Gauge<'state'>;
   private readonly jobsFinished: Counter<'state'>;
@@ -112,7 +114,7 @@ export class CoordinatorMetrics {
     });
     this.queueDepth = new Gauge({
       name: 'chorus_queue_depth',
-      help: 'Tasks of active jobs that are ready to run (dependencies done) but not started.',
+      help: 'Tasks of active jobs that are ready to run (dependencies done) but not running: not yet dispatched, or waiting in the work queue for a worker.',
       registers,
     });
     this.workersConnected = new Gauge({
@@ -201,14 +203,39 @@ export class CoordinatorMetrics {
     }
   }
 
-  /** A retry the scheduler did not see: JetStream redelivered a task (distributed mode). */
-  observeRetry(kind: TaskType): void {
+  /**
+   * A retry the scheduler did not see: JetStream delivers a task again (distributed mode). With
+   * `failed`, the attempt before it failed (a worker reported it), which counts as a failure too.
+   */
+  observeRetry(kind: TaskType, options: { failed?: boolean } = {}): void {
     this.taskRetries.inc({ kind });
+    if (options.failed) this.taskFailures.inc({ kind });
+  }
+
+  /**
+   * Tasks a resumed job had finished before this run: done, not pending (the scheduler says only
+   * how many there are). Tasks of jobs that are not running are ignored.
+   */
+  observeAlreadyDone(jobId: string, taskIds: Iterable<string>): void {
+    const entry = this.jobs.get(jobId);
+    if (!entry || entry.state !== 'running') return;
+    for (const id of taskIds) entry.tasks.markDone(id);
+    this.refreshTasks();
   }
 
   /** Bytes of prediction/logit chunks received over gRPC. */
   observePredictionBytes(bytes: number): void {
     if (bytes > 0) this.predictionBytes.inc(bytes);
+  }
+
+  /**
+   * Tasks waiting in the work queue for a worker (distributed mode: the scheduler hands every ready
+   * task to JetStream at once, so they count as started there). Added to the queue depth.
+   */
+  setBrokerQueueDepth(count: number): void {
+    if (!Number.isFinite(count) || count < 0) return;
+    this.brokerQueue = count;
+    this.refreshTasks();
   }
 
   setWorkersConnected(count: number): void {
@@ -324,7 +351,7 @@ export class CoordinatorMetrics {
         this.tasksGauge.set({ kind, state }, counts.get(`${kind} ${state}`) ?? 0);
       }
     }
-    this.queueDepth.set(ready);
+    this.queueDepth.set(ready + this.brokerQueue);
   }
 }
 

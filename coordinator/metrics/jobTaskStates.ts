@@ -51,6 +51,12 @@ export class JobTaskStates {
     this.set(id, kind, 'running');
   }
 
+  /** A listed task that is still pending was done before (a resume); others are left as they are. */
+  markDone(id: string): void {
+    const t = this.tasks.get(id);
+    if (t?.state === 'pending') t.state = 'done';
+  }
+
   /** Adds this job's task counts into `into`, keyed `kind state`. */
   addCounts(into: Map<string, number>): void {
     for (const t of this.tasks.values()) {

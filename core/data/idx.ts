@@ -67,6 +67,9 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   const count = dims.reduce((a, b) => a * b, 1);
   const expected = headerSize + count * kind.size;
   const shape = dims.join('×');
+  if (!Number.isSafeInteger(expected)) {
+    throw new DatasetError(file, `dimensions ${shape} describe more values than any file can hold`);
+  }
   if (bytes.length < expected) {
     throw new DatasetError(
       file,

@@ -114,15 +114,18 @@ interface Header {
 }
 
 function parseHeader(header: string, file: string): Header {
+  const shown = header.trim();
+  // A header may be megabytes long (v2/v3 lengths are 32-bit): show its start only.
+  const excerpt = shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
   const bad = (what: string): DatasetError =>
-    new DatasetError(file, `malformed NPY header (${what}): ${header.trim()}`);
+    new DatasetError(file, `malformed NPY header (${what}): ${excerpt}`);
   const descrMatch = /['"]descr['"]\s*:\s*(['"])([^'"]*)\1/.exec(header);
   if (!descrMatch) {
     if (/['"]descr['"]\s*:\s*\[/.test(header))
       throw new DatasetError(file, 'structured (record) dtypes are not supported');
     throw bad("no 'descr'");
   }
-  const descr = descrMatch[2] as string;
+  const descr = (descrMatch[2] as string).slice(0, 40);
   const dt = /^([<>|=]?)([uif])(\d+)$/.exec(descr);
   if (!dt) {
     throw new DatasetError(file, `unsupported dtype '${descr}' (numeric u1/i1/u2/i2/u4/i4/u8/i8/f4/f8 only)`);

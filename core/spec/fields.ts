@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SPEC_LIMITS } from './specLimits.ts';
 
 /**
  * Field schemas whose messages read "expected …"; `formatIssues` appends ", got <value>".
@@ -18,6 +19,28 @@ export const nonNegativeInt = () =>
     .nonnegative({ error: 'expected an integer >= 0' });
 
 export const integer = () => z.number({ error: 'expected an integer' }).int({ error: 'expected an integer' });
+
+/**
+ * A positive integer of at most `max`; `what` names the unit in the message, e.g.
+ * "expected at most 100000 epochs (the limit), got 1000000000000".
+ */
+export const boundedPositiveInt = (max: number, what: string) =>
+  z
+    .number({ error: 'expected a positive integer' })
+    // First and aborting: 1e20 is over the limit, and saying so beats "not a (safe) integer".
+    .max(max, { error: `expected at most ${max} ${what} (the limit)`, abort: true })
+    .int({ error: 'expected a positive integer' })
+    .positive({ error: 'expected a positive integer' });
+
+const seedRange = `expected an integer between -${SPEC_LIMITS.seedMagnitude} and ${SPEC_LIMITS.seedMagnitude}`;
+
+/** A seed: an integer small enough that the offsets added per member, replica and student stay exact. */
+export const seed = () =>
+  z
+    .number({ error: seedRange })
+    .min(-SPEC_LIMITS.seedMagnitude, { error: seedRange, abort: true })
+    .max(SPEC_LIMITS.seedMagnitude, { error: seedRange, abort: true })
+    .int({ error: seedRange });
 
 export const positiveNumber = () =>
   z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' });
@@ -48,10 +71,17 @@ export const identifier = () =>
 export const nonEmptyString = () =>
   z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
 
-/** A number or a non-empty list of numbers (for sweeps), normalised to a list. */
-export const numberOrList = <T extends z.ZodNumber>(item: T, what: string) =>
+/** A number or a non-empty list of at most `maxItems` numbers (for sweeps), normalised to a list. */
+export const numberOrList = <T extends z.ZodNumber>(item: T, what: string, maxItems: number) =>
   z
-    .union([item, z.array(item).min(1, { error: `expected ${what} or a non-empty list of them` })], {
-      error: `expected ${what} or a non-empty list of them`,
-    })
+    .union(
+      [
+        item,
+        z
+          .array(item)
+          .min(1, { error: `expected ${what} or a non-empty list of them` })
+          .max(maxItems, { error: `expected at most ${maxItems} values (the limit of a sweep)` }),
+      ],
+      { error: `expected ${what} or a non-empty list of them` },
+    )
     .transform((v): number[] => (Array.isArray(v) ? v : [v]));

@@ -6,15 +6,23 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
+    else if (typeof part === 'string' && PLAIN_KEY.test(part)) out += out ? `.${part}` : part;
+    // An empty, odd or huge key (possible in an unknown key) is quoted, so the path still shows where.
+    else out += `[${describeValue(typeof part === 'string' ? part : String(part))}]`;
   }
   return out;
 }
+
+const PLAIN_KEY = /^[A-Za-z0-9_$<][\w$.<-]{0,63}$/;
 
 /** A short, readable rendering of the value a user wrote. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
+  // JSON.stringify would show NaN and ±Infinity (YAML .nan, .inf, 1e400) as "null", and throw on a bigint.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value === 'bigint' || typeof value === 'symbol') return String(value);
+  if (value instanceof Uint8Array) return 'binary data';
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length}`;
   if (typeof value === 'object') return 'an object';
   const text = JSON.stringify(value) ?? String(value);
@@ -81,10 +89,27 @@ function expectation(issue: z.core.$ZodIssue): string {
  */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], root: unknown): SpecIssue[] {
   const out: SpecIssue[] = [];
-  for (const issue of issues) {
+  const seen = new Set<string>();
+  const push = (issue: SpecIssue) => {
+    // Two checks of one field can fail with the same wording: list the problem once.
+    const key = `${issue.path}\n${issue.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(issue);
+  };
+  const queue = [...issues];
+  for (let issue = queue.shift(); issue !== undefined; issue = queue.shift()) {
+    const branch = issue.code === 'invalid_union' ? matchedBranch(issue) : undefined;
+    if (branch) {
+      // The value had the type of exactly one option (a list for `number or list`): its own problem,
+      // e.g. "at most 100 values", says more than "expected a number or a list".
+      const at = issue.path;
+      queue.unshift(...branch.map((sub) => ({ ...sub, path: [...at, ...sub.path] })));
+      continue;
+    }
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        out.push({
+        push({
           path: formatPath([...issue.path, key]),
           message: 'unknown key (check its spelling and place)',
         });
@@ -92,14 +117,28 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], root: unknown)
       continue;
     }
     if (issue.code === 'custom') {
-      out.push({ path: formatPath(issue.path), message: issue.message });
+      push({ path: formatPath(issue.path), message: issue.message });
       continue;
     }
     const written = valueAt(root, issue.path);
     const got = written === undefined ? 'but it is missing' : `got ${describeValue(written)}`;
-    out.push({ path: formatPath(issue.path), message: `${expectation(issue)}, ${got}` });
+    push({ path: formatPath(issue.path), message: `${expectation(issue)}, ${got}` });
   }
   return out;
+}
+
+/**
+ * The issues of the one union option whose type the value had (no type or literal mismatch at the
+ * option's root), or undefined when none or several options come that close.
+ */
+function matchedBranch(issue: z.core.$ZodIssueInvalidUnion): z.core.$ZodIssue[] | undefined {
+  const errors = (issue as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
+  const close = errors.filter(
+    (branch) =>
+      branch.length > 0 &&
+      !branch.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value')),
+  );
+  return close.length === 1 ? close[0] : undefined;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -2,16 +2,17 @@ import { z } from 'zod';
 import { backendChoice } from '../backend/backendChoice.ts';
 import { dataSource, normalization } from './data.ts';
 import {
+  boundedPositiveInt,
   fraction,
   identifier,
-  integer,
   nonNegativeNumber,
   numberOrList,
-  positiveInt,
   positiveNumber,
+  seed,
   unitInterval,
 } from './fields.ts';
 import { layerSpec } from './layers.ts';
+import { SPEC_LIMITS } from './specLimits.ts';
 
 /**
  * The job file's schema, as a user writes it. Every default lives here (zod `.default`), so the
@@ -20,14 +21,19 @@ import { layerSpec } from './layers.ts';
 
 export const optimizerName = z.enum(['adam', 'sgd', 'rmsprop', 'momentum']);
 
+const epochs = boundedPositiveInt(SPEC_LIMITS.epochs, 'epochs');
+const batchSize = boundedPositiveInt(SPEC_LIMITS.batchSize, 'samples per batch');
+
 export const trainSettings = z.strictObject({
-  epochs: positiveInt().default(5),
-  batchSize: positiveInt().default(128),
+  epochs: epochs.default(5),
+  batchSize: batchSize.default(128),
   learningRate: positiveNumber().default(0.001),
   optimizer: optimizerName.default('adam'),
 });
 
-const layers = z.array(layerSpec, { error: 'expected a list of layers' });
+const layers = z.array(layerSpec, { error: 'expected a list of layers' }).max(SPEC_LIMITS.layersPerModel, {
+  error: `expected at most ${SPEC_LIMITS.layersPerModel} layers (the limit)`,
+});
 
 export const memberSpec = z.strictObject({
   name: identifier(),
@@ -35,18 +41,18 @@ export const memberSpec = z.strictObject({
   layers: layers.default([]),
   train: trainSettings.prefault({}),
   /** Seed of the first replica; replica r uses seed + r. Default: derived from the job seed. */
-  seed: integer().optional(),
+  seed: seed().optional(),
   /** Train on a bootstrap sample (n draws with replacement) of the training split. */
   bootstrap: z.boolean({ error: 'expected true or false' }).default(false),
   /** Copies of this member with seeds seed, seed+1, …; named `<name>-<r>` when more than one. */
-  replicas: positiveInt().default(1),
+  replicas: boundedPositiveInt(SPEC_LIMITS.members, 'replicas').default(1),
 });
 
 export const ensembleMethod = z.enum(['hard', 'soft', 'stacking']);
 
 export const stackingSettings = z.strictObject({
-  epochs: positiveInt().default(30),
-  batchSize: positiveInt().default(64),
+  epochs: epochs.default(30),
+  batchSize: batchSize.default(64),
   learningRate: positiveNumber().default(0.01),
 });
 
@@ -81,19 +87,19 @@ export const studentSpec = z.strictObject({
   name: identifier().default('student'),
   layers: layers.default([]),
   train: trainSettings.prefault({}),
-  seed: integer().optional(),
+  seed: seed().optional(),
 });
 
 export const distillationSpec = z.strictObject({
   student: studentSpec,
   /** Softmax temperature T; a list runs a sweep. */
-  temperature: numberOrList(positiveNumber(), 'a positive number').default([4]),
+  temperature: numberOrList(positiveNumber(), 'a positive number', SPEC_LIMITS.sweepValues).default([4]),
   /** Weight of the soft (teacher) term, in [0, 1]; a list runs a sweep. */
-  alpha: numberOrList(unitInterval(), 'a number between 0 and 1').default([0.9]),
+  alpha: numberOrList(unitInterval(), 'a number between 0 and 1', SPEC_LIMITS.sweepValues).default([0.9]),
   /** Also train the student on hard labels only, to show what distillation bought. */
   baseline: z.boolean({ error: 'expected true or false' }).default(true),
   /** Number of soft-label shard tasks over the training split. */
-  shards: positiveInt().default(2),
+  shards: boundedPositiveInt(SPEC_LIMITS.shards, 'shards').default(2),
 });
 
 export const dataSpec = z.strictObject({
@@ -103,27 +109,38 @@ export const dataSpec = z.strictObject({
   validationSplit: fraction().default(0.1),
   normalize: normalization.default('none'),
   /** Reshape each sample, e.g. [784] or [28, 28, 1]; must keep the number of values. */
-  sampleShape: z.array(positiveInt()).min(1).optional(),
+  sampleShape: z
+    .array(boundedPositiveInt(SPEC_LIMITS.dimension, 'values per dimension'))
+    .min(1)
+    .max(8, { error: 'expected at most 8 dimensions' })
+    .optional(),
   /** Number of classes; default: largest label in train and test + 1. */
-  classes: positiveInt().min(2, { error: 'expected at least 2 classes' }).optional(),
+  classes: boundedPositiveInt(SPEC_LIMITS.classes, 'classes')
+    .min(2, { error: 'expected at least 2 classes' })
+    .optional(),
 });
 
 export const runtimeSpec = z.strictObject({
   /** Worker threads; `auto` = the machine's cores. */
   slots: z
-    .union([z.literal('auto'), positiveInt()], { error: 'expected "auto" or a positive integer' })
+    .union([z.literal('auto'), boundedPositiveInt(SPEC_LIMITS.slots, 'slots')], {
+      error: `expected "auto" or a positive integer (at most ${SPEC_LIMITS.slots})`,
+    })
     .default('auto'),
   backend: backendChoice.default('auto'),
   /** Attempts per task before the job fails. */
-  maxAttempts: positiveInt().default(3),
+  maxAttempts: boundedPositiveInt(SPEC_LIMITS.maxAttempts, 'attempts').default(3),
 });
 
 export const jobSpec = z.strictObject({
   name: identifier(),
   /** Base seed: members, splits and students without their own seed derive theirs from it. */
-  seed: integer().default(0),
+  seed: seed().default(0),
   data: dataSpec,
-  members: z.array(memberSpec).min(1, { error: 'expected at least one member' }),
+  members: z
+    .array(memberSpec)
+    .min(1, { error: 'expected at least one member' })
+    .max(SPEC_LIMITS.members, { error: `expected at most ${SPEC_LIMITS.members} members (the limit)` }),
   ensemble: ensembleSpec.prefault({}),
   teacher: teacherSpec.prefault({}),
   distillation: distillationSpec.optional(),

@@ -1,12 +1,16 @@
 import { z } from 'zod';
-import { fraction, positiveInt as positiveIntField, positiveNumber } from './fields.ts';
+import { boundedPositiveInt, fraction, positiveNumber } from './fields.ts';
+import { SPEC_LIMITS } from './specLimits.ts';
 
 /**
  * Layer specs in a job file. Each is a tagged object `{ type: ..., ...options }`; option names
  * follow tfjs-layers (camelCase) so users can read the tfjs docs for their meaning.
  */
 
-const positiveInt = positiveIntField();
+const units = boundedPositiveInt(SPEC_LIMITS.layerWidth, 'units');
+const filters = boundedPositiveInt(SPEC_LIMITS.layerWidth, 'filters');
+const windowSize = boundedPositiveInt(SPEC_LIMITS.windowSize, 'pixels');
+const dimension = boundedPositiveInt(SPEC_LIMITS.dimension, 'values per dimension');
 const activation = z.enum([
   'linear',
   'relu',
@@ -21,25 +25,25 @@ const activation = z.enum([
   'gelu',
 ]);
 const padding = z.enum(['valid', 'same']);
-const size2 = z.union([positiveInt, z.tuple([positiveInt, positiveInt])], {
-  error: 'expected a positive integer or a pair [height, width] of them',
+const size2 = z.union([windowSize, z.tuple([windowSize, windowSize])], {
+  error: `expected a positive integer (at most ${SPEC_LIMITS.windowSize}) or a pair [height, width] of them`,
 });
 
 export const denseLayer = z.strictObject({
   type: z.literal('dense'),
-  units: positiveInt,
+  units,
   activation: activation.default('linear'),
-  useBias: z.boolean().default(true),
+  useBias: z.boolean({ error: 'expected true or false' }).default(true),
 });
 
 export const conv2dLayer = z.strictObject({
   type: z.literal('conv2d'),
-  filters: positiveInt,
+  filters,
   kernelSize: size2,
   strides: size2.default(1),
   padding: padding.default('valid'),
   activation: activation.default('linear'),
-  useBias: z.boolean().default(true),
+  useBias: z.boolean({ error: 'expected true or false' }).default(true),
 });
 
 export const maxPooling2dLayer = z.strictObject({
@@ -69,7 +73,7 @@ export const activationLayer = z.strictObject({
 
 export const reshapeLayer = z.strictObject({
   type: z.literal('reshape'),
-  targetShape: z.array(positiveInt).min(1, { error: 'expected a non-empty list of positive integers' }),
+  targetShape: z.array(dimension).min(1, { error: 'expected a non-empty list of positive integers' }),
 });
 
 export const layerSpec = z.discriminatedUnion('type', [

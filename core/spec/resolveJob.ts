@@ -1,6 +1,10 @@
 import { JobSpecError, type SpecIssue } from '../errors.ts';
 import type { JobSpecParsed } from './job.ts';
+import { knownDataShape } from './knownDataShape.ts';
+import type { LayerSpec } from './layers.ts';
+import { modelShapeProblems } from './modelShapeProblems.ts';
 import type { ResolvedJob, ResolvedMember, StudentRun } from './resolvedJob.ts';
+import { SPEC_LIMITS } from './specLimits.ts';
 
 /** Seed offsets keep members, students and splits on separate random streams of one base seed. */
 const MEMBER_SEED_STRIDE = 1000;
@@ -8,11 +12,31 @@ const STUDENT_SEED_OFFSET = 7919;
 
 /**
  * Expands replicas and sweeps, assigns seeds and weights, and checks what spans several fields
- * (unique names, names that must refer to members, stacking and calibration needing a validation split).
+ * (unique names, names that must refer to members, stacking and calibration needing a validation split,
+ * layer shapes against the data's shape when the job file determines it, totals over the limits).
  * Throws a JobSpecError listing every such problem.
  */
 export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
   const issues: SpecIssue[] = [];
+
+  // Totals before expanding anything: 1000 entries × 1000 replicas must not be built to be refused.
+  const total = spec.members.reduce((n, m) => n + m.replicas, 0);
+  if (total > SPEC_LIMITS.members) {
+    issues.push({
+      path: 'members',
+      message: `${total} members after expanding replicas, over the limit of ${SPEC_LIMITS.members}`,
+    });
+    throw new JobSpecError(issues, source);
+  }
+  const d = spec.distillation;
+  const studentRuns = d ? unique(d.temperature).length * unique(d.alpha).length + (d.baseline ? 1 : 0) : 0;
+  if (studentRuns > SPEC_LIMITS.students) {
+    issues.push({
+      path: 'distillation',
+      message: `${studentRuns} students (temperatures × alphas + baseline), over the limit of ${SPEC_LIMITS.students}`,
+    });
+  }
+  checkModels(spec, issues);
 
   const members: ResolvedMember[] = [];
   const groupOf = new Map<string, string[]>();
@@ -143,6 +167,27 @@ function resolveDistillation(
     runs,
     shards: d.shards,
   };
+}
+
+/**
+ * Layer shapes against the samples' shape, where the job file determines it (synthetic and bundled
+ * data, or data.sampleShape): a conv2d on flat samples is a bad job file, not a failed training task.
+ */
+function checkModels(spec: JobSpecParsed, issues: SpecIssue[]): void {
+  const data = knownDataShape(spec.data);
+  issues.push(...data.issues);
+  const classes = data.classes ?? 2;
+  const check = (layers: readonly LayerSpec[], path: string, who: string) => {
+    for (const p of modelShapeProblems(layers, data.sampleShape, classes)) {
+      issues.push({
+        path: p.layer === undefined ? path : `${path}[${p.layer}]`,
+        message: `${who}: ${p.message}`,
+      });
+    }
+  };
+  spec.members.forEach((m, i) => check(m.layers, `members[${i}].layers`, `member "${m.name}"`));
+  const student = spec.distillation?.student;
+  if (student) check(student.layers, 'distillation.student.layers', `student "${student.name}"`);
 }
 
 function unique(values: number[]): number[] {

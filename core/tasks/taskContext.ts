@@ -23,4 +23,12 @@ export interface TaskContext {
   attempt: number;
   /** Aborted when the task is cancelled; handlers check it between batches. */
   signal?: AbortSignal;
+  /** Where training handlers report each step (the worker's metrics); absent when nobody listens. */
+  metrics?: TaskMetricsSink;
+}
+
+/** Per-step training numbers, batched by the thread into metrics messages. */
+export interface TaskMetricsSink {
+  /** One mini-batch of `samples` samples that took `seconds` and ended at `loss`. */
+  step(samples: number, seconds: number, loss?: number): void;
 }

@@ -6,6 +6,7 @@ import { ChorusError } from '../errors.ts';
 import type { TaskProgress } from '../tasks/taskProgress.ts';
 import type { TrainingHistory } from '../tasks/taskResult.ts';
 import type { Checkpointer } from './checkpoint.ts';
+import { sparseSoftmaxCrossEntropy } from './sparseSoftmaxCrossEntropy.ts';
 
 /** Distillation settings: `softTargets` holds the teacher's probabilities at `temperature`, one row per sample. */
 export interface DistillTargets {
@@ -30,6 +31,8 @@ export interface TrainLoopOptions {
   validation?: Dataset;
   checkpoint?: Checkpointer;
   onProgress?: (update: TaskProgress) => void;
+  /** Called after every mini-batch: its samples, the seconds the step took, its loss (metrics). */
+  onStep?: (samples: number, seconds: number, loss: number) => void;
   signal?: AbortSignal;
 }
 
@@ -92,11 +95,13 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
           );
         }
       }
+      const stepStarted = performance.now();
       const loss = step(o, batchX, batchY, batchSoft, count, varList);
       lossSum += loss * count;
       lossCount += count;
       samples += count;
       const now = performance.now();
+      o.onStep?.(count, (now - stepStarted) / 1000, loss);
       if (o.onProgress && (now - lastReport >= PROGRESS_INTERVAL_MS || b === batches - 1)) {
         lastReport = now;
         o.onProgress({
@@ -142,7 +147,7 @@ function step(
         if (soft && o.distill) {
           return distillationLoss(labels, logits, soft, o.distill.temperature, o.distill.alpha);
         }
-        return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, o.classes), logits) as tf.Scalar;
+        return sparseSoftmaxCrossEntropy(labels, logits, o.classes);
       },
       true,
       varList,

@@ -62,12 +62,20 @@ test("'auto' passes over the missing native backends and picks wasm with Chorus'
   assert.match(info.version, /^\d+\.\d+\.\d+/);
   assert.equal(info.gpu, false);
   assert.deepEqual([...info.patchedKernels].sort(), [
+    'Add',
     'BatchMatMul',
+    'Cast',
+    'ChorusAdamStep',
+    'ChorusSparseSoftmaxCrossEntropy',
+    'Conv2D',
     'Conv2DBackpropFilter',
     'Conv2DBackpropInput',
     'DepthwiseConv2dNativeBackpropFilter',
     'DepthwiseConv2dNativeBackpropInput',
+    'FusedConv2D',
+    'Identity',
     'MaxPoolGrad',
+    'Sum',
     '_FusedMatMul',
   ]);
   assert.equal(tf.getBackend(), 'wasm');

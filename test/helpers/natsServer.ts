@@ -18,6 +18,8 @@ export interface NatsServerOptions {
   maxPayload?: number;
   /** How long to wait for "Server is ready" (default 10 s). */
   startTimeoutMs?: number;
+  /** Require this user and password from every client (as deploy/k8s/base/nats.conf does). */
+  auth?: { user: string; password: string };
 }
 
 export interface NatsServer {
@@ -104,16 +106,22 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const log = () => logLines.join('\n');
 
   const argsFor = async (port: number): Promise<string[]> => {
-    if (options.maxPayload === undefined) {
+    if (options.maxPayload === undefined && options.auth === undefined) {
       return ['-js', '-p', String(port), '-sd', storeDir, '-a', '127.0.0.1'];
     }
     const conf = join(root, 'nats.conf');
+    const { auth } = options;
     await writeFile(
       conf,
       [
         `listen: "127.0.0.1:${port}"`,
-        `max_payload: ${options.maxPayload}`,
+        ...(options.maxPayload !== undefined ? [`max_payload: ${options.maxPayload}`] : []),
         `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+        ...(auth
+          ? [
+              `authorization { users: [ { user: ${JSON.stringify(auth.user)}, password: ${JSON.stringify(auth.password)} } ] }`,
+            ]
+          : []),
         '',
       ].join('\n'),
     );

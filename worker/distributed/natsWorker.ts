@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { JsMsg } from '@nats-io/jetstream';
+import { jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { BackendChoice } from '../../core/backend/backendChoice.ts';
 import { NatsArtifactStore } from '../../core/artifacts/natsArtifactStore.ts';
@@ -13,19 +13,29 @@ import {
   type ResultMessage,
   type TaskMessage,
 } from '../../coordinator/distributed/messages.ts';
+import { pullOne } from '../../coordinator/distributed/pullOne.ts';
 import { subjects, type ProgressMessage } from '../../coordinator/distributed/subjects.ts';
 import { ensureResources, type NatsResources } from '../../coordinator/nats/ensureResources.ts';
 import { KvJobStore } from '../../coordinator/nats/kvJobStore.ts';
+import { natsConnectOptions } from '../../coordinator/nats/natsConnectOptions.ts';
 import { KvStateStore } from '../../coordinator/nats/kvStateStore.ts';
-import type { NatsResourceOptions } from '../../coordinator/nats/natsResourceOptions.ts';
+import {
+  resolveNatsResourceOptions,
+  type NatsResourceOptions,
+} from '../../coordinator/nats/natsResourceOptions.ts';
 import type { WorkerInfo } from '../../coordinator/grpc/apiTypes.ts';
+import type { ClientSecurity } from '../../coordinator/grpc/authClient.ts';
+import type { TaskMetricsContext } from '../metrics/workerMetrics.ts';
 import type { ThreadMessage } from '../poolMessages.ts';
 import { ThreadPool } from '../threadPool.ts';
+import { consumerSettings, serverResourceOptions } from './serverResourceOptions.ts';
 
 export interface NatsWorkerOptions {
   servers: string[];
   /** The coordinator's gRPC address, for streaming logits. */
   coordinator: string;
+  /** TLS and the worker token for that address (handed to the pool threads, which dial it). */
+  grpc?: ClientSecurity;
   slots: number;
   /** Overrides the job's runtime.backend when set (e.g. a GPU worker). */
   backend?: BackendChoice;
@@ -33,8 +43,10 @@ export interface NatsWorkerOptions {
   resources?: Partial<NatsResourceOptions>;
   workerId?: string;
   log?: (line: string) => void;
-  /** Called with every thread message (metrics). */
-  onThreadMessage?: (message: ThreadMessage) => void;
+  /** Called with every thread message and the task it belongs to (metrics). */
+  onThreadMessage?: (message: ThreadMessage, task: TaskMetricsContext) => void;
+  /** Called when a task starts running here and when it leaves (metrics). */
+  onTask?: (event: 'started' | 'ended', task: TaskMetricsContext) => void;
 }
 
 export interface NatsWorkerHandle {
@@ -64,19 +76,35 @@ interface Running {
 export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerHandle> {
   const log = o.log ?? (() => {});
   const workerId = o.workerId ?? `${hostname()}-${process.pid}`;
+  // Credentials in the URLs become connect options; only the bare servers are ever logged.
+  const nats = natsConnectOptions(o.servers);
   const nc = await connect({
-    servers: o.servers,
+    ...nats,
     name: `chorus-worker-${workerId}`,
     maxReconnectAttempts: -1,
   });
-  const resources = await ensureResources(nc, o.resources ?? {});
+  // Adopt the settings the coordinator put on the server rather than reset them to our defaults.
+  const prefix = resolveNatsResourceOptions(o.resources).prefix;
+  const adopted = await serverResourceOptions(await jetstreamManager(nc), prefix);
+  const resources = await ensureResources(nc, { ...o.resources, ...adopted });
   const { names, js } = resources;
+  /** AckWait and MaxDeliver as the server has them now: a coordinator started later may change them. */
+  let limits = { ackWaitMs: resources.options.ackWaitMs, maxDeliver: resources.options.maxDeliver };
+  const currentLimits = async () => {
+    const info = await resources.jsm.consumers
+      .info(names.taskStream, names.taskConsumer)
+      .catch(() => undefined);
+    if (info) limits = { ...limits, ...consumerSettings(info.config) };
+    return limits;
+  };
   const jobs = new KvJobStore(resources.state, names);
   const dataCache = new PreparedDataCache(o.cacheDir);
   const pool = new ThreadPool(o.slots);
   const running = new Map<string, Running>();
   let backendName = o.backend ?? 'job';
   let draining = false;
+  /** Aborted on drain: idle slots stop pulling at once instead of waiting out their pull. */
+  const stopPulling = new AbortController();
 
   const heartbeat = async () => {
     const info: WorkerInfo = {
@@ -130,9 +158,14 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
       return;
     }
 
+    const { ackWaitMs, maxDeliver } = await currentLimits();
     const entry: Running = { jobId: tm.jobId, controller: new AbortController(), cancelled: false };
     running.set(tm.dispatchId, entry);
-    const keepAlive = setInterval(() => msg.working(), Math.max(250, resources.options.ackWaitMs / 3));
+    const about: TaskMetricsContext = { job: tm.jobId, task: tm.taskId, kind: tm.task.type };
+    o.onTask?.('started', about);
+    msg.working();
+    const keepAlive = setInterval(() => msg.working(), Math.max(250, ackWaitMs / 3));
+    log(`${tm.taskId}: delivery ${deliveries} started (dispatch ${tm.dispatchId})`);
     let outcome: TaskOutcome;
     try {
       const store = new NatsArtifactStore(resources.artifacts, names.artifactPrefix(tm.jobId));
@@ -150,15 +183,16 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
             bucket: names.artifactsBucket,
             prefix: names.artifactPrefix(tm.jobId),
             coordinator: o.coordinator,
+            ...(o.grpc ? { grpc: o.grpc } : {}),
             jobId: tm.jobId,
             taskId: tm.taskId,
             dispatchId: tm.dispatchId,
           },
         },
         (message) => {
-          o.onThreadMessage?.(message);
+          o.onThreadMessage?.(message, about);
           if (message.type === 'backend') backendName = message.name;
-          else {
+          else if (message.type === 'progress') {
             const progress: ProgressMessage = { taskId: tm.taskId, progress: message.progress };
             nc.publish(names.progressSubject(tm.jobId), JSON.stringify(progress));
           }
@@ -170,17 +204,18 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
     } finally {
       clearInterval(keepAlive);
       running.delete(tm.dispatchId);
+      o.onTask?.('ended', about);
     }
 
     if (entry.cancelled) {
       msg.ack();
+      log(`${tm.taskId}: delivery ${deliveries} stopped: the job was cancelled or failed`);
       return;
     }
     if (entry.controller.signal.aborted) {
       msg.nak(); // handed back on drain: another worker takes it (and resumes from its checkpoint)
       return;
     }
-    const maxDeliver = resources.options.maxDeliver;
     const final = outcome.ok || !outcome.error.retryable || deliveries >= maxDeliver;
     const result: ResultMessage = { ...tm, final, deliveries, worker: workerId, outcome };
     try {
@@ -195,8 +230,9 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
     else msg.nak(Math.min(MAX_NAK_DELAY_MS, 1000 * 2 ** (deliveries - 1)));
     if (!outcome.ok)
       log(
-        `${tm.taskId} attempt ${deliveries} failed: ${outcome.error.message}${final ? '' : ' (will retry)'}`,
+        `${tm.taskId}: delivery ${deliveries} failed: ${outcome.error.message}${final ? '' : ' (will retry)'}`,
       );
+    else log(`${tm.taskId}: delivery ${deliveries} done`);
   };
 
   const consumer = await js.consumers.get(names.taskStream, names.taskConsumer);
@@ -204,19 +240,29 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
     while (!draining) {
       let msg: JsMsg | null;
       try {
-        msg = await consumer.next({ expires: 1000 });
+        msg = await pullOne(consumer, stopPulling.signal);
       } catch (err) {
         if (draining) return;
         log(`task consumer: ${String(err)}; retrying`);
         await new Promise((r) => setTimeout(r, 500));
         continue;
       }
-      if (msg) await handle(msg).catch((err: unknown) => log(`task handling failed: ${String(err)}`));
+      if (!msg) continue;
+      const taken = msg;
+      await handle(taken).catch((err: unknown) => {
+        // E.g. KV timed out while NATS reconnects: hand it back now rather than after AckWait.
+        log(`task handling failed: ${String(err)}; handing the task back`);
+        try {
+          taken.nak(1000);
+        } catch {
+          // Connection closed: JetStream redelivers after AckWait anyway.
+        }
+      });
     }
   };
   const loops = Array.from({ length: o.slots }, () => slotLoop());
   log(
-    `worker ${workerId} ready: ${o.slots} slot(s), NATS ${o.servers.join(',')}, coordinator ${o.coordinator}`,
+    `worker ${workerId} ready: ${o.slots} slot(s), NATS ${nats.servers.join(',')}, coordinator ${o.coordinator}`,
   );
 
   return {
@@ -225,6 +271,7 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
     busy: () => running.size,
     drain: async (graceMs = 30_000) => {
       draining = true;
+      stopPulling.abort();
       const deadline = setTimeout(() => {
         for (const r of running.values()) r.controller.abort();
       }, graceMs);

@@ -180,11 +180,25 @@ export class WorkerMetrics {
    */
   observeThreadMessage(message: unknown, ctx: TaskMetricsContext): void {
     if (typeof message !== 'object' || message === null) return;
-    const m = message as { type?: unknown; progress?: TaskProgress; name?: unknown };
+    const m = message as {
+      type?: unknown;
+      progress?: TaskProgress;
+      name?: unknown;
+      package?: unknown;
+      version?: unknown;
+      gpu?: unknown;
+    };
     if (m.type === 'metrics') this.applyThreadMetrics(message, ctx);
     else if (m.type === 'progress' && typeof m.progress === 'object' && m.progress !== null) {
       this.observeTaskProgress(m.progress, ctx);
-    } else if (m.type === 'backend' && typeof m.name === 'string') this.setBackend({ name: m.name });
+    } else if (m.type === 'backend' && typeof m.name === 'string') {
+      this.setBackend({
+        name: m.name,
+        ...(typeof m.package === 'string' ? { package: m.package } : {}),
+        ...(typeof m.version === 'string' ? { version: m.version } : {}),
+        ...(typeof m.gpu === 'boolean' ? { gpu: m.gpu } : {}),
+      });
+    }
   }
 
   /** Removes a job's series (tasks of a cancelled job that never reported their end). */

@@ -18,12 +18,12 @@ export interface ConvGeometry {
   padLeft: number;
 }
 
-/** Computes and checks the geometry; `dyShape` must be the convolution's output shape. */
+/** Computes and checks the geometry; `dyShape`, when given, must be the convolution's output shape. */
 export function conv2DGeometry(
   kernel: string,
   inShape: readonly number[],
   filterShape: readonly number[],
-  dyShape: readonly number[],
+  dyShape: readonly number[] | undefined,
   attrs: Pick<Conv2DBackpropFilterAttrs, 'strides' | 'pad' | 'dimRoundingMode'>,
 ): ConvGeometry {
   if (inShape.length !== 4 || filterShape.length !== 4) {
@@ -40,7 +40,7 @@ export function conv2DGeometry(
     'channelsLast',
   );
   const expectedDy = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-  if (dyShape.length !== 4 || dyShape.some((d, i) => d !== expectedDy[i])) {
+  if (dyShape !== undefined && (dyShape.length !== 4 || dyShape.some((d, i) => d !== expectedDy[i]))) {
     throw new Error(`${kernel}: dy has shape [${dyShape}], expected [${expectedDy}]`);
   }
   return {
@@ -58,4 +58,28 @@ export function conv2DGeometry(
     padTop: info.padInfo.top,
     padLeft: info.padInfo.left,
   };
+}
+
+/** The geometry arguments of the wasm im2col / col2im walks after (image, columns, first pixel, count). */
+export function walkGeometry(
+  g: ConvGeometry,
+): [number, number, number, number, number, number, number, number, number, number, number] {
+  return [
+    g.inHeight,
+    g.inWidth,
+    g.inChannels,
+    g.outHeight,
+    g.outWidth,
+    g.filterHeight,
+    g.filterWidth,
+    g.strideHeight,
+    g.strideWidth,
+    g.padTop,
+    g.padLeft,
+  ];
+}
+
+/** Column rows per chunk of an im2col walk: about 256 KiB of columns, so a chunk stays in L2. */
+export function chunkPixels(columnsPerPixel: number): number {
+  return Math.max(64, Math.floor(65536 / Math.max(1, columnsPerPixel)));
 }

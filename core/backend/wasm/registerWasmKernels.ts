@@ -1,21 +1,37 @@
 import '@tensorflow/tfjs-backend-wasm';
 import {
+  Add,
   BatchMatMul,
+  Cast,
+  Conv2D,
   Conv2DBackpropInput,
+  FusedConv2D,
   getKernel,
+  Identity,
   MaxPoolGrad,
   registerKernel,
+  Sum,
   Transpose,
   unregisterKernel,
   _FusedMatMul,
 } from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
+import { adamStepConfig } from './adamStep.ts';
+import { biasAddConfig } from './biasAdd.ts';
+import { columnSumConfig } from './columnSum.ts';
 import { conv2DBackpropFilterConfig } from './conv2DBackpropFilter.ts';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInput.ts';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNativeBackpropFilter.ts';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwiseConv2dNativeBackpropInput.ts';
 import { fastMatMulConfig } from './fastMatMul.ts';
+import { gemmConv2DConfig } from './gemmConv2D.ts';
+import { gemmConv2DBackpropFilterConfig } from './gemmConv2DBackpropFilter.ts';
+import { gemmConv2DBackpropInputConfig } from './gemmConv2DBackpropInput.ts';
+import { gemmMatMulConfig } from './gemmMatMul.ts';
 import { maxPoolGradConfig } from './maxPoolGrad.ts';
+import { sharedIdentityConfig } from './sharedIdentity.ts';
+import { simdMaxPoolGradConfig } from './simdMaxPoolGrad.ts';
+import { sparseSoftmaxCrossEntropyConfig } from './sparseSoftmaxCrossEntropy.ts';
 
 // Per thread (each worker thread has its own module instances and kernel registry).
 let patches: KernelConfig[] | undefined;
@@ -26,28 +42,44 @@ function stockKernel(name: string): KernelConfig {
   return kernel;
 }
 
-/** Chorus' wasm kernels, built on the stock ones the first time this thread asks. */
+/**
+ * Chorus' wasm kernels, built on the stock ones the first time this thread asks. Most run on Chorus' own
+ * SIMD module (core/backend/wasm/simd) and fall back, case by case, to the kernel they wrap: the earlier
+ * JS-side fixes (transposes for XNNPACK, JS im2col) where the module cannot be bound, the stock kernel for
+ * inputs they do not handle.
+ */
 function chorusKernels(): KernelConfig[] {
   if (patches === undefined) {
     const transpose = stockKernel(Transpose).kernelFunc;
-    const batchMatMul = fastMatMulConfig(stockKernel(BatchMatMul), transpose);
+    const batchMatMul = gemmMatMulConfig(fastMatMulConfig(stockKernel(BatchMatMul), transpose));
     patches = [
       batchMatMul,
-      fastMatMulConfig(stockKernel(_FusedMatMul), transpose),
-      conv2DBackpropFilterConfig(batchMatMul.kernelFunc),
-      conv2DBackpropInputConfig(stockKernel(Conv2DBackpropInput), batchMatMul.kernelFunc),
+      gemmMatMulConfig(fastMatMulConfig(stockKernel(_FusedMatMul), transpose)),
+      gemmConv2DConfig(stockKernel(Conv2D)),
+      gemmConv2DConfig(stockKernel(FusedConv2D)),
+      gemmConv2DBackpropFilterConfig(conv2DBackpropFilterConfig(batchMatMul.kernelFunc)),
+      gemmConv2DBackpropInputConfig(
+        conv2DBackpropInputConfig(stockKernel(Conv2DBackpropInput), batchMatMul.kernelFunc),
+      ),
       depthwiseConv2dNativeBackpropFilterConfig(),
       depthwiseConv2dNativeBackpropInputConfig(),
-      maxPoolGradConfig(stockKernel(MaxPoolGrad)),
+      simdMaxPoolGradConfig(maxPoolGradConfig(stockKernel(MaxPoolGrad))),
+      columnSumConfig(stockKernel(Sum)),
+      biasAddConfig(stockKernel(Add)),
+      sharedIdentityConfig(stockKernel(Identity)),
+      sharedIdentityConfig(stockKernel(Cast), true),
+      adamStepConfig,
+      sparseSoftmaxCrossEntropyConfig,
     ];
   }
   return patches;
 }
 
 /**
- * Registers Chorus' wasm kernels (fast transposed and batched matmuls; the conv gradients wasm lacks or
- * runs slowly; a faster MaxPoolGrad) in this thread's registry and returns their names. Idempotent. Call it before `tf.setBackend('wasm')`: the
- * replacements keep the stock kernels' setup functions, which the engine runs when the backend starts.
+ * Registers Chorus' wasm kernels (SIMD GEMM matmuls and convolutions, conv and pooling gradients, bias
+ * adds and bias gradients, copy-free identity, a fused Adam step and training loss) in this thread's registry and returns
+ * their names. Idempotent. Call it before `tf.setBackend('wasm')`: the replacements keep the stock
+ * kernels' setup functions, which the engine runs when the backend starts.
  */
 export function registerWasmKernels(): string[] {
   const kernels = chorusKernels();

@@ -60,6 +60,7 @@ export async function distillStudent(task: DistillTask, ctx: TaskContext): Promi
       ...(data.validation.count > 0 ? { validation: data.validation } : {}),
       checkpoint,
       onProgress: (p) => ctx.progress(p),
+      ...(ctx.metrics ? { onStep: ctx.metrics.step.bind(ctx.metrics) } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     await saveModelToStore(model, ctx.artifacts, artifactKeys.studentModel(run.name));

@@ -44,6 +44,7 @@ export async function trainMember(task: TrainTask, ctx: TaskContext): Promise<Tr
       ...(data.validation.count > 0 ? { validation: data.validation } : {}),
       checkpoint,
       onProgress: (p) => ctx.progress(p),
+      ...(ctx.metrics ? { onStep: ctx.metrics.step.bind(ctx.metrics) } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     await saveModelToStore(model, ctx.artifacts, artifactKeys.memberModel(member.name));

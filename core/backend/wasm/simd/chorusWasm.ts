@@ -6,6 +6,7 @@ import { addGemm } from './gemmCode.ts';
 import { ModuleBuilder } from './moduleBuilder.ts';
 import { addPool } from './poolCode.ts';
 import { addReduce } from './reduceCode.ts';
+import { relaxedSimdEnabled } from './relaxedSimd.ts';
 
 /** (x or dx, cols, p0, count, H, W, C, OH, OW, fh, fw, sh, sw, padTop, padLeft): see convCode.ts. */
 type ConvWalk = [
@@ -82,7 +83,9 @@ export interface ChorusExports {
     grad: number,
     m: number,
     v: number,
-    out: number,
+    outParam: number,
+    outM: number,
+    outV: number,
     count: number,
     beta1: number,
     oneMinusBeta1: number,
@@ -95,15 +98,32 @@ export interface ChorusExports {
   ): void;
 }
 
-/** Chorus' kernels bound to one tfjs wasm backend, with a scratch buffer on its heap. */
+/** Scratch areas: one for the GEMM's packed panels, one for the kernels that call it (e.g. im2col chunks). */
+export type ScratchSlot = 'gemm' | 'kernel';
+
+/** Chorus' kernels bound to one tfjs wasm backend, with scratch areas on its heap. */
 export interface ChorusWasm {
   readonly exports: ChorusExports;
   readonly backend: BackendWasm;
   /** Byte offset of a tensor's data on the heap. */
   pointer(info: TensorInfo): number;
-  /** A scratch area of at least `bytes` bytes (16-byte aligned), valid until the next call. */
-  scratch(bytes: number): number;
+  /**
+   * A scratch area of at least `bytes` bytes (16-byte aligned), valid until the next request for the
+   * same slot. Kept between calls (freed only with the backend), so steady-state steps allocate nothing.
+   */
+  scratch(slot: ScratchSlot, bytes: number): number;
+  /** A Float32Array view of `count` floats at `pointer`; take it after the last allocation. */
+  floats(pointer: number, count: number): Float32Array;
 }
+
+/** The parts of the WebAssembly JS API used here (the DOM lib that declares them is not loaded). */
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+  Memory: abstract new (...args: never[]) => { buffer: ArrayBuffer };
+}
+
+const WebAssemblyJs = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
 interface EmscriptenModule {
   asm?: { memory?: unknown };
@@ -111,74 +131,71 @@ interface EmscriptenModule {
   _free(pointer: number): void;
 }
 
-interface BackendInternals {
-  wasm: EmscriptenModule;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-}
-
-let compiled: WebAssembly.Module | undefined;
+const compiled = new Map<boolean, object>();
 const bound = new WeakMap<BackendWasm, ChorusWasm | null>();
 
-function compile(): WebAssembly.Module {
-  if (compiled === undefined) {
+function compile(fusedMultiplyAdd: boolean): object {
+  let module = compiled.get(fusedMultiplyAdd);
+  if (module === undefined) {
     const mod = new ModuleBuilder();
-    addGemm(mod);
+    addGemm(mod, fusedMultiplyAdd);
     addElementwise(mod);
     addConv(mod);
     addReduce(mod);
     addPool(mod);
     // Synchronous compilation is fine in Node (browsers limit it on the main thread only).
-    compiled = new WebAssembly.Module(mod.bytes());
+    module = new WebAssemblyJs.Module(mod.bytes());
+    compiled.set(fusedMultiplyAdd, module);
   }
-  return compiled;
+  return module;
 }
 
 /**
  * Chorus' wasm module bound to this backend's heap, or undefined where it cannot be (no SIMD in this
- * engine, or a tfjs build whose heap is not reachable): callers then fall back to the stock kernels.
+ * engine, or a tfjs build whose heap is not reachable): callers then fall back to other kernels. The GEMM
+ * uses fused multiply-adds where relaxed SIMD is available (see relaxedSimd.ts).
  */
 export function chorusWasm(backend: BackendWasm): ChorusWasm | undefined {
   const known = bound.get(backend);
   if (known !== undefined) return known ?? undefined;
-  const made = bind(backend);
+  const made = bindChorusWasm(backend, relaxedSimdEnabled());
   bound.set(backend, made ?? null);
   return made;
 }
 
-function bind(backend: BackendWasm): ChorusWasm | undefined {
-  const internals = backend as unknown as BackendInternals;
-  const memory = internals.wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return undefined;
-  let instance: WebAssembly.Instance;
+/** A new binding with the GEMM variant chosen explicitly (tests compare both). */
+export function bindChorusWasm(backend: BackendWasm, fusedMultiplyAdd: boolean): ChorusWasm | undefined {
+  const emscripten = (backend as unknown as { wasm?: EmscriptenModule }).wasm;
+  const memory = emscripten?.asm?.memory;
+  if (emscripten === undefined || !(memory instanceof WebAssemblyJs.Memory)) return undefined;
+  let instance: { exports: object };
   try {
-    instance = new WebAssembly.Instance(compile(), { env: { memory } });
+    instance = new WebAssemblyJs.Instance(compile(fusedMultiplyAdd), { env: { memory } });
   } catch {
     return undefined;
   }
   const exports = instance.exports as unknown as ChorusExports;
-  const emscripten = internals.wasm;
-  let scratchPointer = 0;
-  let scratchBytes = 0;
+  const areas = new Map<ScratchSlot, { pointer: number; bytes: number }>();
   return {
     exports,
     backend,
-    pointer(info: TensorInfo): number {
-      const entry = internals.dataIdMap.get(info.dataId);
-      if (entry === undefined) throw new Error('tensor data is not on the wasm heap');
-      return entry.memoryOffset;
-    },
-    scratch(bytes: number): number {
-      if (bytes > scratchBytes) {
-        if (scratchPointer !== 0) emscripten._free(scratchPointer);
-        scratchBytes = Math.max(bytes, scratchBytes * 2);
+    pointer: (info: TensorInfo): number => backend.getMemoryOffset(info.dataId),
+    floats: (pointer: number, count: number): Float32Array => new Float32Array(memory.buffer, pointer, count),
+    scratch(slot: ScratchSlot, bytes: number): number {
+      let area = areas.get(slot);
+      if (area === undefined || bytes > area.bytes) {
+        if (area !== undefined) emscripten._free(area.pointer);
+        const size = Math.max(bytes, (area?.bytes ?? 0) * 2);
         // 16 bytes of slack to align the start for vector loads.
-        scratchPointer = emscripten._malloc(scratchBytes + 16);
-        if (scratchPointer === 0) {
-          scratchBytes = 0;
+        const pointer = emscripten._malloc(size + 16) >>> 0;
+        if (pointer === 0) {
+          areas.delete(slot);
           throw new Error(`wasm heap: cannot allocate ${bytes} bytes of scratch`);
         }
+        area = { pointer, bytes: size };
+        areas.set(slot, area);
       }
-      return (scratchPointer + 15) & ~15;
+      return (area.pointer + 15) & ~15;
     },
   };
 }

@@ -7,7 +7,8 @@ import type { ModuleBuilder } from './moduleBuilder.ts';
  * fh x fw x C input values under the filter, in (kh, kw, c) order (the layout of a [fh, fw, C, co]
  * filter seen as a [fh*fw*C, co] matrix), zero where the filter hangs over the padding.
  *
- * - `im2col(x, cols, p0, count, H, W, C, OH, OW, fh, fw, sh, sw, padTop, padLeft)`
+ * - `im2col(x, cols, p0, count, H, W, C, OH, OW, fh, fw, sh, sw, padTop, padLeft)`: may write up to 3
+ *   floats past the last column row (callers leave 16 bytes of slack)
  * - `col2im_add(cols, dx, p0, count, ...same)`: the adjoint, dx[b, ih, iw, c] += cols[p, (kh, kw, c)];
  *   dx must be zeroed first.
  * Pointers in bytes, sizes in elements.
@@ -82,7 +83,7 @@ interface RunLocals {
 }
 
 function addWalk(f: FunctionBuilder, mode: Mode): void {
-  const [x, cols, p0, count, H, W, C, OH, OW, fh, fw, sh, sw, padTop, padLeft] = Array.from(
+  const [first, second, p0, count, H, W, C, OH, OW, fh, fw, sh, sw, padTop, padLeft] = Array.from(
     { length: 15 },
     (_, i) => f.param(i),
   ) as [
@@ -102,6 +103,9 @@ function addWalk(f: FunctionBuilder, mode: Mode): void {
     Local,
     Local,
   ];
+  // im2col(x, cols, ...), col2im_add(cols, dx, ...): the source comes first.
+  const x = mode === 'gather' ? first : second;
+  const cols = mode === 'gather' ? second : first;
   const t: RunLocals = { image: f.local('i32'), column: f.local('i32'), left: f.local('i32') };
   const [b, oh, ow, n, kh, kw, ih, iw, ihBase, iwBase, img, row, col, pixelBytes, runFloats, interior] =
     Array.from({ length: 16 }, () => f.local('i32')) as Local[] as [
@@ -123,6 +127,8 @@ function addWalk(f: FunctionBuilder, mode: Mode): void {
       Local,
     ];
   const pixels = f.local('i32');
+  const xEnd = f.local('i32');
+  const shortRuns = f.local('i32');
   const src = f.local('i32');
   const dst = f.local('i32');
 
@@ -133,6 +139,10 @@ function addWalk(f: FunctionBuilder, mode: Mode): void {
   f.get(C).i32(4).mul().set(pixelBytes);
   f.get(fw).get(C).mul().set(runFloats);
   f.get(cols).set(col);
+  // One past the last image this chunk reads (the tensor may be longer, never shorter).
+  f.get(p0).get(count).add().i32(1).sub().get(pixels).divU().i32(1).add();
+  f.get(H).mul().get(W).mul().get(pixelBytes).mul().get(x).add().set(xEnd);
+  f.get(runFloats).i32(4).leU().set(shortRuns);
 
   f.forRange(
     n,
@@ -162,7 +172,26 @@ function addWalk(f: FunctionBuilder, mode: Mode): void {
               f.get(interior).if(
                 () => {
                   f.get(row).get(iwBase).get(pixelBytes).mul().add().set(src);
-                  emitRun(f, mode, src, col, runFloats, t);
+                  if (mode === 'gather') {
+                    // A short run (e.g. 3 floats of a 3-wide filter on one channel) as one vector: the
+                    // extra lanes land where the next run (or the column buffer's slack) is written, and
+                    // are read only where the chunk's images still have data.
+                    f.get(shortRuns)
+                      .get(src)
+                      .i32(16)
+                      .add()
+                      .get(xEnd)
+                      .leU()
+                      .and()
+                      .if(
+                        () => {
+                          f.get(col).get(src).v128Load().v128Store();
+                        },
+                        () => emitRun(f, mode, src, col, runFloats, t),
+                      );
+                  } else {
+                    emitRun(f, mode, src, col, runFloats, t);
+                  }
                 },
                 () => {
                   f.forRange(

@@ -5,15 +5,17 @@ import type { ModuleBuilder } from './moduleBuilder.ts';
  * Element-wise kernels:
  * - `bias_act(src, dst, m, n, bias, relu)`: dst[i, j] = act(src[i, j] + bias[j]) over an m x n row-major
  *   matrix (dst may be src); bias 0 means none, relu 0/1.
- * - `adam(param, grad, m, v, out, count, beta1, oneMinusBeta1, beta2, oneMinusBeta2, c1, c2, negLr,
- *   epsilon)`: one Adam step with the same f32 operations, in the same order, as tfjs' AdamOptimizer
- *   (so the results agree to the last bit with the cpu backend): m and v are updated in place, the new
- *   parameters go to `out` (which may be `param`).
+ * - `adam(param, grad, m, v, outParam, outM, outV, count, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+ *   c1, c2, negLr, epsilon)`: one Adam step with the same f32 operations, in the same order, as tfjs'
+ *   AdamOptimizer (c1, c2 are 1 - beta^t), so the results agree with the cpu backend's to the last bit.
+ *   The outputs may be the inputs (in place).
  */
 export function addElementwise(mod: ModuleBuilder): void {
   addBiasAct(mod.declare('bias_act', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32']));
   addAdam(
     mod.declare('adam', [
+      'i32',
+      'i32',
       'i32',
       'i32',
       'i32',
@@ -102,23 +104,41 @@ function addBiasAct(f: FunctionBuilder): void {
 }
 
 function addAdam(f: FunctionBuilder): void {
-  const [param, grad, m, v, out, count, beta1, oneMinusBeta1, beta2, oneMinusBeta2, c1, c2, negLr, eps] =
-    params(f, 14) as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-    ];
+  const [
+    param,
+    grad,
+    m,
+    v,
+    out,
+    outM,
+    outV,
+    count,
+    beta1,
+    oneMinusBeta1,
+    beta2,
+    oneMinusBeta2,
+    c1,
+    c2,
+    negLr,
+    eps,
+  ] = params(f, 16) as [
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+  ];
   const i = f.local('i32');
   const vectorEnd = f.local('i32');
   const scalars = [beta1, oneMinusBeta1, beta2, oneMinusBeta2, c1, c2, negLr, eps];
@@ -159,8 +179,8 @@ function addAdam(f: FunctionBuilder): void {
       f.get(m).v128Load().get(vB1).vMul().get(g).get(vOmB1).vMul().vAdd().set(newM);
       // v' = v * b2 + g^2 * (1 - b2)
       f.get(v).v128Load().get(vB2).vMul().get(g).get(g).vMul().get(vOmB2).vMul().vAdd().set(newV);
-      f.get(m).get(newM).v128Store();
-      f.get(v).get(newV).v128Store();
+      f.get(outM).get(newM).v128Store();
+      f.get(outV).get(newV).v128Store();
       // p' = ((m' / c1) / (sqrt(v' / c2) + eps)) * -lr + p
       f.get(out);
       f.get(newM).get(vC1).vDiv();
@@ -168,7 +188,8 @@ function addAdam(f: FunctionBuilder): void {
       f.vDiv().get(vNegLr).vMul();
       f.get(param).v128Load().vAdd();
       f.v128Store();
-      f.increment(param, 16).increment(grad, 16).increment(m, 16).increment(v, 16).increment(out, 16);
+      f.increment(param, 16).increment(grad, 16).increment(m, 16).increment(v, 16);
+      f.increment(out, 16).increment(outM, 16).increment(outV, 16);
     },
   );
   f.forRange(
@@ -190,15 +211,16 @@ function addAdam(f: FunctionBuilder): void {
         .f32Mul()
         .f32Add()
         .set(newVs);
-      f.get(m).get(newMs).f32Store();
-      f.get(v).get(newVs).f32Store();
+      f.get(outM).get(newMs).f32Store();
+      f.get(outV).get(newVs).f32Store();
       f.get(out);
       f.get(newMs).get(c1).f32Div();
       f.get(newVs).get(c2).f32Div().f32Sqrt().get(eps).f32Add();
       f.f32Div().get(negLr).f32Mul();
       f.get(param).f32Load().f32Add();
       f.f32Store();
-      f.increment(param, 4).increment(grad, 4).increment(m, 4).increment(v, 4).increment(out, 4);
+      f.increment(param, 4).increment(grad, 4).increment(m, 4).increment(v, 4);
+      f.increment(out, 4).increment(outM, 4).increment(outV, 4);
     },
   );
 }

@@ -25,7 +25,10 @@ const SIMD = {
   f32x4Splat: 0x13,
   i32x4ExtractLane: 0x1b,
   f32x4ExtractLane: 0x1f,
+  f32x4Eq: 0x41,
   f32x4Gt: 0x44,
+  v128And: 0x4e,
+  v128AndNot: 0x4f,
   bitselect: 0x52,
   f32x4Sqrt: 0xe3,
   f32x4Add: 0xe4,
@@ -35,6 +38,7 @@ const SIMD = {
   f32x4Min: 0xe8,
   f32x4Max: 0xe9,
   i32x4Add: 0xae,
+  f32x4RelaxedMadd: 0x105,
 } as const;
 
 export function unsignedLeb(value: number, out: number[]): void {
@@ -146,6 +150,9 @@ export class FunctionBuilder {
   shl(): this {
     return this.op(0x74);
   }
+  shrU(): this {
+    return this.op(0x76);
+  }
   divU(): this {
     return this.op(0x6e);
   }
@@ -178,6 +185,9 @@ export class FunctionBuilder {
   }
   gtS(): this {
     return this.op(0x4a);
+  }
+  leU(): this {
+    return this.op(0x4d);
   }
   leS(): this {
     return this.op(0x4c);
@@ -276,6 +286,13 @@ export class FunctionBuilder {
   vDiv(): this {
     return this.simd(SIMD.f32x4Div);
   }
+  /**
+   * (a, b, c) -> a * b + c, fused where the hardware has FMA (relaxed SIMD: the engine may round once or
+   * twice). Needs an engine with relaxed SIMD enabled (see relaxedSimd.ts).
+   */
+  vRelaxedMadd(): this {
+    return this.simd(SIMD.f32x4RelaxedMadd);
+  }
   vSqrt(): this {
     return this.simd(SIMD.f32x4Sqrt);
   }
@@ -287,6 +304,17 @@ export class FunctionBuilder {
   }
   vGt(): this {
     return this.simd(SIMD.f32x4Gt);
+  }
+  vEq(): this {
+    return this.simd(SIMD.f32x4Eq);
+  }
+  /** Bitwise and of two vectors. */
+  vAnd(): this {
+    return this.simd(SIMD.v128And);
+  }
+  /** (a, b) -> a & ~b. */
+  vAndNot(): this {
+    return this.simd(SIMD.v128AndNot);
   }
   /** (a, b, mask) -> lanes of a where mask bits are set, of b elsewhere. */
   bitselect(): this {
@@ -374,6 +402,16 @@ export class FunctionBuilder {
   private index(i: number): this {
     unsignedLeb(i, this.code);
     return this;
+  }
+
+  /**
+   * i8x16.shuffle of the two vectors on the stack by 32-bit lanes: lanes 0-3 pick from the first vector,
+   * 4-7 from the second.
+   */
+  shuffle32(lanes: readonly [number, number, number, number]): this {
+    const bytes: number[] = [];
+    for (const l of lanes) bytes.push(l * 4, l * 4 + 1, l * 4 + 2, l * 4 + 3);
+    return this.simd(SIMD.shuffle).op(...bytes);
   }
 
   /** Lane `lane` of vector local `v` in all four lanes. */

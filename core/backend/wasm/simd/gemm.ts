@@ -33,7 +33,7 @@ export function gemm(
   const x = wasm.exports;
   if (m === 0 || n === 0) return;
   if (k === 0) {
-    if (!accumulate) new Float32Array(wasm.backend.wasm.HEAPU8.buffer, c, m * n).fill(0);
+    if (!accumulate) wasm.floats(c, m * n).fill(0);
     return;
   }
   const kcMax = Math.min(KC, roundUp(k, K_UNROLL));
@@ -42,7 +42,7 @@ export function gemm(
   const aBytes = roundUp(mcMax, MR) * kcMax * 4;
   const tileBytes = MR * NR * 4;
   // One allocation: B's packed block, then A's, then the edge tile.
-  const base = wasm.scratch(bBytes + aBytes + tileBytes);
+  const base = wasm.scratch('gemm', bBytes + aBytes + tileBytes);
   const bPacked = base;
   const aPacked = base + bBytes;
   const tile = aPacked + aBytes;

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { ModelSpecError } from '../../core/errors.ts';
+import { buildModel } from '../../core/model/buildModel.ts';
+import { layerSpec, type LayerSpec } from '../../core/spec/layers.ts';
+import { inferModel, modelShapeProblems } from '../../core/spec/modelShapeProblems.ts';
+
+/**
+ * The job-file check of layer shapes (core/spec/modelShapeProblems.ts) must agree with what tfjs does
+ * when `buildModel` runs: it refuses exactly the layer lists that buildModel refuses, at the same
+ * layer, and counts the same number of weights for the ones it accepts. Otherwise a job would be
+ * refused that could run, or a broken one would get through to a training task.
+ */
+
+before(async () => {
+  await tf.setBackend('cpu');
+  await tf.ready();
+});
+
+const size = fc.oneof(
+  fc.integer({ min: 1, max: 5 }),
+  fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 })),
+);
+const stride = fc.oneof(
+  fc.integer({ min: 1, max: 3 }),
+  fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+);
+const padding = fc.constantFrom('valid', 'same');
+
+/** Layers as a job file writes them; `layerSpec` fills the defaults as the schema would. */
+const layer: fc.Arbitrary<LayerSpec> = fc
+  .oneof(
+    fc.record({ type: fc.constant('dense'), units: fc.integer({ min: 1, max: 6 }), useBias: fc.boolean() }),
+    fc.record({
+      type: fc.constant('conv2d'),
+      filters: fc.integer({ min: 1, max: 3 }),
+      kernelSize: size,
+      strides: stride,
+      padding,
+    }),
+    fc.record(
+      { type: fc.constant('maxPooling2d'), poolSize: size, strides: stride, padding },
+      { requiredKeys: ['type', 'poolSize', 'padding'] },
+    ),
+    fc.record({ type: fc.constant('flatten') }),
+    fc.record({ type: fc.constant('dropout'), rate: fc.constant(0.25) }),
+    fc.record({ type: fc.constant('batchNormalization') }),
+    fc.record({ type: fc.constant('activation'), activation: fc.constant('relu') }),
+    fc.record({
+      type: fc.constant('reshape'),
+      targetShape: fc.oneof(
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }),
+        fc.constantFrom([4, 4, 1], [2, 2, 2], [8, 8, 1], [16]),
+      ),
+    }),
+  )
+  .map((raw) => layerSpec.parse(raw));
+
+const inputShape = fc.oneof(
+  fc.tuple(fc.integer({ min: 1, max: 64 })).map((s) => [...s]),
+  fc
+    .tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 3 }))
+    .map((s) => [...s]),
+);
+
+test('the job-file shape check refuses exactly what buildModel refuses, at the same layer', () => {
+  let refused = 0;
+  fc.assert(
+    fc.property(
+      fc.array(layer, { maxLength: 5 }),
+      inputShape,
+      fc.integer({ min: 2, max: 5 }),
+      (layers, shape, classes) => {
+        const predicted = modelShapeProblems(layers, shape, classes);
+        let model: tf.Sequential | undefined;
+        let error: unknown;
+        try {
+          model = buildModel({ layers, inputShape: shape, classes, seed: 1, name: 'm' });
+        } catch (err) {
+          error = err;
+        }
+        try {
+          if (error !== undefined) {
+            refused++;
+            assert.ok(error instanceof ModelSpecError, `buildModel threw ${String(error)}`);
+            const at = /^layers\[(\d+)\]/.exec(error.message)?.[1];
+            assert.equal(
+              predicted[0]?.layer,
+              at === undefined ? undefined : Number(at),
+              `${error.message} vs ${JSON.stringify(predicted)}`,
+            );
+          } else {
+            assert.deepEqual(predicted, [], `predicted ${JSON.stringify(predicted)} but tfjs built it`);
+            assert.equal(inferModel(layers, shape, classes).weights, model?.countParams());
+          }
+        } finally {
+          model?.dispose();
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
+  assert.ok(
+    refused > 20,
+    `only ${refused} of 300 random models were invalid: the generator should find more`,
+  );
+});
+
+test('without a known input shape only what the layers alone decide is checked', () => {
+  const dense = layerSpec.parse({ type: 'dense', units: 8 });
+  const conv = layerSpec.parse({ type: 'conv2d', filters: 2, kernelSize: 3 });
+  // conv2d first: the data might be images; after a dense layer the input is flat for sure.
+  assert.deepEqual(modelShapeProblems([conv], undefined, 3), []);
+  const problems = modelShapeProblems([dense, conv], undefined, 3);
+  assert.equal(problems[0]?.layer, 1);
+  assert.match(
+    problems[0]?.message ?? '',
+    /^conv2d: expects input of rank 3 \[height, width, channels\], got \[8\]$/,
+  );
+  // Dense layers fix their own input size: two 65536-unit layers are too big whatever the data.
+  const wide = layerSpec.parse({ type: 'dense', units: 65536 });
+  assert.match(
+    modelShapeProblems([wide, wide], undefined, 3)[0]?.message ?? '',
+    /at least \d+ weights, over the limit/,
+  );
+});
