@@ -2,11 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { PoolTask } from '../../core/tasks/task.ts';
 import type { Executor, RunOptions, TaskOutcome } from '../executor.ts';
-import type { KvStateStore } from '../nats/kvStateStore.ts';
+import type { KvStateStore, KvTaskRecord } from '../nats/kvStateStore.ts';
 import type { NatsNames } from '../nats/natsNames.ts';
 import type { TaskRecord } from '../taskRecord.ts';
 import { encodeMessage, type ResultMessage, type TaskMessage } from './messages.ts';
 import type { ResultRouter } from './resultRouter.ts';
+
+/** In a task's KV record: the dispatch whose message was published to the work queue. */
+export interface QueuedMark {
+  dispatchId?: string;
+  queued?: string;
+}
 
 export interface NatsExecutorOptions {
   jobId: string;
@@ -41,26 +47,36 @@ export class NatsExecutor implements Executor {
     });
     const outcome = this.wait(task, dispatchId, run);
     await this.publish(task, dispatchId);
+    await this.markQueued(task.id, dispatchId);
     return outcome;
   }
 
   /**
    * After a coordinator restart: wait for the dispatch recorded in KV instead of starting a new one.
-   * The message is published again with the same id; JetStream's duplicate window drops it if the
-   * original is still known, and a repeated result is ignored because the dispatch resolves once.
+   * A dispatch known to be on the work queue is not published again: its message is still queued or
+   * running, or its result waits in the durable result stream. Publishing it again is safe only
+   * within the stream's duplicate window (2 min): after a longer outage the copy would be a second
+   * message, run a second time (concurrently, if the first still ran). One the coordinator died
+   * before publishing is published now (a repeated result is ignored: a dispatch resolves once).
    */
-  async reattach(
-    task: PoolTask,
-    record: TaskRecord & { dispatchId?: string },
-    run: RunOptions,
-  ): Promise<TaskOutcome> {
+  async reattach(task: PoolTask, record: TaskRecord & QueuedMark, run: RunOptions): Promise<TaskOutcome> {
     if (!record.dispatchId) return this.run(task, run);
     const outcome = this.wait(task, record.dispatchId, run);
-    await this.publish(task, record.dispatchId);
+    if (record.queued !== record.dispatchId) await this.publish(task, record.dispatchId);
+    // Again: the scheduler's own record of this attempt has just replaced the mark.
+    await this.markQueued(task.id, record.dispatchId);
     return outcome;
   }
 
   async close(): Promise<void> {}
+
+  /** Records that the dispatch's message is on the work queue (unless the task has moved on). */
+  private async markQueued(taskId: string, dispatchId: string): Promise<void> {
+    const current: (KvTaskRecord & QueuedMark) | undefined = await this.o.state.getTask(taskId);
+    if (!current || current.dispatchId !== dispatchId || current.status !== 'running') return;
+    const marked: KvTaskRecord & QueuedMark = { ...current, queued: dispatchId };
+    await this.o.state.putTaskIfNewer(marked);
+  }
 
   private async publish(task: PoolTask, dispatchId: string): Promise<void> {
     const message: TaskMessage = { jobId: this.o.jobId, taskId: task.id, dispatchId, task };

@@ -2,7 +2,8 @@
 export type { Dataset } from './dataset.ts';
 export { featureSize } from './dataset.ts';
 export { Rng, deriveSeed, permutation, shuffleInPlace } from './random.ts';
-export { isGzip, readDataFile } from './readDataFile.ts';
+export type { ReadDataFileOptions } from './readDataFile.ts';
+export { MAX_DATA_FILE_BYTES, isGzip, readDataFile } from './readDataFile.ts';
 export type { IdxArray, IdxFiles, IdxType, IdxValues } from './idx.ts';
 export { idxToDataset, loadIdxDataset, parseIdx, sampleShapeOf } from './idx.ts';
 export type { LabelColumn } from './csv.ts';

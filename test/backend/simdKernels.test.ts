@@ -229,3 +229,65 @@ test('Identity and same-dtype Cast share data instead of copying; real casts sti
   assert.deepEqual(Array.from(ints.dataSync()), [1, -2]);
   ints.dispose();
 });
+
+test('where the SIMD module cannot bind (no reachable heap), each kernel hands its call to the one it wraps', async () => {
+  const { gemmMatMulConfig } = await import('../../core/backend/wasm/gemmMatMul.ts');
+  const { gemmConv2DConfig } = await import('../../core/backend/wasm/gemmConv2D.ts');
+  const { gemmConv2DBackpropFilterConfig } =
+    await import('../../core/backend/wasm/gemmConv2DBackpropFilter.ts');
+  const { gemmConv2DBackpropInputConfig } =
+    await import('../../core/backend/wasm/gemmConv2DBackpropInput.ts');
+  const { simdMaxPoolGradConfig } = await import('../../core/backend/wasm/simdMaxPoolGrad.ts');
+  const { columnSumConfig } = await import('../../core/backend/wasm/columnSum.ts');
+  const { biasAddConfig } = await import('../../core/backend/wasm/biasAdd.ts');
+  // A backend object without the emscripten module: chorusWasm() cannot bind to it.
+  const backend = {} as tf.KernelBackend;
+  const t = (shape: number[]): tf.TensorInfo => ({ dataId: {}, shape, dtype: 'float32' });
+  const marker: tf.TensorInfo = t([1]);
+  const calls: string[] = [];
+  const fallback = (name: string): tf.KernelConfig => ({
+    kernelName: name,
+    backendName: 'wasm',
+    kernelFunc: () => {
+      calls.push(name);
+      return marker;
+    },
+  });
+  const cases: [tf.KernelConfig, tf.NamedTensorInfoMap, tf.NamedAttrMap][] = [
+    [gemmMatMulConfig(fallback('BatchMatMul')), { a: t([4, 5]), b: t([5, 6]) }, {}],
+    [
+      gemmConv2DConfig(fallback('Conv2D')),
+      { x: t([1, 5, 5, 4]), filter: t([3, 3, 4, 8]) },
+      { strides: 1, pad: 'valid' },
+    ],
+    [
+      gemmConv2DBackpropFilterConfig(fallback('Conv2DBackpropFilter')),
+      { x: t([1, 5, 5, 4]), dy: t([1, 3, 3, 8]) },
+      { strides: 1, pad: 'valid', filterShape: [3, 3, 4, 8] },
+    ],
+    [
+      gemmConv2DBackpropInputConfig(fallback('Conv2DBackpropInput')),
+      { dy: t([1, 3, 3, 8]), filter: t([3, 3, 4, 8]) },
+      { strides: 1, pad: 'valid', inputShape: [1, 5, 5, 4] },
+    ],
+    [
+      simdMaxPoolGradConfig(fallback('MaxPoolGrad')),
+      { dy: t([1, 2, 2, 4]), input: t([1, 4, 4, 4]) },
+      { filterSize: 2, strides: 2, pad: 'valid' },
+    ],
+    [columnSumConfig(fallback('Sum')), { x: t([6, 4]) }, { axis: 0, keepDims: false }],
+    [biasAddConfig(fallback('Add')), { a: t([6, 4]), b: t([4]) }, {}],
+  ];
+  for (const [config, inputs, attrs] of cases) {
+    assert.equal(config.kernelFunc({ inputs, backend, attrs }), marker, config.kernelName);
+  }
+  assert.deepEqual(calls, [
+    'BatchMatMul',
+    'Conv2D',
+    'Conv2DBackpropFilter',
+    'Conv2DBackpropInput',
+    'MaxPoolGrad',
+    'Sum',
+    'Add',
+  ]);
+});

@@ -9,7 +9,7 @@ import { membersJob } from './jobs.ts';
  */
 test('nats-server restarted mid-job: every process reconnects and the job completes', async (t) => {
   const cluster = await Cluster.start(t, { workers: 2 });
-  const file = await cluster.jobFile('nats.yaml', membersJob('nats-restart', { epochs: 6 }));
+  const file = await cluster.jobFile('nats.yaml', membersJob('nats-restart', { epochs: 4 }));
   const jobId = await cluster.submit(file);
 
   await cluster.waitForEvent(

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
-import { ModelSpecError } from '../../core/errors.ts';
+import { JobSpecError, ModelSpecError } from '../../core/errors.ts';
 import { buildModel } from '../../core/model/buildModel.ts';
+import { checkModelsAgainstData } from '../../core/spec/checkModelsAgainstData.ts';
 import { layerSpec, type LayerSpec } from '../../core/spec/layers.ts';
+import { parseJobText } from '../../core/spec/loadJob.ts';
 import { inferModel, modelShapeProblems } from '../../core/spec/modelShapeProblems.ts';
 
 /**
@@ -124,5 +126,43 @@ test('without a known input shape only what the layers alone decide is checked',
   assert.match(
     modelShapeProblems([wide, wide], undefined, 3)[0]?.message ?? '',
     /at least \d+ weights, over the limit/,
+  );
+});
+
+test('checkModelsAgainstData refuses layers that do not fit the loaded samples, naming member and layer', () => {
+  const job = parseJobText(
+    [
+      'name: files',
+      'data:',
+      '  train: { format: csv, path: train.csv }',
+      '  test: { format: csv, path: test.csv }',
+      'members:',
+      '  - { name: mlp, replicas: 2, layers: [{ type: dense, units: 4 }] }',
+      '  - { name: convy, replicas: 3, layers: [{ type: conv2d, filters: 2, kernelSize: 2 }] }',
+      'distillation:',
+      '  student: { name: tiny, layers: [{ type: reshape, targetShape: [3, 3] }] }',
+      '',
+    ].join('\n'),
+    'files.yaml',
+  );
+  // The job file alone cannot tell: CSV samples have the shape of the file's columns.
+  assert.doesNotThrow(() => checkModelsAgainstData(job, [3, 3, 1], 2));
+  assert.throws(
+    () => checkModelsAgainstData(job, [5], 2, 'files.yaml'),
+    (err: unknown) => {
+      assert.ok(err instanceof JobSpecError);
+      assert.equal(err.source, 'files.yaml');
+      assert.deepEqual(
+        err.issues.map((i) => i.path),
+        ['members[1].layers[0]', 'distillation.student.layers[0]'],
+        'one issue per member entry, not per replica',
+      );
+      assert.match(
+        err.message,
+        /member "convy": conv2d: expects input of rank 3 \[height, width, channels\], got \[5\]/,
+      );
+      assert.match(err.message, /student "tiny": reshape: cannot reshape input \[5\]/);
+      return true;
+    },
   );
 });

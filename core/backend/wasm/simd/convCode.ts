@@ -83,10 +83,8 @@ interface RunLocals {
 }
 
 function addWalk(f: FunctionBuilder, mode: Mode): void {
-  const [first, second, p0, count, H, W, C, OH, OW, fh, fw, sh, sw, padTop, padLeft] = Array.from(
-    { length: 15 },
-    (_, i) => f.param(i),
-  ) as [
+  const params = Array.from({ length: 15 }, (_, i) => f.param(i));
+  const [first, second, p0, count, H, W, C, OH, OW, fh, fw, sh, sw, padTop, padLeft] = params as [
     Local,
     Local,
     Local,
@@ -107,122 +105,156 @@ function addWalk(f: FunctionBuilder, mode: Mode): void {
   const x = mode === 'gather' ? first : second;
   const cols = mode === 'gather' ? second : first;
   const t: RunLocals = { image: f.local('i32'), column: f.local('i32'), left: f.local('i32') };
-  const [b, oh, ow, n, kh, kw, ih, iw, ihBase, iwBase, img, row, col, pixelBytes, runFloats, interior] =
-    Array.from({ length: 16 }, () => f.local('i32')) as Local[] as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-    ];
-  const pixels = f.local('i32');
-  const xEnd = f.local('i32');
-  const shortRuns = f.local('i32');
-  const src = f.local('i32');
-  const dst = f.local('i32');
+  const local = (): Local => f.local('i32');
+  const [b, oh, ow, owEnd, left, kh, kw, ih, iw] = [
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+  ];
+  const [col, rowStart, rowK, iwBase, leftEdge, src, dst, interior] = [
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+  ];
+  const [
+    pixels,
+    pixelBytes,
+    rowBytes,
+    runFloats,
+    runBytes,
+    strideBytes,
+    owIn0,
+    owIn1,
+    xEnd,
+    shortRuns,
+    ihBase,
+  ] = [local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local()];
 
   f.get(OH).get(OW).mul().set(pixels);
   f.get(p0).get(pixels).divU().set(b);
   f.get(p0).get(pixels).remU().get(OW).divU().set(oh);
   f.get(p0).get(OW).remU().set(ow);
   f.get(C).i32(4).mul().set(pixelBytes);
+  f.get(W).get(pixelBytes).mul().set(rowBytes);
   f.get(fw).get(C).mul().set(runFloats);
-  f.get(cols).set(col);
+  f.get(runFloats).i32(4).mul().set(runBytes);
+  f.get(sw).get(pixelBytes).mul().set(strideBytes);
+  // Output columns whose whole filter row lies inside the image: owIn0 <= ow < owIn1.
+  f.get(padLeft).get(sw).add().i32(1).sub().get(sw).divU().set(owIn0);
+  f.get(W).get(fw).sub().get(padLeft).add().tee(owIn1).i32(0).ltS();
+  f.if(
+    () => f.i32(0).set(owIn1),
+    () => f.get(owIn1).get(sw).divU().i32(1).add().set(owIn1),
+  );
   // One past the last image this chunk reads (the tensor may be longer, never shorter).
   f.get(p0).get(count).add().i32(1).sub().get(pixels).divU().i32(1).add();
-  f.get(H).mul().get(W).mul().get(pixelBytes).mul().get(x).add().set(xEnd);
+  f.get(H).mul().get(rowBytes).mul().get(x).add().set(xEnd);
   f.get(runFloats).i32(4).leU().set(shortRuns);
+  f.get(cols).set(col);
+  f.get(count).set(left);
 
-  f.forRange(
-    n,
-    () => f.i32(0),
-    () => f.get(count),
-    1,
-    () => {
+  // Runs of output pixels in one output row (b, oh): ow .. owEnd - 1.
+  f.block(() => {
+    f.loop(() => {
+      f.get(left).eqz().brIf(1);
+      f.get(ow).get(left).add().tee(owEnd).get(OW).gtU();
+      f.if(() => f.get(OW).set(owEnd));
       f.get(oh).get(sh).mul().get(padTop).sub().set(ihBase);
+      // Address of (b, ihBase, 0): only used for rows inside the image.
+      f.get(x).get(b).get(H).mul().get(ihBase).add().get(rowBytes).mul().add().set(rowStart);
       f.get(ow).get(sw).mul().get(padLeft).sub().set(iwBase);
-      f.get(x).get(b).get(H).mul().get(W).mul().get(pixelBytes).mul().add().set(img);
-      // The whole filter width lies inside the image: each filter row is one contiguous run.
-      f.get(iwBase).i32(0).geS().get(iwBase).get(fw).add().get(W).leS().and().set(interior);
-      f.forRange(
-        kh,
-        () => f.i32(0),
-        () => f.get(fh),
-        1,
-        () => {
-          f.get(ihBase).get(kh).add().set(ih);
-          f.get(ih).i32(0).ltS().get(ih).get(H).geS().or();
-          f.if(
+      f.get(iwBase).get(pixelBytes).mul().set(leftEdge);
+      f.block(() => {
+        f.loop(() => {
+          f.get(ow).get(owEnd).geU().brIf(1);
+          f.get(ow)
+            .get(owIn0)
+            .sub()
+            .get(owIn1)
+            .get(owIn0)
+            .sub()
+            .ltU()
+            .get(owIn1)
+            .get(owIn0)
+            .gtU()
+            .and()
+            .set(interior);
+          f.get(rowStart).set(rowK);
+          f.forRange(
+            kh,
+            () => f.i32(0),
+            () => f.get(fh),
+            1,
             () => {
-              if (mode === 'gather') emitZero(f, col, runFloats, t);
-            },
-            () => {
-              f.get(img).get(ih).get(W).mul().get(pixelBytes).mul().add().set(row);
-              f.get(interior).if(
+              f.get(ihBase).get(kh).add().tee(ih).get(H).ltU();
+              f.if(
                 () => {
-                  f.get(row).get(iwBase).get(pixelBytes).mul().add().set(src);
-                  if (mode === 'gather') {
-                    // A short run (e.g. 3 floats of a 3-wide filter on one channel) as one vector: the
-                    // extra lanes land where the next run (or the column buffer's slack) is written, and
-                    // are read only where the chunk's images still have data.
-                    f.get(shortRuns)
-                      .get(src)
-                      .i32(16)
-                      .add()
-                      .get(xEnd)
-                      .leU()
-                      .and()
-                      .if(
-                        () => {
-                          f.get(col).get(src).v128Load().v128Store();
-                        },
-                        () => emitRun(f, mode, src, col, runFloats, t),
-                      );
-                  } else {
-                    emitRun(f, mode, src, col, runFloats, t);
-                  }
-                },
-                () => {
-                  f.forRange(
-                    kw,
-                    () => f.i32(0),
-                    () => f.get(fw),
-                    1,
+                  f.get(interior).if(
                     () => {
-                      f.get(iwBase).get(kw).add().set(iw);
-                      f.get(col).get(kw).get(pixelBytes).mul().add().set(dst);
-                      f.get(iw).i32(0).ltS().get(iw).get(W).geS().or();
-                      f.if(
+                      f.get(rowK).get(leftEdge).add().set(src);
+                      if (mode === 'gather') {
+                        // A short run (e.g. 3 floats of a 3-wide filter on one channel) as one vector:
+                        // the extra lanes land where the next run (or the buffer's slack) is written,
+                        // and are read only where the chunk's images still have data.
+                        f.get(shortRuns).get(src).i32(16).add().get(xEnd).leU().and();
+                        f.if(
+                          () => f.get(col).get(src).v128Load().v128Store(),
+                          () => emitRun(f, mode, src, col, runFloats, t),
+                        );
+                      } else {
+                        emitRun(f, mode, src, col, runFloats, t);
+                      }
+                    },
+                    () => {
+                      f.forRange(
+                        kw,
+                        () => f.i32(0),
+                        () => f.get(fw),
+                        1,
                         () => {
-                          if (mode === 'gather') emitZero(f, dst, C, t);
-                        },
-                        () => {
-                          f.get(row).get(iw).get(pixelBytes).mul().add().set(src);
-                          emitRun(f, mode, src, dst, C, t);
+                          f.get(iwBase).get(kw).add().set(iw);
+                          f.get(col).get(kw).get(pixelBytes).mul().add().set(dst);
+                          f.get(iw).get(W).ltU();
+                          f.if(
+                            () => {
+                              f.get(rowK).get(iw).get(pixelBytes).mul().add().set(src);
+                              emitRun(f, mode, src, dst, C, t);
+                            },
+                            () => {
+                              if (mode === 'gather') emitZero(f, dst, C, t);
+                            },
+                          );
                         },
                       );
                     },
                   );
                 },
+                () => {
+                  if (mode === 'gather') emitZero(f, col, runFloats, t);
+                },
               );
+              f.incrementBy(col, runBytes).incrementBy(rowK, rowBytes);
             },
           );
-          f.get(col).get(runFloats).i32(4).mul().add().set(col);
-        },
-      );
-      // Next output pixel: ow, then oh, then the image.
-      f.increment(ow, 1);
+          f.incrementBy(iwBase, sw)
+            .incrementBy(leftEdge, strideBytes)
+            .increment(ow, 1)
+            .increment(left, -1)
+            .br(0);
+        });
+      });
+      // Next output row, then the next image.
       f.get(ow)
         .get(OW)
         .eq()
@@ -235,6 +267,7 @@ function addWalk(f: FunctionBuilder, mode: Mode): void {
               f.i32(0).set(oh).increment(b, 1);
             });
         });
-    },
-  );
+      f.br(0);
+    });
+  });
 }
