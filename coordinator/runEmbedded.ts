@@ -4,6 +4,7 @@ import type { BackendChoice } from '../core/backend/backendChoice.ts';
 import { FsArtifactStore } from '../core/artifacts/fsArtifactStore.ts';
 import { prepareData } from '../core/data/prepareData.ts';
 import { NonRetryableError } from '../core/errors.ts';
+import { checkModelsAgainstData } from '../core/spec/checkModelsAgainstData.ts';
 import { loadJobFile } from '../core/spec/loadJob.ts';
 import type { ResolvedJob } from '../core/spec/resolvedJob.ts';
 import type { PreparedData } from '../core/tasks/taskContext.ts';
@@ -52,6 +53,8 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
   const outDir = resolve(options.out ?? join('runs', job.name));
   // Data first: a job refused for bad data must not claim the folder (the fixed job may then run there).
   const data = await prepareData(job.data, baseDir, job.seed);
+  // Models that cannot take this data's shape are bad input, reported before any task runs.
+  checkModelsAgainstData(job, data.sampleShape, data.classes, options.jobFile);
   if (options.fresh) await rm(outDir, { recursive: true, force: true });
   await claimOutputFolder(outDir, job);
   const store = new FsArtifactStore(outDir);

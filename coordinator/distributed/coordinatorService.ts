@@ -18,7 +18,7 @@ import type { CoordinatorHandlers } from '../grpc/coordinatorHandlers.ts';
 import type { NatsResources } from '../nats/ensureResources.ts';
 import type { JobRecord } from '../nats/jobRecord.ts';
 import { KvJobStore } from '../nats/kvJobStore.ts';
-import { KvStateStore } from '../nats/kvStateStore.ts';
+import { KvStateStore, type KvTaskRecord } from '../nats/kvStateStore.ts';
 import { planJob } from '../planJob.ts';
 import { putFloat32 } from '../../core/artifacts/float32.ts';
 import { dataFileKey, jobDataFiles, withUploadedPaths } from './jobDataFiles.ts';
@@ -159,9 +159,7 @@ export class CoordinatorService implements CoordinatorHandlers {
         };
     await this.jobs.putJob(record);
     const tasks = planJob(job);
-    const done = (
-      await new KvStateStore(this.o.resources.state, this.o.resources.names, jobId).loadTasks()
-    ).filter((t) => t.status === 'done').length;
+    const done = (await this.taskRecords(jobId, job)).filter((t) => t?.status === 'done').length;
     this.launch(record);
     this.log(`job ${jobId} submitted (${tasks.length} tasks${done ? `, ${done} already done` : ''})`);
     return { jobId, name: job.name, tasks: tasks.length, alreadyDone: done };
@@ -169,14 +167,9 @@ export class CoordinatorService implements CoordinatorHandlers {
 
   async getJob(jobId: string): Promise<JobStatus> {
     const record = await this.requireJob(jobId);
-    const records = new Map(
-      (await new KvStateStore(this.o.resources.state, this.o.resources.names, jobId).loadTasks()).map((r) => [
-        r.id,
-        r,
-      ]),
-    );
-    const tasks = planJob(record.job).map((t) => {
-      const r = records.get(t.id);
+    const records = await this.taskRecords(jobId, record.job);
+    const tasks = planJob(record.job).map((t, i) => {
+      const r = records[i];
       return {
         id: t.id,
         type: t.type,
@@ -251,11 +244,13 @@ export class CoordinatorService implements CoordinatorHandlers {
     const records = await this.jobs.listJobs();
     const out: JobSummary[] = [];
     for (const r of records.reverse()) {
-      const tasks = await new KvStateStore(this.o.resources.state, this.o.resources.names, r.id).loadTasks();
-      const planned = planJob(r.job).length;
-      const states = tasks.map((t) => t.status);
-      while (states.length < planned) states.push('pending');
-      out.push(summarize(r, states));
+      const records = await this.taskRecords(r.id, r.job);
+      out.push(
+        summarize(
+          r,
+          records.map((t) => t?.status ?? 'pending'),
+        ),
+      );
     }
     return out;
   }
@@ -343,6 +338,15 @@ export class CoordinatorService implements CoordinatorHandlers {
           !this.active.has(r.id) &&
           identity(r.job) === identity(job),
       );
+  }
+
+  /**
+   * The records of a job's planned tasks, in plan order (undefined: not started). Read key by key:
+   * listing KV keys while tasks are being written was seen to stall for seconds.
+   */
+  private taskRecords(jobId: string, job: ResolvedJob): Promise<(KvTaskRecord | undefined)[]> {
+    const store = new KvStateStore(this.o.resources.state, this.o.resources.names, jobId);
+    return Promise.all(planJob(job).map((t) => store.getTask(t.id)));
   }
 
   private async requireJob(jobId: string): Promise<JobRecord> {

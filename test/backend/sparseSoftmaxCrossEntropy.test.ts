@@ -67,7 +67,11 @@ test('logits of the wrong width are refused on both paths, as tfjs refuses them'
     await tf.setBackend(backend);
     const logits = tf.zeros([2, 4]) as tf.Tensor2D;
     const labels = tf.tensor1d([0, 1], 'int32');
-    assert.throws(() => sparseSoftmaxCrossEntropy(labels, logits, 3), /Shapes 2,3 and 2,4 must match/, backend);
+    assert.throws(
+      () => sparseSoftmaxCrossEntropy(labels, logits, 3),
+      /Shapes 2,3 and 2,4 must match/,
+      backend,
+    );
     tf.dispose([logits, labels]);
   }
 });

@@ -37,7 +37,9 @@ test('tasks that cannot succeed fail the job after MaxDeliver deliveries (or at 
   });
 
   await t.test('a task that always fails', async (t) => {
-    const jobId = await cluster.submit(await cluster.jobFile('fails.yaml', slowAndFastJob('always-fails', 'flaky')));
+    const jobId = await cluster.submit(
+      await cluster.jobFile('fails.yaml', slowAndFastJob('always-fails', 'flaky')),
+    );
     const end = await cluster.waitForEnd(jobId, 90_000);
     assert.equal(end.state, 'failed', cluster.logs());
 
@@ -49,10 +51,13 @@ test('tasks that cannot succeed fail the job after MaxDeliver deliveries (or at 
     assert.equal(failures.length, starts.length);
     assert.ok(starts.length >= 2 && starts.length <= MAX_DELIVER, starts.join('\n'));
     assert.match(starts.at(-1) ?? '', new RegExp(`delivery ${MAX_DELIVER} started`));
-    assert.match(failures.at(-1) ?? '', new RegExp(`delivery ${MAX_DELIVER} failed: .*\\(attempt ${MAX_DELIVER}\\)$`));
+    assert.match(
+      failures.at(-1) ?? '',
+      new RegExp(`delivery ${MAX_DELIVER} failed: .*\\(attempt ${MAX_DELIVER}\\)$`),
+    );
 
-    // What a user sees: `chorus status --json`, and the table.
-    const status = await cluster.status(t, jobId);
+    // What a user sees: the status (as `chorus status --json` shows it), and the table.
+    const status = await cluster.api().getJob(jobId);
     assert.equal(status.state, 'failed');
     assert.match(
       status.error ?? '',

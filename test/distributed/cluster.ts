@@ -151,7 +151,12 @@ export class Cluster {
 
   /** Until the job leaves `running`. */
   waitForEnd(jobId: string, timeoutMs = 120_000): Promise<JobStatus> {
-    return this.waitForJob(jobId, (s) => s.state !== 'running' && s.state !== 'queued', 'the job to end', timeoutMs);
+    return this.waitForJob(
+      jobId,
+      (s) => s.state !== 'running' && s.state !== 'queued',
+      'the job to end',
+      timeoutMs,
+    );
   }
 
   /** Follows the job's event stream until an event matches; rejects on timeout or when the stream ends. */

@@ -61,7 +61,10 @@ test('re-attaching publishes a dispatch again only if it never reached the work 
   const records = new Map((await restarted.loadTasks()).map((x) => [x.id, x]));
   void executor.reattach(task, records.get(task.id) ?? assert.fail('no record'), run);
   void executor.reattach(other, records.get(other.id) ?? assert.fail('no record'), run);
-  await until(async () => (await restarted.getTask(other.id))?.dispatchId === 'never-published' && (await queued()) >= 1);
+  await until(
+    async () =>
+      (await restarted.getTask(other.id))?.dispatchId === 'never-published' && (await queued()) >= 1,
+  );
   await new Promise((resolve) => setTimeout(resolve, 300));
 
   const again = await consumer.next({ expires: 2000 });

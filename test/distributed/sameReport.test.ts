@@ -31,7 +31,11 @@ test('a job run distributed reports what the embedded run reports; forged late r
   const nc = await cluster.natsConnection(t);
   const js = jetstream(nc);
   const names = natsNames(cluster.prefix);
-  const submit = runCli(t, ['submit', file, '--wait', '--json', '--coordinator', cluster.grpcAddress], 150_000);
+  const submit = runCli(
+    t,
+    ['submit', file, '--wait', '--json', '--coordinator', cluster.grpcAddress],
+    150_000,
+  );
   const jobId = await waitForJobId(cluster);
 
   // As soon as one task is done, forge results for every task of the job: a late duplicate of the
@@ -92,13 +96,21 @@ test('a job run distributed reports what the embedded run reports; forged late r
     const info = await jsm.consumers.info(names.resultStream, names.resultConsumer);
     return info.num_pending === 0 && info.num_ack_pending === 0;
   }, 'the coordinator to consume every result');
-  assert.equal((await kv.get(names.taskKey(jobId, doneId)))?.json<{ dispatchId: string }>().dispatchId, doneRecord.dispatchId);
+  assert.equal(
+    (await kv.get(names.taskKey(jobId, doneId)))?.json<{ dispatchId: string }>().dispatchId,
+    doneRecord.dispatchId,
+  );
 });
 
 async function waitForJobId(cluster: Cluster): Promise<string> {
   let jobId: string | undefined;
   await waitUntil(async () => {
-    jobId = (await cluster.api().listJobs().catch(() => []))[0]?.jobId;
+    jobId = (
+      await cluster
+        .api()
+        .listJobs()
+        .catch(() => [])
+    )[0]?.jobId;
     return jobId !== undefined;
   }, 'the job to be submitted');
   return jobId ?? '';

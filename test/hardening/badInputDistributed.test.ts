@@ -376,6 +376,7 @@ test(
     while (refusals().length < garbage.length && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 250));
     assert.equal(refusals().length, garbage.length, `refusal lines:\n${refusals().join('\n')}\n${logs(c)}`);
+    for (const line of refusals()) t.diagnostic(line);
     assert.ok(refusals().some((l) => /not JSON/.test(l)));
     assert.ok(refusals().some((l) => /task\.type|type/.test(l)));
     const jsm = await jetstreamManager(nc);

@@ -144,7 +144,8 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
     const deliveries = msg.info.deliveryCount;
     const job = await jobs.getJob(tm.jobId).catch(() => undefined);
     if (!job || job.status !== 'running') {
-      msg.ack(); // the job ended (or never existed): nothing to do
+      log(`dropping ${tm.taskId}: job ${tm.jobId} ${job ? `is ${job.status}` : 'is unknown'}`);
+      msg.ack();
       return;
     }
     const state = new KvStateStore(resources.state, names, tm.jobId);
