@@ -1,6 +1,7 @@
 /**
  * Executor overhead, in its own process. `--mode bare` trains the job's first member the way a bare
  * script would (wasm backend on the main thread, buildModel + trainLoop, no checkpoints or saving);
+ * `--mode bare-io` adds the train task's checkpoints and model save;
  * `--mode pool` runs the same member's train task through a 1-slot LocalPoolExecutor, after measuring
  * the round trip of tasks that fail at once (dispatch latency) against a no-op piscina pool.
  */
@@ -12,10 +13,11 @@ import { loadJobFile } from '../core/spec/loadJob.ts';
 import type { TrainTask } from '../core/tasks/task.ts';
 import { benchJobCopy, FOUR_MLPS_JOB } from './benchJob.ts';
 import { withCpuSeconds } from './cpuSeconds.ts';
+import { busiestThreadDelta, threadCpuSeconds } from './threadCpu.ts';
 import { emitResult, numberArg, parseArgs, stringArg } from './emitResult.ts';
 
 export interface BareResult {
-  mode: 'bare';
+  mode: 'bare' | 'bare-io';
   samples: number;
   /** buildModel + trainLoop, as a script would time its training. */
   wallSeconds: number;
@@ -23,6 +25,8 @@ export interface BareResult {
   loopSeconds: number;
   /** CPU time of the whole process over `wallSeconds`. */
   cpuSeconds: number;
+  /** CPU time of the busiest thread (the one training) over `wallSeconds`; absent off Linux. */
+  trainingThreadCpuSeconds?: number;
 }
 
 export interface PoolResult {
@@ -34,6 +38,8 @@ export interface PoolResult {
   loopSeconds: number;
   /** CPU time of the whole process (every thread) over `wallSeconds`. */
   cpuSeconds: number;
+  /** CPU time of the busiest thread (the pool thread training) over `wallSeconds`; absent off Linux. */
+  trainingThreadCpuSeconds?: number;
   /** First task on a fresh thread (it starts the wasm backend). */
   coldDispatchMs: number;
   /** Round trips of a task that fails in its handler at once, after the thread is warm. */
@@ -52,14 +58,23 @@ try {
   const { job, baseDir } = await loadJobFile(copy.jobFile);
   const data = await prepareData(job.data, baseDir, job.seed);
   const member = job.members[0]!;
-  if (mode === 'bare') {
+  if (mode === 'bare' || mode === 'bare-io') {
     const tf = await import('@tensorflow/tfjs');
+    const { FsArtifactStore } = await import('../core/artifacts/fsArtifactStore.ts');
+    const { artifactKeys } = await import('../core/artifacts/artifactKeys.ts');
+    const { saveModelToStore } = await import('../core/artifacts/modelIO.ts');
+    const { Checkpointer } = await import('../core/train/checkpoint.ts');
+    // `bare-io` also does the train task's file work (per-epoch checkpoints, the final save), to tell
+    // that cost apart from the thread and messaging.
+    const store = mode === 'bare-io' ? new FsArtifactStore(copy.dir) : undefined;
+    const taskId = `train:${member.name}`;
     const { selectBackend } = await import('../core/backend/selectBackend.ts');
     const { buildModel } = await import('../core/model/buildModel.ts');
     const { makeOptimizer } = await import('../core/model/optimizer.ts');
     const { trainLoop } = await import('../core/train/trainLoop.ts');
     tf.enableProdMode();
     await selectBackend('wasm');
+    const threadsBefore = threadCpuSeconds();
     const timed = await withCpuSeconds(async () => {
       const model = buildModel({
         layers: member.layers,
@@ -72,7 +87,8 @@ try {
         name: member.train.optimizer,
         learningRate: member.train.learningRate,
       });
-      // The same loop and settings as the train task, validation loss included; no checkpoints, no save.
+      // The same loop and settings as the train task, validation loss included.
+      const checkpoint = store ? new Checkpointer(store, artifactKeys.checkpoint(taskId)) : undefined;
       const run = await trainLoop({
         model,
         optimizer,
@@ -82,17 +98,26 @@ try {
         batchSize: member.train.batchSize,
         seed: member.seed,
         validation: data.validation,
+        ...(checkpoint ? { checkpoint } : {}),
       });
+      if (store && checkpoint) {
+        await saveModelToStore(model, store, artifactKeys.memberModel(member.name));
+        await checkpoint.clear();
+      }
       model.dispose();
       optimizer.dispose();
       return run;
     });
+    const threadsAfter = threadCpuSeconds();
     const result: BareResult = {
-      mode: 'bare',
+      mode,
       samples: timed.value.samples,
       wallSeconds: timed.seconds,
       loopSeconds: timed.value.seconds,
       cpuSeconds: timed.cpuSeconds,
+      ...(threadsBefore && threadsAfter
+        ? { trainingThreadCpuSeconds: busiestThreadDelta(threadsBefore, threadsAfter) }
+        : {}),
     };
     emitResult(result);
   } else {
@@ -144,7 +169,9 @@ try {
     }
     await noop.destroy();
     const task: TrainTask = { id: `train:${member.name}`, type: 'train', member: member.name, deps: [] };
+    const threadsBefore = threadCpuSeconds();
     const timed = await withCpuSeconds(() => executor.run(task, runOptions));
+    const threadsAfter = threadCpuSeconds();
     const outcome = timed.value;
     await executor.close();
     if (!outcome.ok) throw new Error(`the train task failed: ${outcome.error.message}`);
@@ -156,6 +183,9 @@ try {
       wallSeconds: timed.seconds,
       loopSeconds: outcome.result.seconds,
       cpuSeconds: timed.cpuSeconds,
+      ...(threadsBefore && threadsAfter
+        ? { trainingThreadCpuSeconds: busiestThreadDelta(threadsBefore, threadsAfter) }
+        : {}),
       coldDispatchMs,
       dispatchMs,
       noopDispatchMs,

@@ -1,75 +1,100 @@
 /**
- * Executor harness overhead and dispatch latency: one MLP member trained by a bare script vs through a
- * 1-slot LocalPoolExecutor (each run in its own process), and the pool's task round trip vs bare piscina.
- * The two modes alternate over several pairs: on a shared machine one pair alone swings by 2× either way.
+ * Executor harness overhead and dispatch latency: one MLP member trained by a bare script (with and
+ * without the train task's checkpoints and save) vs through a 1-slot LocalPoolExecutor, each run in its
+ * own process, and the pool's task round trip vs bare piscina. The modes take turns over several rounds:
+ * on a shared machine a single run swings by 2× either way.
  */
 import { median } from './aggregation.ts';
 import { figure, type Benchmark, type Figure } from './benchResults.ts';
 import type { BareResult, PoolResult } from './executorChild.ts';
 import { runTsChild } from './runChild.ts';
 
+type Run = BareResult | PoolResult;
+
 export const executorOverhead: Benchmark = async ({ quick }) => {
-  const pairs = quick ? 1 : 3;
+  const rounds = quick ? 1 : 3;
   const common = quick ? ['--epochs', '1', '--dispatches', '10'] : ['--epochs', '4', '--dispatches', '30'];
   const title = 'Executor harness overhead (MLP 784-256-10 member, bundled MNIST, wasm)';
   const bares: BareResult[] = [];
+  const bareIos: BareResult[] = [];
   const pools: PoolResult[] = [];
-  for (let pair = 0; pair < pairs; pair++) {
-    console.log(`  executor: pair ${pair + 1}/${pairs}: bare script, then LocalPoolExecutor with 1 slot`);
-    const bare = await runTsChild<BareResult>('./executorChild.ts', ['--mode', 'bare', ...common], {
-      timeoutMs: 300_000,
-    });
-    const pool = await runTsChild<PoolResult>('./executorChild.ts', ['--mode', 'pool', ...common], {
-      timeoutMs: 300_000,
-    });
-    if (!bare.ok || !bare.result || !pool.ok || !pool.result) {
-      const why = [bare, pool]
-        .map((o) => o.error)
-        .filter((e) => e !== undefined)
-        .join('; ');
-      return { title, figures: [], details: { bares, pools }, skipped: `failed: ${why}` };
+  for (let round = 0; round < rounds; round++) {
+    console.log(
+      `  executor: round ${round + 1}/${rounds}: bare script, bare script with the task's I/O, executor`,
+    );
+    for (const mode of ['bare', 'bare-io', 'pool'] as const) {
+      const outcome = await runTsChild<Run>('./executorChild.ts', ['--mode', mode, ...common], {
+        timeoutMs: 300_000,
+      });
+      if (!outcome.ok || !outcome.result) {
+        return {
+          title,
+          figures: [],
+          details: { bares, bareIos, pools },
+          skipped: `${mode} failed: ${outcome.error ?? 'no result'}`,
+        };
+      }
+      const r = outcome.result;
+      if (r.mode === 'pool') pools.push(r);
+      else (r.mode === 'bare' ? bares : bareIos).push(r);
     }
-    bares.push(bare.result);
-    pools.push(pool.result);
   }
-  const rate = (runs: readonly (BareResult | PoolResult)[], key: 'wallSeconds' | 'loopSeconds') =>
-    median(runs.map((r) => r.samples / r[key]));
-  const pairRatios = pools.map(
-    (p, i) => p.samples / p.wallSeconds / (bares[i]!.samples / bares[i]!.wallSeconds),
-  );
+  const rate = (runs: readonly Run[], seconds: (r: Run) => number | undefined) => {
+    const rates = runs.flatMap((r) => {
+      const s = seconds(r);
+      return s === undefined || s <= 0 ? [] : [r.samples / s];
+    });
+    return rates.length === 0 ? null : median(rates);
+  };
+  const wall = (r: Run) => r.wallSeconds;
+  const thread = (r: Run) => r.trainingThreadCpuSeconds;
   const figures: Figure[] = [
     figure({
       id: 'executor.train',
       group: title,
       label: 'training through LocalPoolExecutor (1 slot): samples ÷ task round trip',
-      value: rate(pools, 'wallSeconds'),
+      value: rate(pools, wall),
+      unit: 'samples/s',
+      baseline: { label: 'bare script: samples ÷ (buildModel + trainLoop)', value: rate(bares, wall) },
+      higherIsBetter: true,
+    }),
+    figure({
+      id: 'executor.train-vs-io',
+      group: title,
+      label: 'the same, against a bare script doing the same checkpoints and save',
+      value: rate(pools, wall),
       unit: 'samples/s',
       baseline: {
-        label: 'bare script: samples ÷ (buildModel + trainLoop)',
-        value: rate(bares, 'wallSeconds'),
+        label: 'bare script with per-epoch checkpoints and model save',
+        value: rate(bareIos, wall),
       },
       higherIsBetter: true,
-      note: `median of ${pairs} alternating runs each; per-pair ratios ${pairRatios.map((r) => r.toFixed(2)).join(', ')}`,
     }),
     figure({
       id: 'executor.loop',
       group: title,
       label: 'training loop inside the pool thread (trainLoop timing)',
-      value: rate(pools, 'loopSeconds'),
+      value: rate(pools, (r) => r.loopSeconds),
       unit: 'samples/s',
-      baseline: { label: 'bare script, trainLoop timing', value: rate(bares, 'loopSeconds') },
+      baseline: { label: 'bare script, trainLoop timing', value: rate(bares, (r) => r.loopSeconds) },
       higherIsBetter: true,
     }),
     figure({
       id: 'executor.train-cpu',
       group: title,
-      label: 'training through LocalPoolExecutor, per CPU-second of the process',
-      value: median(pools.map((p) => p.samples / p.cpuSeconds)),
+      label: 'training through LocalPoolExecutor, per CPU-second of the whole process',
+      value: rate(pools, (r) => r.cpuSeconds),
       unit: 'samples/CPU-s',
-      baseline: {
-        label: 'bare script, per CPU-second',
-        value: median(bares.map((b) => b.samples / b.cpuSeconds)),
-      },
+      baseline: { label: 'bare script, per CPU-second', value: rate(bares, (r) => r.cpuSeconds) },
+      higherIsBetter: true,
+    }),
+    figure({
+      id: 'executor.train-thread-cpu',
+      group: title,
+      label: 'training through LocalPoolExecutor, per CPU-second of the training thread',
+      value: rate(pools, thread),
+      unit: 'samples/CPU-s',
+      baseline: { label: 'bare script, per CPU-second of its main thread', value: rate(bares, thread) },
       higherIsBetter: true,
     }),
     figure({
@@ -78,9 +103,12 @@ export const executorOverhead: Benchmark = async ({ quick }) => {
       label: 'Chorus task that fails at once in its handler',
       value: median(pools.flatMap((p) => p.dispatchMs)),
       unit: 'ms',
-      baseline: { label: 'no-op piscina task', value: median(pools.flatMap((p) => p.noopDispatchMs)) },
+      baseline: {
+        label: 'no-op piscina task, interleaved',
+        value: median(pools.flatMap((p) => p.noopDispatchMs)),
+      },
       higherIsBetter: false,
     }),
   ];
-  return { title, figures, details: { bares, pools, pairRatios } };
+  return { title, figures, details: { bares, bareIos, pools } };
 };

@@ -39,6 +39,15 @@ export const slotScaling: Benchmark = async ({ quick }) => {
         higherIsBetter: false,
       }),
       figure({
+        id: 'slots.cpu-time',
+        group: title,
+        label: 'CPU time of the whole job with 2 slots (process, every thread)',
+        value: two.cpuSeconds,
+        unit: 'CPU-s',
+        baseline: { label: 'with 1 slot', value: one.cpuSeconds },
+        higherIsBetter: false,
+      }),
+      figure({
         id: 'slots.cores-used',
         group: title,
         label: 'cores the 2-slot run got (process CPU time ÷ wall time)',

@@ -37,6 +37,20 @@ export const ENV = {
   tokenFile: 'CHORUS_TOKEN_FILE',
   /** Clients and workers: the bearer token itself (e.g. from a Kubernetes Secret). */
   token: 'CHORUS_TOKEN',
+  /** Coordinator and workers: NATS user name (with a password): `--nats-user`. */
+  natsUser: 'CHORUS_NATS_USER',
+  /** Coordinator and workers: file holding the NATS password: `--nats-password-file` (wins over CHORUS_NATS_PASSWORD). */
+  natsPasswordFile: 'CHORUS_NATS_PASSWORD_FILE',
+  /** Coordinator and workers: the NATS password itself (e.g. from a Kubernetes Secret); there is no flag. */
+  natsPassword: 'CHORUS_NATS_PASSWORD',
+  /** Coordinator and workers: file holding an nkey user seed, instead of a user and password: `--nats-nkey-file`. */
+  natsNkeyFile: 'CHORUS_NATS_NKEY_FILE',
+  /** Coordinator and workers: CA bundle (PEM) for the NATS server's certificate (turns TLS on): `--nats-tls-ca`. */
+  natsTlsCa: 'CHORUS_NATS_TLS_CA',
+  /** Coordinator and workers: client certificate (PEM) for a NATS server that verifies clients: `--nats-tls-cert`. */
+  natsTlsCert: 'CHORUS_NATS_TLS_CERT',
+  /** The private key of CHORUS_NATS_TLS_CERT (PEM): `--nats-tls-key`. */
+  natsTlsKey: 'CHORUS_NATS_TLS_KEY',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

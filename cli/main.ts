@@ -77,6 +77,32 @@ const natsOptions = (cmd: Command) =>
       '--nats-prefix <prefix>',
       'prefix of every NATS stream, bucket and subject',
       fromEnv('natsPrefix', DEFAULTS.natsPrefix),
+    )
+    .option('--nats-user <name>', `NATS user (${ENV.natsUser})`, envOrUndefined('natsUser'))
+    .option(
+      '--nats-password-file <file>',
+      `file holding the NATS password (${ENV.natsPasswordFile}; else the password itself from ${ENV.natsPassword})`,
+      envOrUndefined('natsPasswordFile'),
+    )
+    .option(
+      '--nats-nkey-file <file>',
+      `file holding an nkey user seed, to log in to NATS without a password (${ENV.natsNkeyFile})`,
+      envOrUndefined('natsNkeyFile'),
+    )
+    .option(
+      '--nats-tls-ca <file>',
+      `CA bundle (PEM) that signed the NATS server's certificate; requires TLS (${ENV.natsTlsCa})`,
+      envOrUndefined('natsTlsCa'),
+    )
+    .option(
+      '--nats-tls-cert <file>',
+      `client certificate (PEM), for a NATS server that verifies clients (${ENV.natsTlsCert})`,
+      envOrUndefined('natsTlsCert'),
+    )
+    .option(
+      '--nats-tls-key <file>',
+      `private key of --nats-tls-cert (PEM) (${ENV.natsTlsKey})`,
+      envOrUndefined('natsTlsKey'),
     );
 
 /** A yes/no environment variable (`true`/`false`, `1`/`0`, `yes`/`no`). */
@@ -273,6 +299,24 @@ export function buildProgram(): Command {
   for (const cmd of program.commands) {
     if (cmd.options.some((o) => o.long === '--coordinator')) clientSecurityOptions(cmd);
   }
+
+  program
+    .command('nats-permissions')
+    .description("print the NATS permissions of the workers' user, for the NATS server's config")
+    .option(
+      '--nats-prefix <prefix>',
+      'prefix of every NATS stream, bucket and subject',
+      fromEnv('natsPrefix', DEFAULTS.natsPrefix),
+    )
+    .option('--json', 'print them as JSON')
+    .action(async (opts: { natsPrefix: string; json?: boolean }) => {
+      const { permissionsConfig, workerPermissions } =
+        await import('../coordinator/nats/workerPermissions.ts');
+      const permissions = workerPermissions(opts.natsPrefix);
+      process.stdout.write(
+        `${opts.json ? JSON.stringify(permissions, null, 2) : permissionsConfig(permissions)}\n`,
+      );
+    });
 
   const token = program.command('token').description('bearer tokens for the gRPC API (docs/security.md)');
   token

@@ -115,3 +115,16 @@ export class CoordinatorUnreachableError extends ChorusError {
     this.address = address;
   }
 }
+
+/**
+ * A chorus process cannot connect to NATS: refused, unknown host, bad credentials, an untrusted or
+ * missing certificate. `servers` are shown without credentials; the reason never quotes a secret.
+ */
+export class NatsConnectError extends ChorusError {
+  readonly servers: string;
+
+  constructor(servers: string, reason: string, options?: { cause?: unknown }) {
+    super(`cannot connect to NATS at ${servers}: ${reason}`, options);
+    this.servers = servers;
+  }
+}

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ClientSecurity } from '../coordinator/grpc/authClient.ts';
+import type { NatsClientSecurity } from '../coordinator/nats/natsClientSecurity.ts';
 import type { BackendChoice } from '../core/backend/backendChoice.ts';
 import type { ResolvedJob } from '../core/spec/resolvedJob.ts';
 import type { PoolTask } from '../core/tasks/task.ts';
@@ -16,6 +17,10 @@ export type ArtifactLocation =
   | {
       kind: 'nats';
       servers: string[];
+      /** NATS login and TLS: file paths, which the thread reads; a password only if it came from the environment. Never logged. */
+      natsSecurity?: NatsClientSecurity;
+      /** Inbox prefix of the worker's NATS user (its permissions allow no other). */
+      inboxPrefix?: string;
       bucket: string;
       prefix: string;
       coordinator: string;

@@ -1,9 +1,9 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { FsArtifactStore } from '../core/artifacts/fsArtifactStore.ts';
 import type { ArtifactStore } from '../core/artifacts/artifactStore.ts';
 import { NatsArtifactStore } from '../core/artifacts/natsArtifactStore.ts';
-import { natsConnectOptions } from '../coordinator/nats/natsConnectOptions.ts';
+import { connectNats } from '../coordinator/nats/connectNats.ts';
 import { connectDataPlane, type DataPlaneConnection } from '../cli/grpcClient.ts';
 import { clientConnectOptions } from '../coordinator/grpc/authClient.ts';
 import type { ArtifactLocation } from './poolMessages.ts';
@@ -18,15 +18,20 @@ const dataPlanes = new Map<string, DataPlaneConnection>();
 
 export async function openArtifactStore(location: ArtifactLocation, classes: number): Promise<ArtifactStore> {
   if (location.kind === 'fs') return new FsArtifactStore(location.root);
-  const key = `${location.servers.join(',')}|${location.bucket}`;
+  // Same servers, login and bucket: same connection (a worker's settings do not change while it runs).
+  const key = JSON.stringify([
+    location.servers,
+    location.natsSecurity,
+    location.inboxPrefix,
+    location.bucket,
+  ]);
   let opened = objectStores.get(key);
   if (!opened) {
     opened = (async () => {
       // Reconnect forever: a restarted nats-server must not fail a running task.
-      const nc = await connect({
-        ...natsConnectOptions(location.servers),
+      const nc = await connectNats(location.servers, location.natsSecurity, {
         name: 'chorus-thread',
-        maxReconnectAttempts: -1,
+        ...(location.inboxPrefix !== undefined ? { inboxPrefix: location.inboxPrefix } : {}),
       });
       return { nc, os: await new Objm(nc).open(location.bucket) };
     })();

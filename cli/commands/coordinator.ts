@@ -2,14 +2,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCoordinator } from '../../coordinator/distributed/startCoordinator.ts';
 import type { ServerSecurityOptions } from '../../coordinator/grpc/authServer.ts';
+import { natsClientOptions } from '../../coordinator/nats/natsClientSecurity.ts';
 import { ChorusError, NonRetryableError } from '../../core/errors.ts';
 import { CoordinatorMetricsBridge } from '../../coordinator/metrics/coordinatorMetricsBridge.ts';
 import { natsConnectionCheck } from '../../observability/natsConnectionCheck.ts';
 import { startProcessMetrics } from '../../observability/processMetrics.ts';
 import { readinessOf, type ReadinessCheck } from '../../observability/readiness.ts';
 import { DEFAULTS, logLine, parseHostPort, serversOf } from '../options.ts';
+import { natsSecurityFrom, type NatsSecurityFlags } from './natsSecurity.ts';
 
-export interface CoordinatorFlags {
+export interface CoordinatorFlags extends NatsSecurityFlags {
   nats: string;
   natsPrefix: string;
   grpc: string;
@@ -54,6 +56,9 @@ export async function coordinatorCommand(flags: CoordinatorFlags): Promise<void>
   const log = logLine('coordinator');
   const { host, port } = parseHostPort(flags.grpc);
   const security = serverSecurityFrom(flags);
+  // Bad NATS settings or files fail the start before anything listens.
+  const natsSecurity = natsSecurityFrom(flags);
+  natsClientOptions(serversOf(flags.nats), natsSecurity);
   // Metrics first: /healthz answers while NATS connects and jobs resume, /readyz once gRPC serves.
   let ready: ReadinessCheck = () => 'starting (connecting to NATS, resuming jobs)';
   const metrics = await startProcessMetrics({
@@ -65,6 +70,7 @@ export async function coordinatorCommand(flags: CoordinatorFlags): Promise<void>
   const bridge = new CoordinatorMetricsBridge(metrics.coordinator, { log });
   const handle = await startCoordinator({
     servers: serversOf(flags.nats),
+    natsSecurity,
     grpcHost: host,
     grpcPort: port,
     cacheDir: flags.cache ?? join(tmpdir(), 'chorus-coordinator'),

@@ -7,11 +7,13 @@ import { startProcessMetrics } from '../../observability/processMetrics.ts';
 import { readinessOf, type ReadinessCheck } from '../../observability/readiness.ts';
 import { startNatsWorker } from '../../worker/distributed/natsWorker.ts';
 import { clientConnectOptions } from '../../coordinator/grpc/authClient.ts';
+import { natsClientOptions } from '../../coordinator/nats/natsClientSecurity.ts';
 import { DEFAULTS, logLine, serversOf } from '../options.ts';
 import { clientSecurityFrom, type ClientSecurityFlags } from './clientSecurity.ts';
+import { natsSecurityFrom, type NatsSecurityFlags } from './natsSecurity.ts';
 import { waitForStopSignal } from './coordinator.ts';
 
-export interface WorkerFlags extends ClientSecurityFlags {
+export interface WorkerFlags extends ClientSecurityFlags, NatsSecurityFlags {
   nats: string;
   natsPrefix: string;
   coordinator: string;
@@ -32,6 +34,8 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   // Read and check the TLS files and token now, so a bad setting fails the start, not every task.
   const grpc = clientSecurityFrom(flags);
   clientConnectOptions(grpc);
+  const natsSecurity = natsSecurityFrom(flags);
+  natsClientOptions(serversOf(flags.nats), natsSecurity);
   let ready: ReadinessCheck = () => 'starting (connecting to NATS)';
   const metrics = await startProcessMetrics({
     role: 'worker',
@@ -53,6 +57,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   };
   const worker = await startNatsWorker({
     servers: serversOf(flags.nats),
+    natsSecurity,
     coordinator: flags.coordinator,
     grpc,
     slots,

@@ -7,6 +7,7 @@ import type { NatsNames } from '../nats/natsNames.ts';
 import type { TaskRecord } from '../taskRecord.ts';
 import { encodeMessage, type ResultMessage, type TaskMessage } from './messages.ts';
 import type { ResultRouter } from './resultRouter.ts';
+import { retryTransient } from './retryTransient.ts';
 
 /** In a task's KV record: the dispatch whose message was published to the work queue. */
 export interface QueuedMark {
@@ -22,6 +23,7 @@ export interface NatsExecutorOptions {
   router: ResultRouter;
   /** Tasks in flight at once; workers pull at their own pace, so this only bounds the queue. */
   maxInFlight?: number;
+  log?: (line: string) => void;
 }
 
 /**
@@ -40,14 +42,16 @@ export class NatsExecutor implements Executor {
 
   async run(task: PoolTask, run: RunOptions): Promise<TaskOutcome> {
     const dispatchId = randomUUID();
-    const current = await this.o.state.getTask(task.id);
-    await this.o.state.putTaskIfNewer({
-      ...(current ?? { id: task.id, status: 'running', attempts: run.attempt }),
-      dispatchId,
+    await this.retry(`recording the dispatch of ${task.id}`, run, async () => {
+      const current = await this.o.state.getTask(task.id);
+      await this.o.state.putTaskIfNewer({
+        ...(current ?? { id: task.id, status: 'running', attempts: run.attempt }),
+        dispatchId,
+      });
     });
     const outcome = this.wait(task, dispatchId, run);
-    await this.publish(task, dispatchId);
-    await this.markQueued(task.id, dispatchId);
+    await this.retry(`queueing ${task.id}`, run, () => this.publish(task, dispatchId));
+    await this.markQueued(task.id, dispatchId, run);
     return outcome;
   }
 
@@ -61,21 +65,33 @@ export class NatsExecutor implements Executor {
    */
   async reattach(task: PoolTask, record: TaskRecord & QueuedMark, run: RunOptions): Promise<TaskOutcome> {
     if (!record.dispatchId) return this.run(task, run);
-    const outcome = this.wait(task, record.dispatchId, run);
-    if (record.queued !== record.dispatchId) await this.publish(task, record.dispatchId);
+    const dispatchId = record.dispatchId;
+    const outcome = this.wait(task, dispatchId, run);
+    if (record.queued !== dispatchId)
+      await this.retry(`queueing ${task.id}`, run, () => this.publish(task, dispatchId));
     // Again: the scheduler's own record of this attempt has just replaced the mark.
-    await this.markQueued(task.id, record.dispatchId);
+    await this.markQueued(task.id, dispatchId, run);
     return outcome;
   }
 
   async close(): Promise<void> {}
 
-  /** Records that the dispatch's message is on the work queue (unless the task has moved on). */
-  private async markQueued(taskId: string, dispatchId: string): Promise<void> {
-    const current: (KvTaskRecord & QueuedMark) | undefined = await this.o.state.getTask(taskId);
-    if (!current || current.dispatchId !== dispatchId || current.status !== 'running') return;
-    const marked: KvTaskRecord & QueuedMark = { ...current, queued: dispatchId };
-    await this.o.state.putTaskIfNewer(marked);
+  /**
+   * Records that the dispatch's message is on the work queue (unless the task has moved on). Best
+   * effort: without the mark, a restarted coordinator publishes the dispatch again (see reattach).
+   */
+  private async markQueued(taskId: string, dispatchId: string, run: RunOptions): Promise<void> {
+    await this.retry(`recording that ${taskId} is queued`, run, async () => {
+      const current: (KvTaskRecord & QueuedMark) | undefined = await this.o.state.getTask(taskId);
+      if (!current || current.dispatchId !== dispatchId || current.status !== 'running') return;
+      const marked: KvTaskRecord & QueuedMark = { ...current, queued: dispatchId };
+      await this.o.state.putTaskIfNewer(marked);
+    }).catch((err: unknown) => this.o.log?.(`${taskId}: could not mark it queued: ${String(err)}`));
+  }
+
+  /** NATS operations of a dispatch are retried while the server restarts (see retryTransient). */
+  private retry<T>(what: string, run: RunOptions, op: () => Promise<T>): Promise<T> {
+    return retryTransient(what, op, { signal: run.signal, ...(this.o.log ? { log: this.o.log } : {}) });
   }
 
   private async publish(task: PoolTask, dispatchId: string): Promise<void> {

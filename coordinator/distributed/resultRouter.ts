@@ -114,8 +114,14 @@ export class ResultRouter {
     try {
       if (!waiter) {
         const verdict = await this.o.classifyOrphan(result);
-        if (verdict === 'stale') msg.ack();
-        else msg.nak(EARLY_RESULT_DELAY_MS);
+        if (verdict === 'stale') {
+          // E.g. a worker cut off past AckWait: the task was redelivered and has a result already.
+          this.o.log?.(
+            `ignoring a stale result of ${result.taskId} (job ${result.jobId}, dispatch ${result.dispatchId}, ` +
+              `delivery ${result.deliveries}, worker ${result.worker || '?'})`,
+          );
+          msg.ack();
+        } else msg.nak(EARLY_RESULT_DELAY_MS);
         return;
       }
       if (!result.final) {

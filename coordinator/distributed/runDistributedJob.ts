@@ -11,6 +11,8 @@ import { runTaskGraph } from '../scheduler.ts';
 import { NatsExecutor } from './natsExecutor.ts';
 import type { PreparedDataCache } from './preparedDataCache.ts';
 import type { ResultRouter } from './resultRouter.ts';
+import { RetryingStateStore } from './retryingStateStore.ts';
+import { retryTransient } from './retryTransient.ts';
 
 export interface JobRunnerDeps {
   resources: NatsResources;
@@ -42,38 +44,46 @@ export async function runDistributedJob(
   const job = record.job;
   const store = new NatsArtifactStore(artifacts, names.artifactPrefix(jobId));
   const kvState = new KvStateStore(state, names, jobId);
-  const executor = new NatsExecutor({ jobId, js, names, state: kvState, router: deps.router });
+  const log = deps.log;
+  const executor = new NatsExecutor({ jobId, js, names, state: kvState, router: deps.router, log });
   const started = Date.now();
+  // The job's state, report and outcome are written through NATS: retried while it restarts.
+  const setStatus = (update: (r: JobRecord) => JobRecord) =>
+    retryTransient(`recording the end of job ${jobId}`, () => deps.jobs.updateJob(jobId, update), { log });
   try {
     await runTaskGraph({
       tasks: planJob(job),
-      store: kvState,
+      store: new RetryingStateStore(kvState, { signal, log }),
       executor,
       // JetStream retries (nak, redelivery, MaxDeliver): the executor returns final outcomes only.
       maxAttempts: 1,
       runReport: async (_task, records) => {
         const reportStarted = performance.now();
-        const data = await deps.dataCache.get(jobId, job, store);
-        await produceReport({
-          job,
-          store,
-          records,
-          data,
-          wallSeconds: (Date.now() - record.submittedAt) / 1000,
-        });
+        await retryTransient(
+          `the report of job ${jobId}`,
+          async () =>
+            produceReport({
+              job,
+              store,
+              records,
+              data: await deps.dataCache.get(jobId, job, store),
+              wallSeconds: (Date.now() - record.submittedAt) / 1000,
+            }),
+          { signal, log },
+        );
         return { type: 'report' as const, seconds: (performance.now() - reportStarted) / 1000 };
       },
       onEvent: (event) => deps.hub.publish(jobId, event),
       signal,
     });
-    await deps.jobs.updateJob(jobId, (r) => ({ ...r, status: 'done', finishedAt: Date.now() }));
+    await setStatus((r) => ({ ...r, status: 'done', finishedAt: Date.now() }));
     deps.log(`job ${jobId} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (err) {
     const reason = stopReason();
     if (err instanceof JobInterruptedError && reason === 'shutdown') return; // stays `running`: resumed on restart
     const status = err instanceof JobInterruptedError && reason === 'cancel' ? 'cancelled' : 'failed';
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    await deps.jobs.updateJob(jobId, (r) => ({ ...r, status, finishedAt: Date.now(), error: message }));
+    await setStatus((r) => ({ ...r, status, finishedAt: Date.now(), error: message }));
     // The job is over: tasks still running on workers (other members, say) would only waste them.
     deps.stopWorkers?.(jobId);
     deps.log(`job ${jobId} ${status}: ${message}`);

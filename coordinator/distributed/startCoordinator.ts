@@ -1,16 +1,23 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
 import { openServerSecurity, type ServerSecurityOptions } from '../grpc/authServer.ts';
 import { startCoordinatorServer } from '../grpc/coordinatorServer.ts';
 import type { JobEvent } from '../grpc/apiTypes.ts';
+import { connectNats } from '../nats/connectNats.ts';
 import { ensureResources } from '../nats/ensureResources.ts';
-import { natsConnectOptions } from '../nats/natsConnectOptions.ts';
+import {
+  describeNatsSecurity,
+  natsClientOptions,
+  type NatsClientSecurity,
+} from '../nats/natsClientSecurity.ts';
 import type { NatsResourceOptions } from '../nats/natsResourceOptions.ts';
 import { CoordinatorService } from './coordinatorService.ts';
 import type { JobLimits } from './limits.ts';
 
 export interface CoordinatorOptions {
   servers: string[];
+  /** NATS login and TLS besides URL credentials (docs/security.md, "The NATS side"). */
+  natsSecurity?: NatsClientSecurity;
   grpcHost: string;
   /** 0 picks a free port. */
   grpcPort: number;
@@ -42,10 +49,14 @@ export async function startCoordinator(o: CoordinatorOptions): Promise<Coordinat
   const log = o.log ?? (() => {});
   // First: bad TLS or token files fail the start before anything connects.
   const security = await openServerSecurity(o.security ?? {}, log);
-  // Credentials in the URLs become connect options; only the bare servers are ever logged.
-  const nats = natsConnectOptions(o.servers);
-  const nc = await connect({ ...nats, name: 'chorus-coordinator', maxReconnectAttempts: -1 });
-  const resources = await ensureResources(nc, o.resources ?? {});
+  // Credentials become connect options; only the bare servers are ever logged.
+  const nats = natsClientOptions(o.servers, o.natsSecurity);
+  const nc = await connectNats(o.servers, o.natsSecurity, { name: 'chorus-coordinator' });
+  log(`NATS: ${describeNatsSecurity(nats, o.natsSecurity)}`);
+  const resources = await ensureResources(nc, o.resources ?? {}).catch(async (err: unknown) => {
+    await nc.close().catch(() => undefined);
+    throw err;
+  });
   for (const change of resources.changes) log(`nats: ${change}`);
   const service = new CoordinatorService({
     nc,

@@ -43,15 +43,12 @@ export function workerPermissions(prefix = 'chorus'): NatsPermissions {
         `${n.prefix}.progress.>`,
         // Job and task records: read only.
         `$JS.API.STREAM.MSG.GET.${state}`,
-        `$JS.API.DIRECT.GET.${state}`,
-        `$JS.API.DIRECT.GET.${state}.>`,
         // Heartbeats.
         `$KV.${n.workersBucket}.>`,
-        // Artifacts: chunks and metadata, reads, the ordered consumers of `get` and `list`.
+        // Artifacts: chunks and metadata, reads, the ordered consumers of `get` and `list` (and
+        // their flow control), the purge of a replaced object's chunks.
         `$O.${n.artifactsBucket}.>`,
         `$JS.API.STREAM.MSG.GET.${objects}`,
-        `$JS.API.DIRECT.GET.${objects}`,
-        `$JS.API.DIRECT.GET.${objects}.>`,
         `$JS.API.STREAM.PURGE.${objects}`,
         `$JS.API.CONSUMER.CREATE.${objects}`,
         `$JS.API.CONSUMER.CREATE.${objects}.>`,

@@ -153,3 +153,46 @@ test('a tiny tf.layers CNN trains on wasm: the loss falls', async () => {
   model.dispose();
   tf.dispose([x, y]);
 });
+
+test("a Chorus-built CNN (the benchmark's layers, smaller): training-loss gradients and predictions on wasm match cpu", async () => {
+  const { buildModel } = await import('../../core/model/buildModel.ts');
+  const { layerSpec } = await import('../../core/spec/layers.ts');
+  const { sparseSoftmaxCrossEntropy } = await import('../../core/train/sparseSoftmaxCrossEntropy.ts');
+  const layers = [
+    { type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' },
+    { type: 'maxPooling2d' },
+    { type: 'conv2d', filters: 12, kernelSize: 3, activation: 'relu', padding: 'same' },
+    { type: 'maxPooling2d' },
+    { type: 'dense', units: 16, activation: 'relu' },
+  ].map((l) => layerSpec.parse(l));
+  const batch = 6;
+  const images = randomValues(batch * 14 * 14, 5).map((v) => Math.abs(v));
+  const labels = Int32Array.from({ length: batch }, (_, i) => (i * 3) % 5);
+  const run = async (backend: string): Promise<{ grads: Float32Array[]; logits: Float32Array }> => {
+    await tf.setBackend(backend);
+    const model = buildModel({ layers, inputShape: [14, 14, 1], classes: 5, seed: 3, name: `m_${backend}` });
+    const x = tf.tensor4d(images, [batch, 14, 14, 1]);
+    const y = tf.tensor1d(labels, 'int32');
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(
+      () => sparseSoftmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor2D, 5),
+      vars,
+    );
+    const out = {
+      grads: vars.map((v) => Float32Array.from((grads[v.name] as tf.Tensor).dataSync())),
+      logits: Float32Array.from((model.predict(x) as tf.Tensor).dataSync()),
+    };
+    tf.dispose([x, y, value, ...Object.values(grads)]);
+    model.dispose();
+    return out;
+  };
+  const cpu = await run('cpu');
+  const wasm = await run('wasm');
+  assertGradientsMatch(
+    cpu.grads,
+    wasm.grads,
+    cpu.grads.map((_, i) => `weight ${i}`),
+  );
+  const err = relativeError(wasm.logits, cpu.logits);
+  assert.ok(err < TOLERANCE, `predictions: relative error ${err}`);
+});

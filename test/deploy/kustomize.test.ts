@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { ENV } from '../../cli/env.ts';
 import { DEFAULTS } from '../../cli/options.ts';
 import { natsNames } from '../../coordinator/nats/natsNames.ts';
+import { permissionsConfig, workerPermissions } from '../../coordinator/nats/workerPermissions.ts';
 import { DEFAULT_METRICS_PORTS } from '../../observability/metricsServer.ts';
+import { findNatsServer } from '../helpers/natsServer.ts';
 import { runCommand } from './runCommand.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -129,6 +133,54 @@ function portNumber(c: Container, port: string | number | undefined): number | u
   return c.ports?.find((p) => p.name === port)?.containerPort;
 }
 
+/**
+ * Two NATS users: the coordinator and the workers each log in with their own name and password from
+ * the Secret, which the NATS server's config reads from the same keys; the workers' entry carries
+ * `chorus nats-permissions` for the prefix; and nats-server accepts the config as rendered.
+ */
+async function checkNatsUsers(
+  objects: K8sObject[],
+  secret: K8sObject,
+  natsContainer: Container,
+  natsConf: string,
+  prefix: string | undefined,
+): Promise<void> {
+  const keyOf = (c: Container) => new Map((c.env ?? []).map((e) => [e.name, e.valueFrom?.secretKeyRef?.key]));
+  const server = keyOf(natsContainer);
+  const decode = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+  for (const role of ['coordinator', 'worker']) {
+    const env = keyOf(container(objects, 'Deployment', `chorus-${role}`, role));
+    assert.equal(env.get(ENV.natsUser), `${role}-user`, `the ${role}'s ${ENV.natsUser}`);
+    assert.equal(env.get(ENV.natsPassword), `${role}-password`, `the ${role}'s ${ENV.natsPassword}`);
+    const upper = role.toUpperCase();
+    assert.equal(server.get(`NATS_${upper}_USER`), `${role}-user`);
+    assert.equal(server.get(`NATS_${upper}_PASSWORD`), `${role}-password`);
+    assert.ok(decode(`${role}-user`) && decode(`${role}-password`), `the Secret has the ${role}'s login`);
+  }
+  assert.notEqual(decode('coordinator-user'), decode('worker-user'), 'two users, not one');
+  const squash = (s: string) => s.replace(/\s+/g, ' ');
+  assert.match(natsConf, /\{ user: \$NATS_COORDINATOR_USER, password: \$NATS_COORDINATOR_PASSWORD \}/);
+  const entry = '{ user: $NATS_WORKER_USER, password: $NATS_WORKER_PASSWORD';
+  const workerEntry = natsConf.slice(natsConf.indexOf(entry));
+  assert.ok(
+    squash(workerEntry).startsWith(squash(`${entry}\n${permissionsConfig(workerPermissions(prefix))}\n}`)),
+    `the workers' entry in nats.conf carries \`chorus nats-permissions --nats-prefix ${prefix}\``,
+  );
+  // nats-server parses it, with every variable set from the container's environment.
+  const dir = await mkdtemp(join(tmpdir(), 'chorus-nats-conf-'));
+  try {
+    const file = join(dir, 'nats.conf');
+    await writeFile(file, natsConf);
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '' };
+    for (const name of server.keys()) env[name] = `value-of-${name}`;
+    for (const e of natsContainer.env ?? []) env[e.name] ??= `value-of-${e.name}`;
+    const r = await runCommand(findNatsServer(), ['-t', '-c', file], { env });
+    assert.equal(r.code, 0, `nats-server -t refused the rendered nats.conf:\n${r.stdout}${r.stderr}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Checks every overlay must pass; returns the rendered objects for overlay-specific checks. */
 async function checkOverlay(overlay: string): Promise<K8sObject[]> {
   const objects = await render(overlay);
@@ -237,14 +289,12 @@ async function checkOverlay(overlay: string): Promise<K8sObject[]> {
   const grpcPort = coordSvc.spec?.ports?.find((p) => p.name === 'grpc')?.port;
   assert.equal(configMap.data?.[ENV.coordinator], `chorus-coordinator:${grpcPort}`);
 
-  // The NATS URL carries the credentials the server is configured with, and points at its Service.
-  const decode = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
-  const url = new URL(decode(secret.data?.url));
+  // The NATS URL points at its Service and carries no credentials: each process has its own user.
+  const url = new URL(configMap.data?.[ENV.natsUrl] ?? '');
   const natsSvc = one(objects, 'Service', 'chorus-nats');
   const clientPort = natsSvc.spec?.ports?.find((p) => p.name === 'client')?.port;
   assert.equal(`${url.protocol}//${url.hostname}:${url.port}`, `nats://chorus-nats:${clientPort}`);
-  assert.equal(decodeURIComponent(url.username), decode(secret.data?.user));
-  assert.equal(decodeURIComponent(url.password), decode(secret.data?.password));
+  assert.equal(url.username + url.password, '', `no credentials in ${ENV.natsUrl}`);
 
   // NATS: JetStream on a persistent volume.
   const nats = one(objects, 'StatefulSet', 'chorus-nats');
@@ -264,6 +314,7 @@ async function checkOverlay(overlay: string): Promise<K8sObject[]> {
   for (const probe of [natsContainer.livenessProbe, natsContainer.readinessProbe]) {
     assert.equal(portNumber(natsContainer, probe?.httpGet?.port), monitorPort);
   }
+  await checkNatsUsers(objects, secret, natsContainer, natsConf, configMap.data?.[ENV.natsPrefix]);
 
   // PodDisruptionBudget covers the workers.
   const pdb = one(objects, 'PodDisruptionBudget', 'chorus-worker');

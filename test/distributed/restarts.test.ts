@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
 import { test, type TestContext } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { decodeMessage, resultMessage, type ResultMessage } from '../../coordinator/distributed/messages.ts';
@@ -85,7 +86,7 @@ test('restarts mid-job: the job completes, nothing runs or counts twice', async 
    * nats-server dies (SIGKILL) while members train and comes back on the same port with the same
    * file store: the coordinator and both workers reconnect on their own, and the job completes.
    */
-  await t.test('nats-server killed and restarted', async () => {
+  await t.test('nats-server killed and restarted', async (t) => {
     const file = await cluster.jobFile('nats.yaml', membersJob('nats-restart', { epochs: 4 }));
     const jobId = await cluster.submit(file);
     await midTraining(cluster, jobId);
@@ -111,6 +112,11 @@ test('restarts mid-job: the job completes, nothing runs or counts twice', async 
       assert.ok(Date.now() < deadline, `both workers heartbeat again\n${cluster.logs()}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    // …as `chorus workers` shows.
+    const listed = await cluster.cli(t, ['workers', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const ids = (JSON.parse(listed.stdout) as { workerId: string }[]).map((w) => w.workerId).sort();
+    assert.deepEqual(ids, cluster.workers.map((w) => `${hostname()}-${w.pid}`).sort());
     const report = JSON.parse((await cluster.api().getReport(jobId)).json) as Report;
     assert.deepEqual(report.members.map((m) => m.name).sort(), ['mlp-0', 'mlp-1']);
   });

@@ -91,6 +91,16 @@ test('a job run distributed reports what the embedded run reports; forged late r
     assert.equal(task.attempts, 1, task.id);
     assert.equal(task.lastError, undefined, task.id);
   }
+  const jobs = await cluster.cli(t, ['jobs', '--json']);
+  assert.equal(jobs.code, 0, jobs.stderr);
+  assert.deepEqual(
+    (JSON.parse(jobs.stdout) as { jobId: string; state: string; counts: { done: number } }[]).map((j) => [
+      j.jobId,
+      j.state,
+      j.counts.done,
+    ]),
+    [[jobId, 'done', final.tasks.length]],
+  );
   const jsm = await jetstreamManager(nc);
   await waitUntil(async () => {
     const info = await jsm.consumers.info(names.resultStream, names.resultConsumer);

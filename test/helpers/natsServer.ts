@@ -20,6 +20,8 @@ export interface NatsServerOptions {
   startTimeoutMs?: number;
   /** Require this user and password from every client (as deploy/k8s/base/nats.conf does). */
   auth?: { user: string; password: string };
+  /** More config lines, e.g. an `authorization` block with users and permissions, or a `tls` block. */
+  config?: readonly string[];
 }
 
 export interface NatsServer {
@@ -106,7 +108,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const log = () => logLines.join('\n');
 
   const argsFor = async (port: number): Promise<string[]> => {
-    if (options.maxPayload === undefined && options.auth === undefined) {
+    if (options.maxPayload === undefined && options.auth === undefined && options.config === undefined) {
       return ['-js', '-p', String(port), '-sd', storeDir, '-a', '127.0.0.1'];
     }
     const conf = join(root, 'nats.conf');
@@ -122,6 +124,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
               `authorization { users: [ { user: ${JSON.stringify(auth.user)}, password: ${JSON.stringify(auth.password)} } ] }`,
             ]
           : []),
+        ...(options.config ?? []),
         '',
       ].join('\n'),
     );

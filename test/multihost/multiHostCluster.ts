@@ -11,6 +11,8 @@ const START_TIMEOUT_MS = 60_000;
 const NATS_PORT = 4222;
 const GRPC_PORT = 50051;
 const BIN = join(REPO_ROOT, 'cli', 'bin.mjs');
+/** Temporary folders: `chorus-multihost-<pid>-XXXXXX`. */
+export const TEMP_PREFIX = 'chorus-multihost-';
 
 export interface MultiHostOptions {
   /** Extra coordinator flags, e.g. `['--ack-wait-ms', '2000']`. */
@@ -37,7 +39,8 @@ export class MultiHostCluster {
 
   static async start(options: MultiHostOptions = {}): Promise<MultiHostCluster> {
     const workers = options.workers ?? ['w1', 'w2'];
-    const dir = await mkdtemp(join(tmpdir(), 'chorus-multihost-'));
+    // The pid in the name lets a later run sweep the folder should this process be killed.
+    const dir = await mkdtemp(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
     let lab: NetnsLab;
     try {
       lab = await NetnsLab.create(['nats', 'coord', ...workers]);
@@ -67,12 +70,13 @@ export class MultiHostCluster {
 
   /** Runs a `chorus` command on the coordinator's host and follows it (a long one, e.g. `submit --wait`). */
   chorus(name: string, args: readonly string[]): NsProcess {
-    const client = new NsProcess(name, this.lab.ns('coord'), process.execPath, [
-      BIN,
-      ...args,
-      '--coordinator',
-      this.grpcAddress,
-    ]);
+    const client = new NsProcess(
+      name,
+      this.lab.ns('coord'),
+      process.execPath,
+      [BIN, ...args, '--coordinator', this.grpcAddress],
+      { cwd: REPO_ROOT },
+    );
     this.clients.push(client);
     return client;
   }
@@ -122,22 +126,34 @@ export class MultiHostCluster {
   }
 
   private async startCoordinator(extra: readonly string[]): Promise<void> {
-    this.coordinator = new NsProcess('coordinator', this.lab.ns('coord'), process.execPath, [
-      BIN,
+    this.coordinator = new NsProcess(
       'coordinator',
-      ...['--nats', this.natsUrl, '--grpc', this.grpcAddress, '--metrics-port', '0'],
-      ...['--cache', join(this.dir, 'coordinator-cache'), ...extra],
-    ]);
+      this.lab.ns('coord'),
+      process.execPath,
+      [
+        BIN,
+        'coordinator',
+        ...['--nats', this.natsUrl, '--grpc', this.grpcAddress, '--metrics-port', '0'],
+        ...['--cache', join(this.dir, 'coordinator-cache'), ...extra],
+      ],
+      { cwd: REPO_ROOT },
+    );
     await this.coordinator.waitForLine(/coordinator ready/, START_TIMEOUT_MS);
   }
 
   private async startWorker(host: string): Promise<void> {
-    const worker = new NsProcess(`worker ${host}`, this.lab.ns(host), process.execPath, [
-      BIN,
-      'worker',
-      ...['--nats', this.natsUrl, '--coordinator', this.grpcAddress, '--slots', '1'],
-      ...['--cache', join(this.dir, `${host}-cache`), '--metrics-port', '0', '--drain-seconds', '5'],
-    ]);
+    const worker = new NsProcess(
+      `worker ${host}`,
+      this.lab.ns(host),
+      process.execPath,
+      [
+        BIN,
+        'worker',
+        ...['--nats', this.natsUrl, '--coordinator', this.grpcAddress, '--slots', '1'],
+        ...['--cache', join(this.dir, `${host}-cache`), '--metrics-port', '0', '--drain-seconds', '5'],
+      ],
+      { cwd: REPO_ROOT },
+    );
     this.workers.set(host, worker);
     await worker.waitForLine(/worker \S+ ready/, START_TIMEOUT_MS);
   }

@@ -145,14 +145,19 @@ function killPid(pid: number): void {
   }
 }
 
-/** If the test process exits with labs still up (a crash, a timeout), remove them synchronously. */
+/**
+ * If the test process exits or is stopped by a signal with labs still up (a crash, a timeout, ^C),
+ * kill what runs in them and remove them, synchronously. (A SIGKILLed test leaves namespaces behind,
+ * empty: its processes die with it, see nsProcess.ts; the next run sweeps them.)
+ */
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.once('exit', () => {
+  const cleanup = () => {
     const bin = findIp();
     if (!bin) return;
-    for (const lab of labs) {
+    for (const lab of [...labs]) {
+      labs.delete(lab);
       for (const name of [lab.ns(HUB), ...lab.hosts.map((h) => lab.ns(h))]) {
         try {
           const pids = execFileSync(bin, ['netns', 'pids', name], { encoding: 'utf8', timeout: 5000 });
@@ -163,5 +168,13 @@ function hookExit(): void {
         }
       }
     }
-  });
+  };
+  process.once('exit', cleanup);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      cleanup();
+      // Die of the signal, as the process would have without this hook.
+      process.kill(process.pid, signal);
+    });
+  }
 }

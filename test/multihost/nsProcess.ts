@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { findIp } from './ipCommand.ts';
 
 const LOG_LINES = 1000;
+const SETPRIV = '/usr/bin/setpriv';
 
 /** Every child still running, SIGKILLed (by pid) if the test process exits without stopping it. */
 const live = new Set<ChildProcess>();
@@ -36,7 +38,10 @@ export class NsProcess {
     hookExit();
     const bin = findIp();
     if (!bin) throw new Error('the `ip` command (iproute2) is not installed');
-    this.child = spawn(bin, ['netns', 'exec', ns, command, ...args], {
+    // setpriv (util-linux) execs in place too, with a parent-death signal: should the test process be
+    // SIGKILLed, nothing it started in a namespace outlives it.
+    const orphanGuard = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL'] : [];
+    this.child = spawn(bin, ['netns', 'exec', ns, ...orphanGuard, command, ...args], {
       ...(options.cwd ? { cwd: options.cwd } : {}),
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
@@ -127,7 +132,8 @@ export class NsProcess {
           finish(() => reject(new Error(`${this.name} exited before logging ${what}\n${this.log()}`)));
       };
       const timer = setTimeout(
-        () => finish(() => reject(new Error(`${this.name}: no ${what} within ${timeoutMs} ms\n${this.log()}`))),
+        () =>
+          finish(() => reject(new Error(`${this.name}: no ${what} within ${timeoutMs} ms\n${this.log()}`))),
         timeoutMs,
       );
       const finish = (settle: () => void) => {

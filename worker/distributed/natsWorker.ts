@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { jetstreamManager, type JsMsg } from '@nats-io/jetstream';
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import type { JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { BackendChoice } from '../../core/backend/backendChoice.ts';
 import { NatsArtifactStore } from '../../core/artifacts/natsArtifactStore.ts';
 import { toFailure } from '../../core/tasks/toFailure.ts';
@@ -15,23 +15,32 @@ import {
 } from '../../coordinator/distributed/messages.ts';
 import { pullOne } from '../../coordinator/distributed/pullOne.ts';
 import { subjects, type ProgressMessage } from '../../coordinator/distributed/subjects.ts';
-import { ensureResources, type NatsResources } from '../../coordinator/nats/ensureResources.ts';
+import { connectNats } from '../../coordinator/nats/connectNats.ts';
+import type { NatsResources } from '../../coordinator/nats/ensureResources.ts';
 import { KvJobStore } from '../../coordinator/nats/kvJobStore.ts';
-import { natsConnectOptions } from '../../coordinator/nats/natsConnectOptions.ts';
+import {
+  describeNatsSecurity,
+  natsClientOptions,
+  type NatsClientSecurity,
+} from '../../coordinator/nats/natsClientSecurity.ts';
 import { KvStateStore } from '../../coordinator/nats/kvStateStore.ts';
 import {
   resolveNatsResourceOptions,
   type NatsResourceOptions,
 } from '../../coordinator/nats/natsResourceOptions.ts';
+import { consumerSettings, openResources } from '../../coordinator/nats/openResources.ts';
+import { workerInboxPrefix } from '../../coordinator/nats/workerPermissions.ts';
 import type { WorkerInfo } from '../../coordinator/grpc/apiTypes.ts';
 import type { ClientSecurity } from '../../coordinator/grpc/authClient.ts';
 import type { TaskMetricsContext } from '../metrics/workerMetrics.ts';
 import type { ThreadMessage } from '../poolMessages.ts';
 import { ThreadPool } from '../threadPool.ts';
-import { consumerSettings, serverResourceOptions } from './serverResourceOptions.ts';
+import { DeliveryLease } from './deliveryLease.ts';
 
 export interface NatsWorkerOptions {
   servers: string[];
+  /** NATS login and TLS besides URL credentials (handed to the pool threads: file paths where possible). */
+  natsSecurity?: NatsClientSecurity;
   /** The coordinator's gRPC address, for streaming logits. */
   coordinator: string;
   /** TLS and the worker token for that address (handed to the pool threads, which dial it). */
@@ -65,6 +74,8 @@ interface Running {
   jobId: string;
   controller: AbortController;
   cancelled: boolean;
+  /** Cut off from NATS for AckWait: JetStream may have handed the task to another worker. */
+  superseded: boolean;
 }
 
 /**
@@ -76,17 +87,20 @@ interface Running {
 export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerHandle> {
   const log = o.log ?? (() => {});
   const workerId = o.workerId ?? `${hostname()}-${process.pid}`;
-  // Credentials in the URLs become connect options; only the bare servers are ever logged.
-  const nats = natsConnectOptions(o.servers);
-  const nc = await connect({
-    ...nats,
-    name: `chorus-worker-${workerId}`,
-    maxReconnectAttempts: -1,
-  });
-  // Adopt the settings the coordinator put on the server rather than reset them to our defaults.
+  // Credentials become connect options; only the bare servers are ever logged.
+  const nats = natsClientOptions(o.servers, o.natsSecurity);
   const prefix = resolveNatsResourceOptions(o.resources).prefix;
-  const adopted = await serverResourceOptions(await jetstreamManager(nc), prefix);
-  const resources = await ensureResources(nc, { ...o.resources, ...adopted });
+  // Replies come to an inbox of the worker's own, the only one its NATS user may read.
+  const inboxPrefix = workerInboxPrefix(prefix);
+  const nc = await connectNats(o.servers, o.natsSecurity, {
+    name: `chorus-worker-${workerId}`,
+    inboxPrefix,
+  });
+  // Look up what the coordinator made, and adopt its settings: a worker creates and changes nothing.
+  const resources = await openResources(nc, o.resources).catch(async (err: unknown) => {
+    await nc.close().catch(() => undefined);
+    throw err;
+  });
   const { names, js } = resources;
   /** AckWait and MaxDeliver as the server has them now: a coordinator started later may change them. */
   let limits = { ackWaitMs: resources.options.ackWaitMs, maxDeliver: resources.options.maxDeliver };
@@ -133,6 +147,7 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
   });
 
   const handle = async (msg: JsMsg): Promise<void> => {
+    const receivedAt = Date.now();
     let tm: TaskMessage;
     try {
       tm = decodeMessage<TaskMessage>(taskMessage, msg.data, 'task message');
@@ -160,12 +175,37 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
     }
 
     const { ackWaitMs, maxDeliver } = await currentLimits();
-    const entry: Running = { jobId: tm.jobId, controller: new AbortController(), cancelled: false };
+    const entry: Running = {
+      jobId: tm.jobId,
+      controller: new AbortController(),
+      cancelled: false,
+      superseded: false,
+    };
     running.set(tm.dispatchId, entry);
     const about: TaskMetricsContext = { job: tm.jobId, task: tm.taskId, kind: tm.task.type };
     o.onTask?.('started', about);
-    msg.working();
-    const keepAlive = setInterval(() => msg.working(), Math.max(250, ackWaitMs / 3));
+    const lease = new DeliveryLease(ackWaitMs, receivedAt);
+    const heartbeat = () => {
+      if (lease.lost()) {
+        // Stop now: another worker may be resuming the task from its checkpoint.
+        entry.superseded = true;
+        entry.controller.abort();
+        return;
+      }
+      const sentAt = Date.now();
+      try {
+        msg.working();
+      } catch {
+        return; // connection closed: the lease runs out
+      }
+      // The flush's reply proves the heartbeat before it reached the server.
+      nc.flush().then(
+        () => lease.confirm(sentAt),
+        () => undefined,
+      );
+    };
+    heartbeat();
+    const keepAlive = setInterval(heartbeat, Math.max(250, ackWaitMs / 3));
     log(`${tm.taskId}: delivery ${deliveries} started (dispatch ${tm.dispatchId})`);
     let outcome: TaskOutcome;
     try {
@@ -181,6 +221,8 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
           artifacts: {
             kind: 'nats',
             servers: o.servers,
+            ...(o.natsSecurity ? { natsSecurity: o.natsSecurity } : {}),
+            inboxPrefix,
             bucket: names.artifactsBucket,
             prefix: names.artifactPrefix(tm.jobId),
             coordinator: o.coordinator,
@@ -208,6 +250,14 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
       o.onTask?.('ended', about);
     }
 
+    // Checked first: an ack or nak of a superseded delivery would act on the new holder's.
+    if (entry.superseded || lease.lost()) {
+      log(
+        `${tm.taskId}: delivery ${deliveries} abandoned: no heartbeat reached NATS for ${lease.silentMs()} ms ` +
+          `(AckWait ${ackWaitMs} ms), so JetStream may have handed the task to another worker`,
+      );
+      return;
+    }
     if (entry.cancelled) {
       msg.ack();
       log(`${tm.taskId}: delivery ${deliveries} stopped: the job was cancelled or failed`);
@@ -222,8 +272,20 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
     try {
       await js.publish(names.resultSubject(tm.jobId), encodeMessage(result));
     } catch (err) {
+      if (lease.lost()) {
+        log(`could not publish the result of ${tm.taskId}: ${String(err)}; the delivery has run out`);
+        return;
+      }
       log(`could not publish the result of ${tm.taskId}: ${String(err)}; handing the task back`);
       msg.nak(1000);
+      return;
+    }
+    if (lease.lost()) {
+      // Published, but too late to settle this delivery: the coordinator takes the first result of
+      // the dispatch and ignores the rest; a redelivery finds the task done and drops it.
+      log(
+        `${tm.taskId}: delivery ${deliveries} ended after its AckWait ran out: result published, not acked`,
+      );
       return;
     }
     if (outcome.ok) msg.ack();
@@ -262,6 +324,7 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
     }
   };
   const loops = Array.from({ length: o.slots }, () => slotLoop());
+  log(`NATS: ${describeNatsSecurity(nats, o.natsSecurity)}`);
   log(
     `worker ${workerId} ready: ${o.slots} slot(s), NATS ${nats.servers.join(',')}, coordinator ${o.coordinator}`,
   );

@@ -7,7 +7,8 @@ import type { ConvGeometry } from './conv2DGeometry.ts';
 import { heapFloats } from './heapFloats.ts';
 
 /**
- * `Conv2DBackpropFilter` for wasm (the stock backend has none, so conv layers cannot train):
+ * `Conv2DBackpropFilter` for wasm (the stock backend has none, so conv layers cannot train), on any
+ * BatchMatMul kernel: the fallback of gemmConv2DBackpropFilter.ts where Chorus' SIMD module cannot bind.
  * dW[kh,kw,ci,co] = sum over (b,oh,ow) of x[b, oh*sh+kh-top, ow*sw+kw-left, ci] * dy[b,oh,ow,co].
  * Builds the transposed im2col matrix colsT [fh*fw*ci, b*oh*ow] straight on the wasm heap in JS, then one
  * untransposed (XNNPACK) matmul colsT @ dy[b*oh*ow, co] gives dW in its [fh,fw,ci,co] layout.

@@ -7,6 +7,7 @@ import type { ConvGeometry } from './conv2DGeometry.ts';
 import { heapFloats } from './heapFloats.ts';
 
 /**
+ * (The fallback of gemmConv2DBackpropInput.ts where Chorus' SIMD module cannot bind.)
  * Replaces the stock wasm `Conv2DBackpropInput` for NHWC, whose direct loop was the slowest kernel of a
  * CNN training step (~10x slower than this). One XNNPACK matmul G = dy[b*oh*ow, co] @ W[fh*fw*ci, co]^T
  * gives every input-pixel contribution; col2im then adds G's rows into dx:

@@ -18,7 +18,8 @@ const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b
 const SPLIT_MIN_MULTIPLY_ADDS = 16384;
 
 /**
- * Wraps the stock wasm matmul kernel (`BatchMatMul` or `_FusedMatMul`) so it runs on XNNPACK's
+ * (The fallback of gemmMatMul.ts: PReLU and other activations, odd bias shapes, non-float32, or no SIMD
+ * module.) Wraps the stock wasm matmul kernel (`BatchMatMul` or `_FusedMatMul`) so it runs on XNNPACK's
  * single-matrix path, the only fast one:
  * - with `transposeA`/`transposeB` the stock kernel falls back to a naive loop (~10x slower), so
  *   transposed inputs are materialised first with the wasm `Transpose` kernel;

@@ -4,6 +4,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapFloats } from './heapFloats.ts';
 
 /**
+ * (The fallback of simdMaxPoolGrad.ts for channel counts that are not a multiple of 4.)
  * Replaces the stock wasm `MaxPoolGrad` (its per-element loop was the second slowest kernel of a CNN
  * training step): for each pooling window, finds the first maximum in row-major order (as the cpu backend
  * does, so ties go to the same pixel) for all channels at once, and adds dy there.
