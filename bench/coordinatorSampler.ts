@@ -1,3 +1,4 @@
+import { IdleLagProbe } from './idleLagProbe.ts';
 import { processMemory } from './processMemory.ts';
 
 /** One look at the coordinator: its event-loop lag since the previous scrape, and its memory. */
@@ -9,6 +10,19 @@ export interface CoordinatorSample {
   lagMaxMs: number | null;
   lagP99Ms: number | null;
   rssMB: number | null;
+  /** The same lag in an idle Node process over the same interval (IdleLagProbe): the machine's share. */
+  controlMaxMs: number | null;
+}
+
+export interface PhaseSummary {
+  samples: number;
+  lagMaxMs: number | null;
+  lagP99Ms: number | null;
+  /** Samples (≈ 200 ms windows) whose worst lag reached `overMs`. */
+  windowsOver: number;
+  controlMaxMs: number | null;
+  controlWindowsOver: number;
+  rssMaxMB: number | null;
 }
 
 /** The value of an unlabelled sample `name` in Prometheus text format, or null. */
@@ -32,6 +46,7 @@ export class CoordinatorSampler {
   private timer: NodeJS.Timeout | undefined;
   private readonly started = performance.now();
   private inFlight: Promise<void> | undefined;
+  private readonly control = new IdleLagProbe();
 
   constructor(
     private readonly metricsUrl: string,
@@ -48,6 +63,7 @@ export class CoordinatorSampler {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.inFlight;
+    await this.control.stop();
   }
 
   /** Takes one sample now (also used to close a phase, so its last stall is counted in it). */
@@ -56,6 +72,7 @@ export class CoordinatorSampler {
     const at = performance.now() - this.started;
     let lagMaxMs: number | null = null;
     let lagP99Ms: number | null = null;
+    const control = this.control.read();
     try {
       const res = await fetch(this.metricsUrl, { signal: AbortSignal.timeout(5_000) });
       const text = await res.text();
@@ -70,11 +87,12 @@ export class CoordinatorSampler {
       (m) => m.rssMB,
       () => null,
     );
-    this.samples.push({ at, phase, lagMaxMs, lagP99Ms, rssMB });
+    const controlMaxMs = (await control)?.maxMs ?? null;
+    this.samples.push({ at, phase, lagMaxMs, lagP99Ms, rssMB, controlMaxMs });
   }
 
-  /** Worst values over the samples of one phase. */
-  summary(phase: string): { samples: number; lagMaxMs: number | null; lagP99Ms: number | null; rssMaxMB: number | null } {
+  /** Worst values over the samples of one phase; `overMs` counts the windows at or above it. */
+  summary(phase: string, overMs = 100): PhaseSummary {
     const of = this.samples.filter((s) => s.phase === phase);
     const max = (xs: (number | null)[]) => {
       const known = xs.filter((x): x is number => x !== null);
@@ -84,6 +102,9 @@ export class CoordinatorSampler {
       samples: of.length,
       lagMaxMs: max(of.map((s) => s.lagMaxMs)),
       lagP99Ms: max(of.map((s) => s.lagP99Ms)),
+      windowsOver: of.filter((s) => (s.lagMaxMs ?? 0) >= overMs).length,
+      controlMaxMs: max(of.map((s) => s.controlMaxMs)),
+      controlWindowsOver: of.filter((s) => (s.controlMaxMs ?? 0) >= overMs).length,
       rssMaxMB: max(of.map((s) => s.rssMB)),
     };
   }

@@ -371,7 +371,7 @@ function reading(results: BenchResults, byId: ReadonlyMap<string, Figure>): stri
     const vsTorch =
       torchLead === null
         ? ''
-        : torchLead >= 1
+        : torchLead >= 0.95
           ? `; against PyTorch on one thread: ${both(torch?.ratio ?? null, torchCpu)}`
           : `; PyTorch on one thread is still ahead: ${both(torch?.ratio ?? null, torchCpu, true)}`;
     lines.push(`- ${label}: ${vsStock}${vsTorch}.`);
@@ -394,6 +394,9 @@ function reading(results: BenchResults, byId: ReadonlyMap<string, Figure>): stri
           ['stock wasm', f(`infer-cpu.${key}.chorus-vs-stock-wasm`)?.ratio],
           ['PyTorch', f(`infer-cpu.${key}.chorus-vs-torch`)?.ratio],
         ]) +
+        (slowerThanStock(stock.ratio, f(`infer-cpu.${key}.chorus-vs-stock-wasm`)?.ratio)
+          ? ': slower than stock wasm by both measures, so a replaced forward kernel costs more than it saves here'
+          : '') +
         '.',
     );
   }
@@ -401,13 +404,23 @@ function reading(results: BenchResults, byId: ReadonlyMap<string, Figure>): stri
     out.push('**Soft-label generation** (forward passes only):', '', ...inferLines, '');
 
   const exec = f('executor.train');
+  const io = f('executor.train-vs-io');
+  const threadCpu = f('executor.train-thread-cpu');
   const loop = f('executor.loop');
   const dispatch = f('executor.dispatch');
   if (exec?.ratio != null) {
     const text = [
       `**Executor.** Through the pool a member trains at ${exec.ratio.toFixed(3)}× the bare script's rate` +
         (loop?.ratio != null ? ` (the loop alone, timed inside the thread: ${loop.ratio.toFixed(3)}×)` : '') +
-        '.',
+        '.' +
+        (io?.ratio != null
+          ? ` Against a bare script that writes the same per-epoch checkpoints and final model it is ` +
+            `${io.ratio.toFixed(3)}×, so that much of the gap is the task's file work rather than the thread.`
+          : '') +
+        (threadCpu?.ratio != null
+          ? ` Per CPU-second of the thread that trains, the pool thread yields ${threadCpu.ratio.toFixed(3)}× the bare ` +
+            "script's main thread."
+          : ''),
     ];
     if (dispatch?.value != null && dispatch.baseline?.value != null) {
       const mlpStep = profilesOf(results).find((p) => p.model === 'mlp')?.wallMsPerStep;
@@ -474,6 +487,11 @@ function perCpuSecond(parts: readonly (readonly [string, number | null | undefin
   return known.length === 0
     ? ''
     : ` (per CPU-second: ${known.map(([l, r]) => `${r.toFixed(2)}× ${l}`).join(', ')})`;
+}
+
+/** Slower than stock by the wall-clock ratio and by the CPU-second ratio (one alone may be noise). */
+function slowerThanStock(wall: number | null, cpu: number | null | undefined): boolean {
+  return wall !== null && wall < 1 && cpu != null && cpu < 1;
 }
 
 function profilesOf(results: BenchResults): ProfileChildResult[] {

@@ -2,8 +2,8 @@ import { NonRetryableError } from '../../core/errors.ts';
 
 /**
  * What nats.js `connect()` needs from `--nats` URLs: the servers without credentials, and the
- * credentials as options. nats.js ignores `user:pass@` in a server URL, yet a URL is the one NATS
- * setting the chorus processes read (CHORUS_NATS_URL, from a Kubernetes Secret).
+ * credentials as options. nats.js ignores `user:pass@` in a server URL, yet Chorus accepts them
+ * there (besides `--nats-user` and the other settings of natsClientSecurity.ts).
  */
 export interface NatsConnectOptions {
   /** `scheme://host:port` (or `host:port` when the URL had no scheme): safe to log. */

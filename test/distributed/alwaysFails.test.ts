@@ -40,7 +40,7 @@ async function assertSlowStopped(cluster: Cluster): Promise<number> {
 test('tasks that cannot succeed fail the job after MaxDeliver deliveries (or at once), never hang', async (t) => {
   const cluster = await Cluster.start(t, {
     workers: 2,
-    coordinatorArgs: ['--max-deliver', String(MAX_DELIVER), '--ack-wait-ms', '2000'],
+    coordinatorArgs: ['--max-deliver', String(MAX_DELIVER), '--ack-wait-ms', '3000'],
     workerEnv: { CHORUS_FAULTS: 'fail@train:flaky,bad@train:bad,fail@train:lost#1,fail@train:lost#2' },
   });
 

@@ -9,20 +9,24 @@ import { Cluster } from './cluster.ts';
 import { membersJob } from './jobs.ts';
 
 const EPOCHS = 8;
+const ACK_WAIT_MS = 3000;
 /** The only member (one replica keeps the group's name). */
 const TASK = 'train:mlp';
 
 /**
- * kill -9 of the worker training a member: JetStream redelivers the task after AckWait (2 s here)
+ * kill -9 of the worker training a member: JetStream redelivers the task after AckWait (3 s here)
  * to the other worker, which resumes from the last epoch checkpoint in the Object Store.
  */
 test('a worker killed mid-training: the task moves to the other worker, resumes from its checkpoint, the job completes', async (t) => {
-  const cluster = await Cluster.start(t, { workers: 2, coordinatorArgs: ['--ack-wait-ms', '2000'] });
+  const cluster = await Cluster.start(t, {
+    workers: 2,
+    coordinatorArgs: ['--ack-wait-ms', String(ACK_WAIT_MS)],
+  });
   const nc = await cluster.natsConnection(t);
   const names = natsNames(cluster.prefix);
   // Workers started after the coordinator adopt its AckWait rather than reset it to their default.
   const consumer = await (await jetstreamManager(nc)).consumers.info(names.taskStream, names.taskConsumer);
-  assert.equal(consumer.config.ack_wait, nanos(2000));
+  assert.equal(consumer.config.ack_wait, nanos(ACK_WAIT_MS));
   const file = await cluster.jobFile('kill.yaml', membersJob('kill-worker', { replicas: 1, epochs: EPOCHS }));
   const jobId = await cluster.submit(file);
 
@@ -46,7 +50,7 @@ test('a worker killed mid-training: the task moves to the other worker, resumes 
     1000,
   );
   const after = Date.parse(redelivered[1] ?? '') - killedAt;
-  assert.ok(after < 15_000, `redelivered ${after} ms after the kill (AckWait 2 s)`);
+  assert.ok(after < 15_000, `redelivered ${after} ms after the kill (AckWait ${ACK_WAIT_MS} ms)`);
   assert.match(survivor.log(), new RegExp(`${TASK}: delivery 2 done`));
   assert.doesNotMatch(victim.log(), new RegExp(`${TASK}: delivery 1 done`), 'the victim never finished it');
 
