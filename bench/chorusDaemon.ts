@@ -82,10 +82,12 @@ export class ChorusDaemon {
           const m = re.exec(this.lines[i]!);
           if (m) return finish(() => resolve(m));
         }
-        if (!this.running) finish(() => reject(new Error(`${this.name} exited before ${re}:\n${this.tail()}`)));
+        if (!this.running)
+          finish(() => reject(new Error(`${this.name} exited before ${re}:\n${this.tail()}`)));
       };
       const timer = setTimeout(
-        () => finish(() => reject(new Error(`${this.name}: no ${re} within ${timeoutMs} ms:\n${this.tail()}`))),
+        () =>
+          finish(() => reject(new Error(`${this.name}: no ${re} within ${timeoutMs} ms:\n${this.tail()}`))),
         timeoutMs,
       );
       const finish = (settle: () => void) => {

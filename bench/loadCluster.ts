@@ -73,7 +73,14 @@ export class LoadCluster {
       return new ChorusDaemon(`worker-${k}`, [
         'worker',
         ...['--nats', this.nats.url, '--coordinator', this.grpcAddress, '--slots', '1'],
-        ...['--cache', path.join(this.dir, `worker-${k}-cache`), '--metrics-port', '0', '--drain-seconds', '5'],
+        ...[
+          '--cache',
+          path.join(this.dir, `worker-${k}-cache`),
+          '--metrics-port',
+          '0',
+          '--drain-seconds',
+          '5',
+        ],
       ]);
     });
     this.workers.push(...started);

@@ -102,7 +102,7 @@ export function loadNotes(section: Section): string[] {
     `Everything runs as separate processes on this machine: nats-server (JetStream, file store), one \`chorus coordinator\`, ` +
       `${d.workers ?? 4} \`chorus worker --slots 1\`. Each job trains ${sizes.members} one-epoch members (dense 4 units, 200 synthetic ` +
       'samples) and votes (hard, soft): orchestration load, not ML. The bench watches job state in NATS KV directly, so that ' +
-      "watching does not load the coordinator; consistency is then checked through the API (getJob: every task `done` at attempt 1; " +
+      'watching does not load the coordinator; consistency is then checked through the API (getJob: every task `done` at attempt 1; ' +
       'getReport: every member listed) and on the result stream (one final, first-delivery result per worker task).',
     '',
     `The ${sizes.jobs} jobs took ${load.wallSeconds.toFixed(1)} s from the first submission to the last job done ` +
@@ -140,7 +140,9 @@ export function loadNotes(section: Section): string[] {
       '(the coordinator’s scheduler, just before it records the dispatch in KV and publishes it) → the worker’s log line ' +
       '`<task>: delivery 1 started` (after it pulled the message, read the job and task records from KV and sent its first ' +
       'heartbeat; before loading data and running the handler). Both are wall-clock milliseconds on the same machine' +
-      (e2e ? `; ${e2e.latenciesMs.length} samples (train and predict tasks), p90 ${ms(e2e.p90Ms ?? NaN)}, max ${ms(e2e.maxMs ?? NaN)}.` : '.'),
+      (e2e
+        ? `; ${e2e.latenciesMs.length} samples (train and predict tasks), p90 ${ms(e2e.p90Ms ?? NaN)}, max ${ms(e2e.maxMs ?? NaN)}.`
+        : '.'),
     '',
   );
   return out;

@@ -10,7 +10,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { pullOne } from '../coordinator/distributed/pullOne.ts';
-import { decodeMessage, encodeMessage, taskMessage, type TaskMessage } from '../coordinator/distributed/messages.ts';
+import {
+  decodeMessage,
+  encodeMessage,
+  taskMessage,
+  type TaskMessage,
+} from '../coordinator/distributed/messages.ts';
 import { ensureResources } from '../coordinator/nats/ensureResources.ts';
 import { emitResult, numberArg, parseArgs, stringArg } from './emitResult.ts';
 
@@ -62,7 +67,9 @@ for (let i = 0; i < count + 10; i++) {
   await new Promise((r) => setTimeout(r, 5));
   const m = message(i);
   const t0 = performance.now();
-  const acked = js.publish(names.taskSubject(jobId), encodeMessage(m), { msgID: m.dispatchId }).then(() => performance.now());
+  const acked = js
+    .publish(names.taskSubject(jobId), encodeMessage(m), { msgID: m.dispatchId })
+    .then(() => performance.now());
   const [received, ack] = await Promise.all([pulled, acked]);
   // The first few warm the connections and the consumer up.
   if (i >= 10) {

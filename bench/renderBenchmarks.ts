@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchResults, Figure, Section } from './benchResults.ts';
+import { loadNotes, loadSummary } from './loadSummary.ts';
 import type { ProfileChildResult } from './profileChild.ts';
 
 /** Targets from the issues, checked in the summary. */
@@ -267,6 +268,7 @@ function sectionNotes(section: Section): string[] {
       '',
     );
   }
+  if (section.name === 'load') out.push(...loadNotes(section));
   return out;
 }
 
@@ -330,6 +332,7 @@ function summary(results: BenchResults, byId: ReadonlyMap<string, Figure>): stri
           : '.'),
     );
   }
+  out.push(...loadSummary(byId));
   for (const s of Object.values(results.sections))
     if (s.skipped) out.push(`- Not measured in ${s.name}: ${s.skipped}`);
   return out;
@@ -395,7 +398,8 @@ function reading(results: BenchResults, byId: ReadonlyMap<string, Figure>): stri
           ['PyTorch', f(`infer-cpu.${key}.chorus-vs-torch`)?.ratio],
         ]) +
         (slowerThanStock(stock.ratio, f(`infer-cpu.${key}.chorus-vs-stock-wasm`)?.ratio)
-          ? ': slower than stock wasm by both measures, so a replaced forward kernel costs more than it saves here'
+          ? ': slower than stock wasm by both measures; Chorus replaces forward kernels too (see the patched list in ' +
+            'results.json), so those are the ones to check'
           : '') +
         '.',
     );
@@ -415,7 +419,10 @@ function reading(results: BenchResults, byId: ReadonlyMap<string, Figure>): stri
         '.' +
         (io?.ratio != null
           ? ` Against a bare script that writes the same per-epoch checkpoints and final model it is ` +
-            `${io.ratio.toFixed(3)}×, so that much of the gap is the task's file work rather than the thread.`
+            `${io.ratio.toFixed(3)}×` +
+            (io.ratio >= EXECUTOR_TARGET && exec.ratio < EXECUTOR_TARGET
+              ? ': most of the gap is that file work, not the thread or the messaging.'
+              : '.')
           : '') +
         (threadCpu?.ratio != null
           ? ` Per CPU-second of the thread that trains, the pool thread yields ${threadCpu.ratio.toFixed(3)}× the bare ` +

@@ -15,6 +15,7 @@ import { aggregation } from './aggregation.ts';
 import type { Benchmark, BenchResults, Section, SectionBody } from './benchResults.ts';
 import { parseArgs } from './emitResult.ts';
 import { executorOverhead } from './executorOverhead.ts';
+import { loadBenchmark } from './load.ts';
 import { logitStreamingSection } from './logitStreamingSection.ts';
 import { machineInfo, versions } from './machineInfo.ts';
 import { profileStep } from './profileStep.ts';
@@ -30,6 +31,7 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   slots: slotScaling,
   streaming: logitStreamingSection,
   profile: profileStep,
+  load: loadBenchmark,
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
