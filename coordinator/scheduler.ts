@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { JobFailedError, JobInterruptedError } from '../core/errors.ts';
 import type { PoolTask, ReportTask, Task } from '../core/tasks/task.ts';
 import type { TaskProgress } from '../core/tasks/taskProgress.ts';
@@ -48,6 +49,8 @@ export async function runTaskGraph(options: ScheduleOptions): Promise<Map<string
   emit({ type: 'job-started', total: tasks.length, alreadyDone });
 
   const abort = new AbortController();
+  // Every running task listens on this signal; with hundreds in flight that is expected, not a leak.
+  setMaxListeners(0, abort.signal);
   const onOuterAbort = () => abort.abort();
   // A signal aborted before we got here (Ctrl-C while the data loaded) never fires 'abort' again.
   if (options.signal?.aborted) abort.abort();

@@ -50,6 +50,8 @@ export class CoordinatorMetrics {
   private readonly maxFinished: number;
   /** Tasks dispatched to the broker that no worker has taken yet (distributed mode). */
   private brokerQueue = 0;
+  /** Task counts changed since the gauges were last set. */
+  private tasksDirty = true;
 
   private readonly jobsGauge: Gauge<'state'>;
   private readonly jobsFinished: Counter<'state'>;
@@ -86,6 +88,8 @@ export class CoordinatorMetrics {
       help: 'Tasks of active jobs by kind and state (pending, running, done, failed).',
       labelNames: ['kind', 'state'],
       registers,
+      // Counted when scraped, not at every event: recounting per event grows with events × tasks.
+      collect: () => this.refreshTasksIfDirty(),
     });
     this.tasksFinished = new Counter({
       name: 'chorus_tasks_finished_total',
@@ -114,6 +118,7 @@ export class CoordinatorMetrics {
     });
     this.queueDepth = new Gauge({
       name: 'chorus_queue_depth',
+      collect: () => this.refreshTasksIfDirty(),
       help: 'Tasks of active jobs that are ready to run (dependencies done) but not running: not yet dispatched, or waiting in the work queue for a worker.',
       registers,
     });
@@ -142,7 +147,7 @@ export class CoordinatorMetrics {
       this.taskRetries.inc({ kind }, 0);
       this.taskDuration.zero({ kind });
     }
-    this.refreshTasks();
+    this.tasksDirty = true;
   }
 
   /** A job was accepted but has not started (distributed mode: data upload, planning). */
@@ -165,12 +170,12 @@ export class CoordinatorMetrics {
           accuracy: new Map(),
         });
         this.refreshJobs();
-        this.refreshTasks();
+        this.tasksDirty = true;
         return;
       }
       case 'task-started':
         this.running(ctx)?.tasks.started(event.id, this.kind(event.id, ctx));
-        this.refreshTasks();
+        this.tasksDirty = true;
         return;
       case 'task-progress':
         return;
@@ -179,7 +184,7 @@ export class CoordinatorMetrics {
         this.taskDuration.observe({ kind }, event.seconds);
         this.tasksFinished.inc({ kind, outcome: 'done' });
         this.running(ctx)?.tasks.set(event.id, kind, 'done');
-        this.refreshTasks();
+        this.tasksDirty = true;
         return;
       }
       case 'task-failed': {
@@ -188,7 +193,7 @@ export class CoordinatorMetrics {
         if (event.willRetry) this.taskRetries.inc({ kind });
         else this.tasksFinished.inc({ kind, outcome: 'failed' });
         this.running(ctx)?.tasks.set(event.id, kind, event.willRetry ? 'pending' : 'failed');
-        this.refreshTasks();
+        this.tasksDirty = true;
         return;
       }
       case 'job-done':
@@ -220,7 +225,7 @@ export class CoordinatorMetrics {
     const entry = this.jobs.get(jobId);
     if (!entry || entry.state !== 'running') return;
     for (const id of taskIds) entry.tasks.markDone(id);
-    this.refreshTasks();
+    this.tasksDirty = true;
   }
 
   /** Bytes of prediction/logit chunks received over gRPC. */
@@ -235,7 +240,7 @@ export class CoordinatorMetrics {
   setBrokerQueueDepth(count: number): void {
     if (!Number.isFinite(count) || count < 0) return;
     this.brokerQueue = count;
-    this.refreshTasks();
+    this.tasksDirty = true;
   }
 
   setWorkersConnected(count: number): void {
@@ -267,7 +272,7 @@ export class CoordinatorMetrics {
   dropJob(jobId: string): void {
     this.clearJob(jobId);
     this.refreshJobs();
-    this.refreshTasks();
+    this.tasksDirty = true;
   }
 
   /** Job ids that still have series (active, or finished within the grace period). */
@@ -304,7 +309,7 @@ export class CoordinatorMetrics {
     // Its tasks leave the counts now; its accuracy stays for the grace period.
     entry.tasks = new JobTaskStates();
     this.refreshJobs();
-    this.refreshTasks();
+    this.tasksDirty = true;
     this.finished.push(jobId);
     while (this.finished.length > this.maxFinished) {
       const oldest = this.finished[0];
@@ -339,6 +344,12 @@ export class CoordinatorMetrics {
   }
 
   /** Recounts tasks by kind and state over the active jobs (a few hundred tasks: cheap). */
+  private refreshTasksIfDirty(): void {
+    if (!this.tasksDirty) return;
+    this.tasksDirty = false;
+    this.refreshTasks();
+  }
+
   private refreshTasks(): void {
     const counts = new Map<string, number>();
     let ready = 0;

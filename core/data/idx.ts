@@ -177,7 +177,15 @@ export async function loadIdxDataset(
   labelsPath: string,
   classes?: number,
 ): Promise<Dataset> {
-  const [imageBytes, labelBytes] = await Promise.all([readDataFile(imagesPath), readDataFile(labelsPath)]);
+  // Read both at once, but report problems in a fixed order (images first) so messages are stable.
+  const [imageRead, labelRead] = await Promise.allSettled([
+    readDataFile(imagesPath),
+    readDataFile(labelsPath),
+  ]);
+  if (imageRead.status === 'rejected') throw imageRead.reason;
+  if (labelRead.status === 'rejected') throw labelRead.reason;
+  const imageBytes = imageRead.value;
+  const labelBytes = labelRead.value;
   const images = parseIdx(imageBytes, imagesPath);
   const labels = parseIdx(labelBytes, labelsPath);
   return idxToDataset(images, labels, { images: imagesPath, labels: labelsPath }, classes);

@@ -290,7 +290,15 @@ export async function loadNpyDataset(
   labelsPath: string,
   classes?: number,
 ): Promise<Dataset> {
-  const [fb, lb] = await Promise.all([readDataFile(featuresPath), readDataFile(labelsPath)]);
+  // Both at once, problems reported in a fixed order (features first) so messages are stable.
+  const [featuresRead, labelsRead] = await Promise.allSettled([
+    readDataFile(featuresPath),
+    readDataFile(labelsPath),
+  ]);
+  if (featuresRead.status === 'rejected') throw featuresRead.reason;
+  if (labelsRead.status === 'rejected') throw labelsRead.reason;
+  const fb = featuresRead.value;
+  const lb = labelsRead.value;
   const features = parseNpy(fb, featuresPath);
   const labels = parseNpy(lb, labelsPath);
   return npyToDataset(features, labels, { features: featuresPath, labels: labelsPath }, classes);
