@@ -3,7 +3,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'runs/**', '.tmp/**', 'bench/results/**', 'coverage/**', 'proto/generated/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'runs/**',
+      '.tmp/**',
+      'bench/results/**',
+      'coverage/**',
+      'proto/generated/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -16,6 +16,7 @@ import type { Benchmark, BenchResults, Section, SectionBody } from './benchResul
 import { parseArgs } from './emitResult.ts';
 import { executorOverhead } from './executorOverhead.ts';
 import { loadBenchmark } from './load.ts';
+import { distributedVsEmbedded } from './distributedVsEmbedded.ts';
 import { logitStreamingSection } from './logitStreamingSection.ts';
 import { machineInfo, versions } from './machineInfo.ts';
 import { profileStep } from './profileStep.ts';
@@ -32,6 +33,7 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   streaming: logitStreamingSection,
   profile: profileStep,
   load: loadBenchmark,
+  distributed: distributedVsEmbedded,
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
