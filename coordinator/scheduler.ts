@@ -125,20 +125,37 @@ export async function runTaskGraph(options: ScheduleOptions): Promise<Map<string
   };
 
   try {
+    // One wake-up per finished task, instead of Promise.race over every running task each round
+    // (which attaches a new reaction to each of them every time).
+    let wake = () => {};
+    let poolBusy = 0;
+    let unexpected: { error: unknown } | undefined;
     for (;;) {
+      const woken = new Promise<void>((resolve) => (wake = resolve));
       if (!abort.signal.aborted) {
         for (const t of tasks) {
           const isReport = t.type === 'report';
-          const poolBusy = [...running.keys()].filter((id) => id !== 'report').length;
           if (!isReport && poolBusy >= executor.slots) continue;
           if (running.has(t.id) || !isReady(t)) continue;
-          const p = runOne(t).finally(() => running.delete(t.id));
+          if (!isReport) poolBusy++;
+          const p = runOne(t)
+            .catch((err: unknown) => {
+              // The state store (or the report) failed: stop dispatching and fail the run with it.
+              unexpected ??= { error: err };
+              abort.abort();
+            })
+            .finally(() => {
+              running.delete(t.id);
+              if (!isReport) poolBusy--;
+              wake();
+            });
           running.set(t.id, p);
         }
       }
       if (running.size === 0) break;
-      await Promise.race(running.values());
+      await woken;
     }
+    if (unexpected) throw unexpected.error;
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
   }

@@ -228,3 +228,29 @@ test('an executor that can re-attach picks up attempts that were running, withou
   assert.equal(store.records.get('train:a')?.attempts, 2);
   assert.equal(store.records.get('train:a')?.startedAt, 5);
 });
+
+test('a failing state store fails the run with its error, after the running tasks stop', async () => {
+  class BrokenStore extends MemoryStore {
+    override async putTask(r: TaskRecord) {
+      if (r.id === 'predict:b' && r.status === 'running') throw new Error('disk full');
+      await super.putTask(r);
+    }
+  }
+  const exec = new FakeExecutor(2, async (_t, _a, signal) => {
+    await tick();
+    return signal.aborted
+      ? { ok: false, error: { name: 'AbortError', message: 'aborted', retryable: true } }
+      : ok();
+  });
+  await assert.rejects(
+    runTaskGraph({
+      tasks: graph,
+      store: new BrokenStore(),
+      executor: exec,
+      maxAttempts: 3,
+      runReport: report,
+    }),
+    /disk full/,
+  );
+  assert.ok(!exec.calls.includes('predict:b#1'));
+});
