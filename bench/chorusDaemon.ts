@@ -32,7 +32,10 @@ export class ChorusDaemon {
     args: readonly string[],
   ) {
     hookExit();
-    this.child = spawn(process.execPath, [BIN, ...args], {
+    // CHORUS_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the coordinator there, to find what stalls it.
+    const profileDir = name === 'coordinator' ? process.env.CHORUS_BENCH_CPU_PROF : undefined;
+    const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+    this.child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },

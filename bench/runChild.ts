@@ -23,7 +23,19 @@ export function runTsChild<T>(
   options: ChildOptions = {},
 ): Promise<ChildOutcome<T>> {
   const script = fileURLToPath(new URL(file, import.meta.url));
-  return runChild<T>(process.execPath, ['--import', 'tsx', script, ...args], options);
+  return runChild<T>(
+    process.execPath,
+    [
+      ...(process.env.CHORUS_CHILD_PROF
+        ? ['--cpu-prof', '--cpu-prof-dir', process.env.CHORUS_CHILD_PROF]
+        : []),
+      '--import',
+      'tsx',
+      script,
+      ...args,
+    ],
+    options,
+  );
 }
 
 /**

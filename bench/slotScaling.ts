@@ -1,8 +1,43 @@
-/** Slot scaling: the four-member job with 1 slot, then 2 slots, each in its own process. */
+/**
+ * Slot scaling: the four-member job with 1 slot, then 2 slots, each in its own process; and the
+ * machine's own ceiling: one member trained by a bare script (no Chorus executor), alone and then as
+ * two processes at once. If two bare trainings at once already take well over half the time of
+ * two in a row, no executor can reach that ratio on this machine.
+ */
 import { cpus } from 'node:os';
-import { figure, type Benchmark } from './benchResults.ts';
+import { median } from './aggregation.ts';
+import { figure, type Benchmark, type Figure } from './benchResults.ts';
+import type { BareResult } from './executorChild.ts';
 import { runTsChild } from './runChild.ts';
 import type { SlotScalingChildResult } from './slotScalingChild.ts';
+
+interface CeilingRound {
+  aloneSeconds: number;
+  /** Wall time of two bare trainings started together, first start to last finish. */
+  togetherSeconds: number;
+}
+
+const bare = (epochs: string[]) =>
+  runTsChild<BareResult>('./executorChild.ts', ['--mode', 'bare', ...epochs], { timeoutMs: 300_000 });
+
+/** Alone, then two at once, `rounds` times; each bare run times its own buildModel + trainLoop. */
+async function bareCeiling(rounds: number, epochs: string[]): Promise<CeilingRound[]> {
+  const out: CeilingRound[] = [];
+  for (let round = 0; round < rounds; round++) {
+    console.log(`  slot scaling: bare training alone, then two at once (round ${round + 1}/${rounds})`);
+    const alone = await bare(epochs);
+    const t0 = performance.now();
+    const pair = await Promise.all([bare(epochs), bare(epochs)]);
+    const spread = (performance.now() - t0) / 1000;
+    if (!alone.ok || !alone.result || pair.some((p) => !p.ok || !p.result)) {
+      throw new Error(`a bare training failed: ${[alone, ...pair].map((o) => o.error ?? 'ok').join('; ')}`);
+    }
+    // Process start-up differs between the two; the trainings' own times are what overlaps.
+    const together = Math.max(...pair.map((p) => p.result!.wallSeconds));
+    out.push({ aloneSeconds: alone.result.wallSeconds, togetherSeconds: Math.min(together, spread) });
+  }
+  return out;
+}
 
 export const slotScaling: Benchmark = async ({ quick }) => {
   const title = `Slot scaling: 4-member job (MLP 784-256-10, bundled MNIST, wasm) on ${cpus().length} cores`;
@@ -26,6 +61,32 @@ export const slotScaling: Benchmark = async ({ quick }) => {
   }
   const one = runs[1]!;
   const two = runs[2]!;
+  const epochs = quick ? ['--epochs', '1'] : ['--epochs', '4'];
+  let ceiling: CeilingRound[] = [];
+  let ceilingError: string | undefined;
+  try {
+    ceiling = await bareCeiling(quick ? 1 : 3, epochs);
+  } catch (err) {
+    ceilingError = String(err);
+  }
+  const ceilingFigures: Figure[] =
+    ceiling.length === 0
+      ? []
+      : [
+          figure({
+            id: 'slots.bare-ceiling',
+            group: title,
+            label:
+              'machine ceiling: two bare tfjs trainings at once (two processes, no Chorus executor), wall time',
+            value: median(ceiling.map((c) => c.togetherSeconds)),
+            unit: 's',
+            baseline: {
+              label: 'the same two trainings one after the other (2 × one alone)',
+              value: 2 * median(ceiling.map((c) => c.aloneSeconds)),
+            },
+            higherIsBetter: false,
+          }),
+        ];
   return {
     title,
     figures: [
@@ -56,7 +117,8 @@ export const slotScaling: Benchmark = async ({ quick }) => {
         baseline: { label: 'cores the 1-slot run got', value: one.cpuSeconds / one.wallSeconds },
         higherIsBetter: true,
       }),
+      ...ceilingFigures,
     ],
-    details: { runs },
+    details: { runs, ceiling, ...(ceilingError ? { ceilingError } : {}) },
   };
 };

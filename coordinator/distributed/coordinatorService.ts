@@ -159,7 +159,10 @@ export class CoordinatorService implements CoordinatorHandlers {
         };
     await this.jobs.putJob(record);
     const tasks = planJob(job);
-    const done = (await this.taskRecords(jobId, job)).filter((t) => t?.status === 'done').length;
+    // A new job has no task records yet: reading them (one KV get per task) would only slow a burst of submissions.
+    const done = existing
+      ? (await this.taskRecords(jobId, job)).filter((t) => t?.status === 'done').length
+      : 0;
     this.launch(record);
     this.log(`job ${jobId} submitted (${tasks.length} tasks${done ? `, ${done} already done` : ''})`);
     return { jobId, name: job.name, tasks: tasks.length, alreadyDone: done };

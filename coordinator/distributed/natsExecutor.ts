@@ -43,7 +43,7 @@ export class NatsExecutor implements Executor {
   async run(task: PoolTask, run: RunOptions): Promise<TaskOutcome> {
     const dispatchId = randomUUID();
     await this.retry(`recording the dispatch of ${task.id}`, run, async () => {
-      const current = await this.o.state.getTask(task.id);
+      const current = await this.o.state.knownTask(task.id);
       await this.o.state.putTaskIfNewer({
         ...(current ?? { id: task.id, status: 'running', attempts: run.attempt }),
         dispatchId,
@@ -82,7 +82,7 @@ export class NatsExecutor implements Executor {
    */
   private async markQueued(taskId: string, dispatchId: string, run: RunOptions): Promise<void> {
     await this.retry(`recording that ${taskId} is queued`, run, async () => {
-      const current: (KvTaskRecord & QueuedMark) | undefined = await this.o.state.getTask(taskId);
+      const current: (KvTaskRecord & QueuedMark) | undefined = await this.o.state.knownTask(taskId);
       if (!current || current.dispatchId !== dispatchId || current.status !== 'running') return;
       const marked: KvTaskRecord & QueuedMark = { ...current, queued: dispatchId };
       await this.o.state.putTaskIfNewer(marked);
@@ -124,7 +124,7 @@ export class NatsExecutor implements Executor {
           run.signal.removeEventListener('abort', onAbort);
           // Record before acking the result: a coordinator that dies now finds it in KV.
           const now = Date.now();
-          const stored = await this.o.state.getTask(task.id);
+          const stored = await this.o.state.knownTask(task.id);
           await this.o.state.putTaskIfNewer({
             ...(stored ?? { id: task.id, attempts: run.attempt }),
             id: task.id,

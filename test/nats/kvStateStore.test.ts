@@ -203,3 +203,21 @@ test('job records: put, get, list in submission order, and compare-and-set updat
     /no job j-missing/,
   );
 });
+
+test('knownTask answers from the store’s own view, and reads afresh after a refused write', async () => {
+  const jobId = freshJob();
+  const mine = store(jobId);
+  const other = store(jobId);
+  assert.equal(await mine.knownTask('t'), undefined, 'nothing stored, nothing seen');
+  await mine.putTask({ id: 't', status: 'running', attempts: 1 });
+  await other.getTask('t');
+  await other.putTask({ id: 't', status: 'done', attempts: 1 });
+  // Its own last write, without a KV read (the coordinator is the only writer of its jobs' tasks).
+  assert.equal((await mine.knownTask('t'))?.status, 'running');
+  assert.equal((await mine.getTask('t'))?.status, 'done', 'getTask always reads KV');
+
+  const refused = await mine.putTaskIfNewer({ id: 't', status: 'running', attempts: 1 });
+  assert.equal(refused.written, false);
+  await other.putTask({ id: 't', status: 'done', attempts: 1, finishedAt: 9 });
+  assert.equal((await mine.knownTask('t'))?.finishedAt, 9, 'after a refusal the view is read again');
+});
