@@ -6,6 +6,9 @@
  *   npm run bench -- --only training    one benchmark (comma-separated names); other sections are kept
  *   npm run bench -- --quick            a short smoke run, written to a temporary folder
  *   --results <file> --markdown <file>  write elsewhere
+ *
+ * Profiling: CHORUS_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the coordinator the load and
+ * distributed sections start; CHORUS_BENCH_CHILD_CPU_PROF=<dir> one of every bench child process.
  */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';

@@ -23,17 +23,11 @@ export function runTsChild<T>(
   options: ChildOptions = {},
 ): Promise<ChildOutcome<T>> {
   const script = fileURLToPath(new URL(file, import.meta.url));
+  // CHORUS_BENCH_CHILD_CPU_PROF=<dir>: each child writes a V8 CPU profile there (where does its time go).
+  const profileDir = process.env.CHORUS_BENCH_CHILD_CPU_PROF;
   return runChild<T>(
     process.execPath,
-    [
-      ...(process.env.CHORUS_CHILD_PROF
-        ? ['--cpu-prof', '--cpu-prof-dir', process.env.CHORUS_CHILD_PROF]
-        : []),
-      '--import',
-      'tsx',
-      script,
-      ...args,
-    ],
+    [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', script, ...args],
     options,
   );
 }
