@@ -36,6 +36,15 @@ export const distributedVsEmbedded: Benchmark = async ({ quick }) => {
     const finished = await cluster.waitForJobs([submitted.jobId], 600_000);
     const seconds = (performance.now() - started) / 1000;
     const record = await cluster.jobRecord(submitted.jobId);
+    // Where the time went: each task's start and end, in seconds from the submission.
+    const startMs = Date.now() - seconds * 1000;
+    const status = await cluster.api().getJob(submitted.jobId);
+    const timeline = Object.fromEntries(
+      status.tasks.map((t) => [
+        t.id,
+        [t.startedAt, t.finishedAt].map((ms) => (ms === undefined ? null : Math.round(ms - startMs) / 1000)),
+      ]),
+    );
     if (!finished || record?.status !== 'done') {
       return {
         title,
@@ -60,7 +69,7 @@ export const distributedVsEmbedded: Benchmark = async ({ quick }) => {
           higherIsBetter: false,
         }),
       ],
-      details: { embedded: embedded.result, distributedSeconds: seconds, jobId: submitted.jobId },
+      details: { embedded: embedded.result, distributedSeconds: seconds, jobId: submitted.jobId, timeline },
     };
   } finally {
     await cluster.stop();

@@ -163,7 +163,7 @@ export class CoordinatorService implements CoordinatorHandlers {
     const done = existing
       ? (await this.taskRecords(jobId, job)).filter((t) => t?.status === 'done').length
       : 0;
-    this.launch(record);
+    this.launch(record, !existing);
     this.log(`job ${jobId} submitted (${tasks.length} tasks${done ? `, ${done} already done` : ''})`);
     return { jobId, name: job.name, tasks: tasks.length, alreadyDone: done };
   }
@@ -305,7 +305,8 @@ export class CoordinatorService implements CoordinatorHandlers {
     this.o.onLogitBytes?.(logits.values.byteLength);
   }
 
-  private launch(record: JobRecord): void {
+  /** `isNew`: a job submitted just now, with no task records in KV yet (nothing to list). */
+  private launch(record: JobRecord, isNew = false): void {
     if (this.active.has(record.id)) return;
     const controller = new AbortController();
     const entry: ActiveJob = { job: record.job, controller, reason: undefined, done: Promise.resolve() };
@@ -324,6 +325,7 @@ export class CoordinatorService implements CoordinatorHandlers {
       record,
       controller.signal,
       () => entry.reason,
+      isNew,
     )
       .catch((err: unknown) => this.log(`job ${record.id}: ${String(err)}`))
       .finally(() => this.active.delete(record.id));

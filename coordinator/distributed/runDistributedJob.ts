@@ -38,15 +38,19 @@ export async function runDistributedJob(
   record: JobRecord,
   signal: AbortSignal,
   stopReason: () => StopReason | undefined,
+  isNew = false,
 ): Promise<void> {
   const { names, js, state, artifacts } = deps.resources;
   const jobId = record.id;
   const job = record.job;
   const store = new NatsArtifactStore(artifacts, names.artifactPrefix(jobId));
-  const kvState = new KvStateStore(state, names, jobId);
+  const kvState = new KvStateStore(state, names, jobId, { isNew });
   const log = deps.log;
   const executor = new NatsExecutor({ jobId, js, names, state: kvState, router: deps.router, log });
   const started = Date.now();
+  // Only the report needs the data on the coordinator: load it now, while the workers train, so the
+  // report does not wait for it at the end. A failed load is not cached; the report tries again.
+  deps.dataCache.get(jobId, job, store).catch(() => undefined);
   // The job's state, report and outcome are written through NATS: retried while it restarts.
   const setStatus = (update: (r: JobRecord) => JobRecord) =>
     retryTransient(`recording the end of job ${jobId}`, () => deps.jobs.updateJob(jobId, update), { log });

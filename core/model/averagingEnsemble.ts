@@ -218,6 +218,9 @@ function copyWithPrefix(model: tf.LayersModel, prefix: string): tf.LayersModel {
   // JSON round trip: a deep copy of plain data, as a saved model.json would hold it.
   const config = JSON.parse(JSON.stringify(model.getConfig())) as Config;
   renameModelConfig(config, prefix);
+  // The weights are set right after: drawing random initial values first (glorot over every kernel,
+  // on the coordinator's CPU) was most of the export's time.
+  zeroInitializers(config);
   const copy =
     model instanceof tf.Sequential
       ? tf.Sequential.fromConfig<tf.Sequential>(tf.Sequential, config)
@@ -256,6 +259,19 @@ function renameModelConfig(config: Config, prefix: string): void {
       const refs = config[key];
       if (Array.isArray(refs)) refs.forEach((ref) => renameRef(ref, prefix));
     }
+  }
+}
+
+/** Replaces every `…Initializer` in a model config (at any depth) with zeros. */
+function zeroInitializers(config: unknown): void {
+  if (Array.isArray(config)) {
+    config.forEach(zeroInitializers);
+    return;
+  }
+  if (!isConfig(config)) return;
+  for (const [key, value] of Object.entries(config)) {
+    if (key.endsWith('Initializer') && isConfig(value)) config[key] = { className: 'Zeros', config: {} };
+    else zeroInitializers(value);
   }
 }
 

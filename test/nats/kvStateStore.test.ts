@@ -221,3 +221,17 @@ test('knownTask answers from the store’s own view, and reads afresh after a re
   await other.putTask({ id: 't', status: 'done', attempts: 1, finishedAt: 9 });
   assert.equal((await mine.knownTask('t'))?.finishedAt, 9, 'after a refusal the view is read again');
 });
+
+test('a new job’s store lists nothing and writes without reading, yet never overwrites a newer record', async () => {
+  const jobId = freshJob();
+  const other = store(jobId);
+  await other.putTask({ id: 'done-elsewhere', status: 'done', attempts: 1 });
+  const fresh = new KvStateStore(res.state, res.names, jobId, { isNew: true });
+  assert.deepEqual(await fresh.loadTasks(), [], 'a new job has no records to list');
+  await fresh.putTask({ id: 'new-task', status: 'running', attempts: 1 });
+  assert.equal((await other.getTask('new-task'))?.status, 'running');
+  // Written as new (revision 0): the stored record makes that a conflict, which casPut then resolves.
+  const refused = await fresh.putTaskIfNewer({ id: 'done-elsewhere', status: 'running', attempts: 1 });
+  assert.equal(refused.written, false);
+  assert.equal((await other.getTask('done-elsewhere'))?.status, 'done');
+});
