@@ -6,7 +6,7 @@ import type { LogitStreamingResult } from './logitStreamingWorker.ts';
 import { runTsChild } from './runChild.ts';
 
 /**
- * Data-plane throughput: a worker process streams a float32 array (default 64 MiB, 1 MiB chunks) over
+ * Data-plane throughput: a worker process streams a float32 array (default 64 MiB, 4 MiB chunks) over
  * gRPC on loopback to an in-process coordinator server, which reassembles and checks it.
  * Run: `npx tsx bench/logitStreaming.ts [MiB] [chunkBytes]`.
  */
@@ -53,7 +53,7 @@ export async function measureLogitStreamingDetails(
         '--chunk-bytes',
         String(options.chunkBytes ?? CHUNK_BYTES),
         '--reps',
-        String(options.reps ?? 3),
+        String(options.reps ?? 5),
       ],
       { timeoutMs: 300_000 },
     );

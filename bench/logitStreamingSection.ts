@@ -3,17 +3,16 @@
  * coordinator over gRPC), against the same bytes over a plain TCP socket between two processes.
  */
 import { createServer, type AddressInfo } from 'node:net';
+import { CHUNK_BYTES } from '../coordinator/grpc/messageLimits.ts';
 import { median } from './aggregation.ts';
 import { figure, type Benchmark } from './benchResults.ts';
 import type { LoopbackSocketResult } from './loopbackSocketChild.ts';
 import { runTsChild } from './runChild.ts';
 
-const CHUNK_BYTES = 1024 * 1024;
-
 export const logitStreamingSection: Benchmark = async ({ quick }) => {
   const mib = quick ? 16 : 64;
-  const reps = 3;
-  const title = `Logit streaming, worker process → coordinator on loopback (${mib} MiB of float32, 1 MiB chunks)`;
+  const reps = 5;
+  const title = `Logit streaming, worker process → coordinator on loopback (${mib} MiB of float32, ${CHUNK_BYTES / 2 ** 20} MiB chunks, after one warm-up stream)`;
   let grpc: { megabytesPerSecond: number; seconds: number[] };
   try {
     // Written by another part of the project; absent or broken, the section says so.

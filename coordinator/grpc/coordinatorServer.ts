@@ -8,6 +8,7 @@ import type { JobEvent } from './apiTypes.ts';
 import { guardService, tokenCheck, type RefusedCall, type TokenVerifier } from './auth.ts';
 import type { CoordinatorHandlers } from './coordinatorHandlers.ts';
 import { errorToStatus, type GrpcStatus } from './errorStatus.ts';
+import { bindWithReceiveWindows } from './http2Windows.ts';
 import { loadChorusProto } from './loadProto.ts';
 import { LogitAssembler } from './logitStream.ts';
 import { messageLimitOptions } from './messageLimits.ts';
@@ -183,15 +184,21 @@ export async function startCoordinatorServer(options: CoordinatorServerOptions):
   server.addService(proto.DataPlane.service, guard(proto.DataPlane.service, dataPlane));
 
   const credentials = options.credentials ?? grpc.ServerCredentials.createInsecure();
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(hostPort(host, options.port), credentials, (err, bound) => {
-      if (err)
-        reject(
-          new ChorusError(`cannot listen on ${hostPort(host, options.port)}: ${err.message}`, { cause: err }),
-        );
-      else resolve(bound);
-    });
-  });
+  // Large HTTP/2 receive windows: workers stream logits to this server (see http2Windows.ts).
+  const port = await bindWithReceiveWindows(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        server.bindAsync(hostPort(host, options.port), credentials, (err, bound) => {
+          if (err)
+            reject(
+              new ChorusError(`cannot listen on ${hostPort(host, options.port)}: ${err.message}`, {
+                cause: err,
+              }),
+            );
+          else resolve(bound);
+        });
+      }),
+  );
 
   return {
     port,

@@ -12,7 +12,7 @@ const MiB = 1024 * 1024;
 export const MAX_MESSAGE_BYTES = 16 * MiB;
 
 /** Payload bytes per streamed chunk (file pieces in SubmitJob, float32 data in PutLogits). */
-export const CHUNK_BYTES = 1 * MiB;
+export const CHUNK_BYTES = 4 * MiB;
 
 /**
  * Most floats one PutLogits stream may have in flight (declared arrays not yet complete): 256 MiB.

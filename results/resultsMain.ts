@@ -1,0 +1,74 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ChorusError } from '../core/errors.ts';
+import { loadExperiments } from './loadExperiments.ts';
+import { renderResults, type ResultsExperiment } from './renderResults.ts';
+
+const USAGE =
+  'usage: node --import tsx results/renderResults.ts [--out docs/RESULTS.md] [--runs runs] ' +
+  '[--intro file.md] [--discussion file.md] job.yaml…';
+
+/** The script behind renderResults.ts; returns the exit code (2 for bad arguments or a missing file). */
+export async function resultsMain(args: readonly string[]): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        out: { type: 'string', default: 'docs/RESULTS.md' },
+        runs: { type: 'string', default: 'runs' },
+        intro: { type: 'string' },
+        discussion: { type: 'string' },
+      },
+    });
+    if (positionals.length === 0) throw new ChorusError(`no job files given\n${USAGE}`);
+    const experiments = await loadExperiments(positionals, values.runs);
+    const markdown = renderResults(experiments, {
+      machine: machine(),
+      date: newestDate(experiments),
+      intro: values.intro === undefined ? undefined : await readText(values.intro),
+      discussion: values.discussion === undefined ? undefined : await readText(values.discussion),
+    });
+    await mkdir(dirname(values.out), { recursive: true });
+    await writeFile(values.out, markdown);
+    console.log(
+      `wrote ${values.out} (${experiments.length} experiment${experiments.length === 1 ? '' : 's'})`,
+    );
+    return 0;
+  } catch (err) {
+    // Bad input gets one clear line; anything else is a bug and keeps its stack.
+    if (!(err instanceof ChorusError || isArgumentError(err))) throw err;
+    console.error(`error: ${err.message}${isArgumentError(err) ? `\n${USAGE}` : ''}`);
+    return 2;
+  }
+}
+
+/** node:util parseArgs rejects unknown options and missing values with ERR_PARSE_ARGS_* codes. */
+function isArgumentError(err: unknown): err is Error {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return err instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+/** CPU model, cores, memory and Node version: what the timings depend on. */
+function machine(): string {
+  const cores = cpus();
+  const model = cores[0]?.model.trim() || 'unknown CPU';
+  const gib = (totalmem() / 2 ** 30).toFixed(1);
+  return `${model}, ${cores.length} cores, ${gib} GiB RAM, Node ${process.version}`;
+}
+
+/** The day of the newest run (YYYY-MM-DD). */
+function newestDate(experiments: readonly ResultsExperiment[]): string {
+  const newest = Math.max(...experiments.map((e) => Date.parse(e.report.createdAt)).filter(Number.isFinite));
+  return Number.isFinite(newest) ? new Date(newest).toISOString().slice(0, 10) : 'unknown date';
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ChorusError(`${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
