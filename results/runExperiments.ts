@@ -1,0 +1,59 @@
+/**
+ * `npm run results`: runs every experiment of examples/results/ (one `chorus run` after another, each
+ * in its own process with the machine's cores as slots), then writes docs/RESULTS.md from their
+ * reports, with results/intro.md and results/discussion.md around the tables.
+ *
+ *   npm run results                          every job (about an hour on 2 cores)
+ *   npm run results -- mnist-mlp5 mnist-cnn5 some of them (the others' earlier reports are reused)
+ *   npm run results -- --render              no runs: only rewrite docs/RESULTS.md
+ *
+ * A job that already finished in runs/<name>/ is not redone (`chorus run` resumes); delete that
+ * folder, or run the job by hand with --fresh, to measure again.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { resultsMain } from './resultsMain.ts';
+
+const EXAMPLES = 'examples/results';
+/** In the order of docs/RESULTS.md's tables: MNIST then Fashion-MNIST, MLPs then CNNs, 5 then 10. */
+const EXPERIMENTS = ['mnist', 'fashion'].flatMap((data) =>
+  ['mlp5', 'mlp10', 'cnn5', 'cnn10'].map((kind) => `${data}-${kind}`),
+);
+
+function run(jobFile: string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['cli/bin.mjs', 'run', jobFile], { stdio: 'inherit' });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  const renderOnly = args.includes('--render');
+  const names = args.filter((a) => !a.startsWith('--'));
+  const unknown = names.filter((n) => !EXPERIMENTS.includes(n));
+  if (unknown.length > 0) {
+    console.error(`error: unknown experiment ${unknown.join(', ')} (expected ${EXPERIMENTS.join(', ')})`);
+    return 2;
+  }
+  const chosen = names.length > 0 ? names : EXPERIMENTS;
+  if (!renderOnly) {
+    for (const name of chosen) {
+      const jobFile = join(EXAMPLES, `${name}.yaml`);
+      console.log(`\n=== ${jobFile}`);
+      const code = await run(jobFile);
+      if (code !== 0) {
+        console.error(`error: ${jobFile} failed (exit ${code}); docs/RESULTS.md not written`);
+        return code;
+      }
+    }
+  }
+  return resultsMain([
+    '--intro',
+    'results/intro.md',
+    '--discussion',
+    'results/discussion.md',
+    ...EXPERIMENTS.map((name) => join(EXAMPLES, `${name}.yaml`)),
+  ]);
+}
+
+process.exitCode = await main(process.argv.slice(2));
