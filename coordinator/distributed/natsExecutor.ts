@@ -7,6 +7,7 @@ import type { NatsNames } from '../nats/natsNames.ts';
 import type { TaskRecord } from '../taskRecord.ts';
 import { encodeMessage, type ResultMessage, type TaskMessage } from './messages.ts';
 import type { ResultRouter } from './resultRouter.ts';
+import { taskRequests } from '../nats/requestGate.ts';
 import { retryTransient } from './retryTransient.ts';
 
 /** In a task's KV record: the dispatch whose message was published to the work queue. */
@@ -96,9 +97,11 @@ export class NatsExecutor implements Executor {
 
   private async publish(task: PoolTask, dispatchId: string): Promise<void> {
     const message: TaskMessage = { jobId: this.o.jobId, taskId: task.id, dispatchId, task };
-    await this.o.js.publish(this.o.names.taskSubject(this.o.jobId), encodeMessage(message), {
-      msgID: dispatchId,
-    });
+    await taskRequests.run(() =>
+      this.o.js.publish(this.o.names.taskSubject(this.o.jobId), encodeMessage(message), {
+        msgID: dispatchId,
+      }),
+    );
   }
 
   private wait(task: PoolTask, dispatchId: string, run: RunOptions): Promise<TaskOutcome> {
