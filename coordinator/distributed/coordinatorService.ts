@@ -269,7 +269,10 @@ export class CoordinatorService implements CoordinatorHandlers {
   async listWorkers(): Promise<WorkerInfo[]> {
     const kv = this.o.resources.workers;
     const out: WorkerInfo[] = [];
-    for await (const key of await kv.keys()) {
+    // A key updated while it is listed (a heartbeat) can come twice: list each worker once.
+    const keys = new Set<string>();
+    for await (const key of await kv.keys()) keys.add(key);
+    for (const key of keys) {
       const entry = await kv.get(key);
       if (!entry || entry.operation !== 'PUT') continue;
       try {

@@ -1,5 +1,5 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { NatsNames } from '../nats/natsNames.ts';
 import {
   decodeMessage,
@@ -36,9 +36,9 @@ export interface ResultRouterOptions {
 const EARLY_RESULT_DELAY_MS = 1000;
 
 /**
- * Reads the result stream (a durable consumer, so results published while the coordinator was down
- * are still delivered) and the MAX_DELIVERIES advisories, and routes each to the dispatch waiting
- * for it. A result is acked only after its waiter has handled it (recorded it in KV).
+ * Reads the result stream and the stream of MAX_DELIVERIES advisories (durable consumers both, so
+ * what was published while the coordinator was down is still delivered), and routes each to the
+ * dispatch waiting for it. A message is acked only after its waiter has handled it (recorded it in KV).
  */
 export class ResultRouter {
   private readonly waiters = new Map<string, DispatchWaiter>();
@@ -51,8 +51,7 @@ export class ResultRouter {
    * result the server sends into an abandoned pull would wait a whole AckWait to come back.
    */
   private readonly neverAborted = new AbortController().signal;
-  private advisories: Subscription | undefined;
-  private loop: Promise<void> | undefined;
+  private loops: Promise<void>[] = [];
 
   constructor(options: ResultRouterOptions) {
     this.o = options;
@@ -68,36 +67,36 @@ export class ResultRouter {
   }
 
   start(): void {
-    this.advisories = this.o.nc.subscribe(this.o.names.maxDeliveriesAdvisory, {
-      callback: (err, msg) => {
-        if (err) return;
-        void this.onMaxDeliveries(msg.json<{ stream_seq?: number; deliveries?: number }>()).catch(
-          (e: unknown) => this.o.log?.(`max-deliveries advisory: ${String(e)}`),
-        );
-      },
-    });
-    this.loop = this.consume();
+    const { names } = this.o;
+    this.loops = [
+      this.consume(names.resultStream, names.resultConsumer, 'result', (m) => this.onResult(m)),
+      this.consume(names.advisoryStream, names.advisoryConsumer, 'advisory', (m) => this.onAdvisory(m)),
+    ];
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.advisories?.unsubscribe();
-    await this.loop?.catch(() => undefined);
+    await Promise.all(this.loops.map((l) => l.catch(() => undefined)));
   }
 
-  private async consume(): Promise<void> {
-    const consumer = await this.o.js.consumers.get(this.o.names.resultStream, this.o.names.resultConsumer);
+  private async consume(
+    stream: string,
+    name: string,
+    what: string,
+    handle: (msg: JsMsg) => Promise<void>,
+  ): Promise<void> {
+    const consumer = await this.o.js.consumers.get(stream, name);
     while (!this.stopped) {
       let msg: JsMsg | null;
       try {
         msg = await pullOne(consumer, this.neverAborted);
       } catch (err) {
         if (this.stopped) return;
-        this.o.log?.(`result consumer: ${String(err)}; retrying`);
+        this.o.log?.(`${what} consumer: ${String(err)}; retrying`);
         await new Promise((r) => setTimeout(r, 500));
         continue;
       }
-      if (msg) await this.onResult(msg);
+      if (msg) await handle(msg);
     }
   }
 
@@ -142,32 +141,58 @@ export class ResultRouter {
   }
 
   /** A task message ran out of deliveries (e.g. its worker died on the last attempt). */
-  private async onMaxDeliveries(advisory: { stream_seq?: number; deliveries?: number }): Promise<void> {
-    if (advisory.stream_seq === undefined) return;
-    const stored = await this.o.jsm.streams.getMessage(this.o.names.taskStream, { seq: advisory.stream_seq });
-    if (!stored) return;
+  private async onAdvisory(msg: JsMsg): Promise<void> {
+    try {
+      const advisory = msg.json<{ stream_seq?: unknown; deliveries?: unknown }>();
+      const seq = advisory.stream_seq;
+      if (typeof seq !== 'number') {
+        this.o.log?.('dropping a max-deliveries advisory without a stream_seq');
+        msg.term();
+        return;
+      }
+      const deliveries = typeof advisory.deliveries === 'number' ? advisory.deliveries : undefined;
+      const verdict = await this.onMaxDeliveries(seq, deliveries);
+      if (verdict === 'wait') msg.nak(EARLY_RESULT_DELAY_MS);
+      else msg.ack();
+    } catch (err) {
+      this.o.log?.(`max-deliveries advisory: ${String(err)}; will retry`);
+      msg.nak(EARLY_RESULT_DELAY_MS);
+    }
+  }
+
+  /**
+   * Fails the dispatch whose task message (`seq` in the task stream) ran out of deliveries, then
+   * removes the message (a work queue keeps an unacked message forever). `wait`: its dispatch is not
+   * registered yet (a coordinator starting up), so the advisory must come back later.
+   */
+  private async onMaxDeliveries(seq: number, deliveries: number | undefined): Promise<'done' | 'wait'> {
+    const stored = await this.o.jsm.streams.getMessage(this.o.names.taskStream, { seq }).catch(() => null);
+    if (!stored) return 'done'; // already handled and removed
     const task = decodeMessage<TaskMessage>(taskMessage, stored.data, 'task message');
-    // Remove it: a work queue keeps an unacked message forever.
-    await this.o.jsm.streams.deleteMessage(this.o.names.taskStream, advisory.stream_seq).catch(() => false);
-    const waiter = this.waiters.get(task.dispatchId);
-    if (!waiter) return;
     const last = this.lastError.get(task.dispatchId) ?? 'the worker stopped answering (killed or lost)';
-    await waiter.final({
+    const failure: ResultMessage = {
       jobId: task.jobId,
       taskId: task.taskId,
       dispatchId: task.dispatchId,
       final: true,
-      deliveries: advisory.deliveries ?? 0,
+      deliveries: deliveries ?? 0,
       worker: '',
       outcome: {
         ok: false,
         error: {
           name: 'MaxDeliveriesError',
-          message: `gave up after ${advisory.deliveries ?? '?'} deliveries: ${last}`,
+          message: `gave up after ${deliveries ?? '?'} deliveries: ${last}`,
           retryable: false,
         },
       },
-    });
-    this.unregister(task.dispatchId);
+    };
+    const waiter = this.waiters.get(task.dispatchId);
+    if (!waiter && (await this.o.classifyOrphan(failure)) === 'wait') return 'wait';
+    if (waiter) {
+      await waiter.final(failure);
+      this.unregister(task.dispatchId);
+    }
+    await this.o.jsm.streams.deleteMessage(this.o.names.taskStream, seq).catch(() => false);
+    return 'done';
   }
 }

@@ -289,6 +289,27 @@ export async function ensureResources(
     },
     changes,
   );
+  // The advisory is a plain NATS message: without a stream, one sent while the coordinator is down is
+  // lost, and the task's dispatch would wait forever.
+  await ensureStream(
+    jsm,
+    {
+      name: names.advisoryStream,
+      fixed: { retention: RetentionPolicy.Limits, storage: StorageType.File },
+      updatable: { subjects: [names.maxDeliveriesAdvisory], max_age: nanos(options.resultsMaxAgeMs) },
+    },
+    changes,
+  );
+  await ensureConsumer(
+    jsm,
+    {
+      stream: names.advisoryStream,
+      name: names.advisoryConsumer,
+      fixed: { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All },
+      updatable: { ack_wait: nanos(30_000), max_deliver: -1, max_ack_pending: 10_000 },
+    },
+    changes,
+  );
   const state = await ensureKv(
     js,
     jsm,

@@ -19,6 +19,13 @@ export interface NatsNames {
   resultSubject(jobId: string): string;
   /** The coordinator's durable pull consumer on the result stream. */
   readonly resultConsumer: string;
+  /**
+   * Stream that keeps the task consumer's MAX_DELIVERIES advisories (a task that ran out of
+   * deliveries), so that one published while no coordinator listens is still handled.
+   */
+  readonly advisoryStream: string;
+  /** The coordinator's durable pull consumer on the advisory stream. */
+  readonly advisoryConsumer: string;
   /** Published by the server when a task message has been delivered MaxDeliver times. */
   readonly maxDeliveriesAdvisory: string;
   /** KV bucket of job and task records. */
@@ -108,6 +115,8 @@ export function natsNames(prefix = 'chorus'): NatsNames {
     resultSubject: (jobId) => `${prefix}.results.${checkId('job id', jobId)}`,
     resultConsumer: `${prefix}-coordinator`,
     maxDeliveriesAdvisory: `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${upper}_TASKS.${prefix}-workers`,
+    advisoryStream: `${upper}_ADVISORIES`,
+    advisoryConsumer: `${prefix}-coordinator`,
     stateBucket: `${prefix}-state`,
     workersBucket: `${prefix}-workers`,
     artifactsBucket: `${prefix}-artifacts`,

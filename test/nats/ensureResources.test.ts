@@ -31,6 +31,8 @@ test('creates every resource with the requested settings, and a second run chang
     `created consumer ${n.taskConsumer} on ${n.taskStream}`,
     `created stream ${n.resultStream}`,
     `created consumer ${n.resultConsumer} on ${n.resultStream}`,
+    `created stream ${n.advisoryStream}`,
+    `created consumer ${n.advisoryConsumer} on ${n.advisoryStream}`,
     `created KV bucket ${n.stateBucket}`,
     `created KV bucket ${n.workersBucket}`,
     `created object store ${n.artifactsBucket}`,
@@ -57,6 +59,9 @@ test('creates every resource with the requested settings, and a second run chang
   assert.equal((await first.workers.status()).ttl, 15_000);
   assert.equal((await first.state.status()).storage, StorageType.File);
   assert.equal((await first.artifacts.status()).storage, StorageType.File);
+  const advisories = await jsm.streams.info(n.advisoryStream);
+  assert.deepEqual(advisories.config.subjects, [n.maxDeliveriesAdvisory]);
+  assert.equal(advisories.config.storage, StorageType.File);
 
   const second = await ensureResources(nc, opts);
   assert.deepEqual(second.changes, []);
