@@ -179,7 +179,8 @@ export class CoordinatorService implements CoordinatorHandlers {
         id: t.id,
         type: t.type,
         state: r?.status ?? 'pending',
-        attempts: r?.attempts ?? 0,
+        // A redelivery (a worker died mid-task) is an attempt too, though the scheduler did not start it.
+        attempts: Math.max(r?.attempts ?? 0, r?.deliveries ?? 0),
         ...(r?.error ? { lastError: r.error } : {}),
         ...(r?.startedAt ? { startedAt: r.startedAt } : {}),
         ...(r?.finishedAt ? { finishedAt: r.finishedAt } : {}),

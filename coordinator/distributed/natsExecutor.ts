@@ -132,6 +132,7 @@ export class NatsExecutor implements Executor {
             ...(stored ?? { id: task.id, attempts: run.attempt }),
             id: task.id,
             dispatchId,
+            deliveries: r.deliveries,
             status: r.outcome.ok ? 'done' : 'failed',
             ...(r.outcome.ok
               ? { result: r.outcome.result }

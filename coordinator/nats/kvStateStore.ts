@@ -11,6 +11,11 @@ import type { NatsNames } from './natsNames.ts';
 export interface KvTaskRecord extends TaskRecord {
   /** Set by the NATS executor at each dispatch; a worker or result with another id is superseded. */
   dispatchId?: string;
+  /**
+   * JetStream deliveries of the current dispatch, as its last result said: a task redelivered after
+   * a worker died shows 2 here while the scheduler still counts one attempt.
+   */
+  deliveries?: number;
 }
 
 export interface PutTaskResult {
@@ -36,11 +41,18 @@ export function isNewerTask(stored: TaskRecord, incoming: TaskRecord): boolean {
 const taskPolicy: CasPolicy<KvTaskRecord> = {
   refuse: (stored, incoming, conflict) =>
     (stored.status === 'done' && incoming.status !== 'done') || (conflict && isNewerTask(stored, incoming)),
-  // The scheduler's records carry no dispatchId: keep the executor's.
-  merge: (stored, incoming) =>
-    incoming.dispatchId === undefined && stored?.dispatchId !== undefined
-      ? { ...incoming, dispatchId: stored.dispatchId }
-      : incoming,
+  // The scheduler's records carry no dispatchId or deliveries: keep the executor's (deliveries only
+  // while it is the same dispatch).
+  merge: (stored, incoming) => {
+    const dispatchId = incoming.dispatchId ?? stored?.dispatchId;
+    const sameDispatch = stored !== undefined && stored.dispatchId === dispatchId;
+    const deliveries = incoming.deliveries ?? (sameDispatch ? stored.deliveries : undefined);
+    return {
+      ...incoming,
+      ...(dispatchId !== undefined ? { dispatchId } : {}),
+      ...(deliveries !== undefined ? { deliveries } : {}),
+    };
+  },
 };
 
 /**

@@ -67,4 +67,7 @@ test('a worker killed mid-training: the task moves to the other worker, resumes 
   assert.equal(record.result.history.loss.length, EPOCHS);
 
   assert.ok(end.tasks.every((task) => task.state === 'done'));
+  // Status counts the redelivery as an attempt.
+  assert.equal(record.deliveries, 2);
+  assert.equal(end.tasks.find((task) => task.id === TASK)?.attempts, 2);
 });

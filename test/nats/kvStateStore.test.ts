@@ -235,3 +235,20 @@ test('a new job’s store lists nothing and writes without reading, yet never ov
   assert.equal(refused.written, false);
   assert.equal((await other.getTask('done-elsewhere'))?.status, 'done');
 });
+
+test('the scheduler’s records keep the executor’s dispatch id and deliveries, for that dispatch only', async () => {
+  const s = store(freshJob());
+  await s.putTaskIfNewer({ id: 't', status: 'done', attempts: 1, dispatchId: 'd1', deliveries: 2 });
+  await s.putTask({ id: 't', status: 'done', attempts: 1, finishedAt: 5 });
+  assert.deepEqual(await s.getTask('t'), {
+    id: 't',
+    status: 'done',
+    attempts: 1,
+    finishedAt: 5,
+    dispatchId: 'd1',
+    deliveries: 2,
+  });
+  // A new dispatch starts counting afresh.
+  await s.putTaskIfNewer({ id: 't', status: 'done', attempts: 1, dispatchId: 'd2' });
+  assert.equal((await s.getTask('t'))?.deliveries, undefined);
+});
