@@ -217,9 +217,15 @@ async function ensureObjectStore(
   return objm.open(bucket);
 }
 
+/** The coordinator must never lose a result or an advisory: unlimited redeliveries until it acks. */
+const COORDINATOR_CONSUMER = {
+  fixed: { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All },
+  updatable: { ack_wait: nanos(30_000), max_deliver: -1, max_ack_pending: 10_000 },
+};
+
 /**
  * Creates, or checks and updates, every NATS resource of a prefix: the task work queue and the
- * workers' durable pull consumer, the result stream and the coordinator's durable consumer, the
+ * workers' durable pull consumer, the result and advisory streams with the coordinator's consumers, the
  * state and workers KV buckets, and the artifacts Object Store. Idempotent: a second call with the
  * same options changes nothing (`changes` is empty). Settings that cannot change in place (retention,
  * storage, ack policy, push vs pull) fail with a NatsResourceError naming the resource.
@@ -283,9 +289,7 @@ export async function ensureResources(
     {
       stream: names.resultStream,
       name: names.resultConsumer,
-      fixed: { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All },
-      // The coordinator must never lose a result: unlimited redeliveries until it acks.
-      updatable: { ack_wait: nanos(30_000), max_deliver: -1, max_ack_pending: 10_000 },
+      ...COORDINATOR_CONSUMER,
     },
     changes,
   );
@@ -305,8 +309,7 @@ export async function ensureResources(
     {
       stream: names.advisoryStream,
       name: names.advisoryConsumer,
-      fixed: { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All },
-      updatable: { ack_wait: nanos(30_000), max_deliver: -1, max_ack_pending: 10_000 },
+      ...COORDINATOR_CONSUMER,
     },
     changes,
   );
