@@ -47,7 +47,8 @@ export async function stackCombiner(_task: StackTask, ctx: TaskContext): Promise
     await saveModelToStore(model, ctx.artifacts, artifactKeys.stackingModel());
     const testFeatures = await features('test');
     const logits = tf.tidy(() =>
-      model.predict(tf.tensor2d(testFeatures, [data.test.count, job.members.length * data.classes])),
+      // One batch (see predictLogits: model.predict's batches of 32 re-read the whole input each).
+      model.predictOnBatch(tf.tensor2d(testFeatures, [data.test.count, job.members.length * data.classes])),
     ) as tf.Tensor;
     await putFloat32(ctx.artifacts, artifactKeys.stackingLogits(), (await logits.data()) as Float32Array);
     logits.dispose();
