@@ -4,10 +4,10 @@ import type { PoolTask } from '../../core/tasks/task.ts';
 import type { Executor, RunOptions, TaskOutcome } from '../executor.ts';
 import type { KvStateStore, KvTaskRecord } from '../nats/kvStateStore.ts';
 import type { NatsNames } from '../nats/natsNames.ts';
+import { taskRequests } from '../nats/requestGate.ts';
 import type { TaskRecord } from '../taskRecord.ts';
 import { encodeMessage, type ResultMessage, type TaskMessage } from './messages.ts';
 import type { ResultRouter } from './resultRouter.ts';
-import { taskRequests } from '../nats/requestGate.ts';
 import { retryTransient } from './retryTransient.ts';
 
 /** In a task's KV record: the dispatch whose message was published to the work queue. */
