@@ -315,3 +315,13 @@ test('BatchMatMul and _FusedMatMul on wasm (transposed, batched, broadcast) matc
   assert.equal(tf.backend().numDataIds(), before, 'transposed copies and slices freed');
   tf.dispose([a, b]);
 });
+
+test('a float32 one-hot on wasm holds ones and zeros, as on cpu (the stock kernel wrote int32 bits)', async () => {
+  const run = () =>
+    tf.tidy(() => Array.from(tf.oneHot(tf.tensor1d([2, 0, 1], 'int32'), 3, 1, 0, 'float32').dataSync()));
+  await tf.setBackend('cpu');
+  const expected = run();
+  await selectBackend('wasm');
+  assert.deepEqual(run(), expected);
+  assert.deepEqual(expected, [0, 0, 1, 1, 0, 0, 0, 1, 0]);
+});

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { distillationHardTerm, distillationLoss, distillationSoftTerm } from '../../core/distill/loss.ts';
 import { distillationLossReference } from '../../core/distill/lossReference.ts';
 import { teacherSoftTargets } from '../../core/ensemble/softTargets.ts';
+import { selectBackend } from '../../core/backend/selectBackend.ts';
 import { NonRetryableError } from '../../core/errors.ts';
 import { seededRandom } from './seededRandom.ts';
 
@@ -239,4 +240,35 @@ test('the loss leaks no tensors', () => {
   value(distillationLoss(y, s, p, 2, 0.5));
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([y, s, p]);
+});
+
+test('on the wasm backend, the one students train on, every term matches the float64 reference', async () => {
+  await selectBackend('wasm');
+  try {
+    let seed = 101;
+    for (const temperature of [1, 4, 20]) {
+      for (const alpha of [0, 0.5, 0.9]) {
+        const n = 32;
+        const { student, teacher, labels } = batch(seed++, n, temperature);
+        const ref = distillationLossReference(labels, student, teacher, classes, temperature, alpha);
+        const [y, s, p] = [
+          tf.tensor1d(labels, 'int32'),
+          tf.tensor2d(student, [n, classes]),
+          tf.tensor2d(teacher, [n, classes]),
+        ];
+        const got = {
+          loss: value(distillationLoss(y, s, p, temperature, alpha)),
+          hard: value(distillationHardTerm(y, s)),
+          soft: value(distillationSoftTerm(s, p, temperature)),
+        };
+        tf.dispose([y, s, p]);
+        for (const what of ['loss', 'hard', 'soft'] as const) {
+          const e = relativeError(got[what], ref[what]);
+          assert.ok(e < 1e-5, `wasm T=${temperature} alpha=${alpha} ${what}: ${got[what]} vs ${ref[what]}`);
+        }
+      }
+    }
+  } finally {
+    await tf.setBackend('cpu');
+  }
 });

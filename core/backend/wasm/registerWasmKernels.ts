@@ -9,6 +9,7 @@ import {
   getKernel,
   Identity,
   MaxPoolGrad,
+  OneHot,
   registerKernel,
   Sum,
   Transpose,
@@ -29,6 +30,7 @@ import { gemmConv2DBackpropFilterConfig } from './gemmConv2DBackpropFilter.ts';
 import { gemmConv2DBackpropInputConfig } from './gemmConv2DBackpropInput.ts';
 import { gemmMatMulConfig } from './gemmMatMul.ts';
 import { maxPoolGradConfig } from './maxPoolGrad.ts';
+import { oneHotConfig } from './oneHot.ts';
 import { sharedIdentityConfig } from './sharedIdentity.ts';
 import { simdMaxPoolGradConfig } from './simdMaxPoolGrad.ts';
 import { sparseSoftmaxCrossEntropyConfig } from './sparseSoftmaxCrossEntropy.ts';
@@ -68,6 +70,7 @@ function chorusKernels(): KernelConfig[] {
       biasAddConfig(stockKernel(Add)),
       sharedIdentityConfig(stockKernel(Identity)),
       sharedIdentityConfig(stockKernel(Cast), true),
+      oneHotConfig(stockKernel(OneHot), stockKernel(Cast).kernelFunc),
       adamStepConfig,
       sparseSoftmaxCrossEntropyConfig,
     ];
@@ -77,7 +80,8 @@ function chorusKernels(): KernelConfig[] {
 
 /**
  * Registers Chorus' wasm kernels (SIMD GEMM matmuls and convolutions, conv and pooling gradients, bias
- * adds and bias gradients, copy-free identity, a fused Adam step and training loss) in this thread's registry and returns
+ * adds and bias gradients, copy-free identity, a fused Adam step and training loss, a float32 one-hot that
+ * works) in this thread's registry and returns
  * their names. Idempotent. Call it before `tf.setBackend('wasm')`: the replacements keep the stock
  * kernels' setup functions, which the engine runs when the backend starts.
  */
