@@ -150,7 +150,10 @@ function reproduceSection(experiments: readonly ResultsExperiment[]): string[] {
     '',
   ];
   for (const { title, jobFile, report } of experiments) {
-    out.push(`- ${escapeMd(title)}: \`node cli/bin.mjs run ${jobFile}\` → \`runs/${report.job}/report.md\``);
+    out.push(
+      `- ${escapeMd(title)}: \`node cli/bin.mjs run ${jobFile}\` → \`runs/${report.job}/report.md\` ` +
+        `(this page's run: [docs/results/${report.job}](results/${report.job}/report.md))`,
+    );
   }
   out.push('');
   return out;

@@ -1,7 +1,8 @@
 /**
  * `npm run results`: runs every experiment of examples/results/ (one `chorus run` after another, each
  * in its own process with the machine's cores as slots), then writes docs/RESULTS.md from their
- * reports, with results/intro.md and results/discussion.md around the tables.
+ * reports, with results/intro.md and results/discussion.md around the tables, and copies each report
+ * to docs/results/<name>/.
  *
  *   npm run results                          every job (about an hour on 2 cores)
  *   npm run results -- mnist-mlp5 mnist-cnn5 some of them (the others' earlier reports are reused)
@@ -11,6 +12,7 @@
  * folder, or run the job by hand with --fresh, to measure again.
  */
 import { spawn } from 'node:child_process';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resultsMain } from './resultsMain.ts';
 
@@ -45,6 +47,14 @@ async function main(args: readonly string[]): Promise<number> {
         console.error(`error: ${jobFile} failed (exit ${code}); docs/RESULTS.md not written`);
         return code;
       }
+    }
+  }
+  // The reports behind docs/RESULTS.md, kept in the repository (runs/ is not).
+  for (const name of EXPERIMENTS) {
+    const dir = join('docs', 'results', name);
+    await mkdir(dir, { recursive: true });
+    for (const file of ['report.md', 'report.json', 'report.html']) {
+      await copyFile(join('runs', name, file), join(dir, file));
     }
   }
   return resultsMain([
