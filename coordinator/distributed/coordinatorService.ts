@@ -130,8 +130,6 @@ export class CoordinatorService implements CoordinatorHandlers {
   }
 
   async submitJob(request: SubmitJobRequest): Promise<SubmittedJob> {
-    // Submissions that arrive together would otherwise parse back to back in one event-loop turn.
-    await new Promise((resolve) => setImmediate(resolve));
     const parsed = parseJobText(request.jobText, request.fileName);
     const uploaded = new Map(request.files.map((f) => [f.path, f.bytes]));
     const named = jobDataFiles(parsed);

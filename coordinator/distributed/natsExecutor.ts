@@ -4,7 +4,6 @@ import type { PoolTask } from '../../core/tasks/task.ts';
 import type { Executor, RunOptions, TaskOutcome } from '../executor.ts';
 import type { KvStateStore, KvTaskRecord } from '../nats/kvStateStore.ts';
 import type { NatsNames } from '../nats/natsNames.ts';
-import { taskRequests } from '../nats/requestGate.ts';
 import type { TaskRecord } from '../taskRecord.ts';
 import { encodeMessage, type ResultMessage, type TaskMessage } from './messages.ts';
 import type { ResultRouter } from './resultRouter.ts';
@@ -97,11 +96,9 @@ export class NatsExecutor implements Executor {
 
   private async publish(task: PoolTask, dispatchId: string): Promise<void> {
     const message: TaskMessage = { jobId: this.o.jobId, taskId: task.id, dispatchId, task };
-    await taskRequests.run(() =>
-      this.o.js.publish(this.o.names.taskSubject(this.o.jobId), encodeMessage(message), {
-        msgID: dispatchId,
-      }),
-    );
+    await this.o.js.publish(this.o.names.taskSubject(this.o.jobId), encodeMessage(message), {
+      msgID: dispatchId,
+    });
   }
 
   private wait(task: PoolTask, dispatchId: string, run: RunOptions): Promise<TaskOutcome> {

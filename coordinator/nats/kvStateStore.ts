@@ -4,7 +4,6 @@ import type { TaskRecord, TaskStatus } from '../taskRecord.ts';
 import { casPut, readSeen } from './casPut.ts';
 import type { CasPolicy, Seen } from './casPut.ts';
 import { decodeKeyToken } from './natsNames.ts';
-import { taskRequests } from './requestGate.ts';
 import type { NatsNames } from './natsNames.ts';
 
 /** A task record in KV: the scheduler's record plus the id of the task's current dispatch. */
@@ -92,9 +91,7 @@ export class KvStateStore implements StateStore {
     for await (const key of await this.kv.keys(this.names.taskKeys(this.jobId))) keys.push(key);
     const records: KvTaskRecord[] = [];
     const entries = await Promise.all(
-      keys.map(
-        async (key) => [key, await taskRequests.run(() => readSeen<KvTaskRecord>(this.kv, key))] as const,
-      ),
+      keys.map(async (key) => [key, await readSeen<KvTaskRecord>(this.kv, key)] as const),
     );
     for (const [key, seen] of entries) {
       this.see(key, seen);
@@ -107,7 +104,7 @@ export class KvStateStore implements StateStore {
   /** A fresh read of one task's record (e.g. a worker checking its dispatchId is still current). */
   async getTask(taskId: string): Promise<KvTaskRecord | undefined> {
     const key = this.names.taskKey(this.jobId, taskId);
-    const seen = await taskRequests.run(() => readSeen<KvTaskRecord>(this.kv, key));
+    const seen = await readSeen<KvTaskRecord>(this.kv, key);
     this.see(key, seen);
     return seen.value && { ...seen.value };
   }
@@ -141,7 +138,7 @@ export class KvStateStore implements StateStore {
       // instead of reading it first; if another writer created it since, the write conflicts and
       // casPut reads it then. Saves a KV round trip per task of a new job.
       const known = this.seen.get(key) ?? (this.listed ? { revision: 0, value: undefined } : undefined);
-      const result = await taskRequests.run(() => casPut(this.kv, key, { ...record }, known, taskPolicy));
+      const result = await casPut(this.kv, key, { ...record }, known, taskPolicy);
       // A refused writer forgets its view: its next write reads the key first, which counts as a
       // conflict, so it is checked against the stored record again (and knownTask reads afresh).
       if (result.written) this.seen.set(key, result.seen);
