@@ -75,6 +75,7 @@ test("'auto' passes over the missing native backends and picks wasm with Chorus'
     'FusedConv2D',
     'Identity',
     'MaxPoolGrad',
+    'OneHot',
     'Sum',
     '_FusedMatMul',
   ]);
