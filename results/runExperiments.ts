@@ -4,7 +4,7 @@
  * reports, with results/intro.md and results/discussion.md around the tables, and copies each report
  * to docs/results/<name>/.
  *
- *   npm run results                          every job (about an hour on 2 cores)
+ *   npm run results                          every job (about half an hour on 2 cores)
  *   npm run results -- mnist-mlp5 mnist-cnn5 some of them (the others' earlier reports are reused)
  *   npm run results -- --render              no runs: only rewrite docs/RESULTS.md
  *
