@@ -67,8 +67,8 @@ export function distillationHardTerm(labels: DistillLabels, studentLogits: tf.Te
   checkLabels(labels, studentLogits);
   return tf.tidy(() => {
     const classes = studentLogits.shape[1];
-    // int32 one-hot, then cast: stock tfjs-backend-wasm returns int32 bits for a float32 one-hot.
-    const y = tf.cast(labels.rank === 1 ? tf.oneHot(labels, classes) : labels, 'float32');
+    // On wasm this needs Chorus' OneHot (core/backend/wasm/oneHot.ts): the stock kernel returns int32 bits.
+    const y = labels.rank === 1 ? tf.oneHot(labels, classes, 1, 0, 'float32') : tf.cast(labels, 'float32');
     const logQ = tf.logSoftmax(studentLogits);
     return tf.neg(tf.mean(tf.sum(tf.mul(y, logQ), 1))) as tf.Scalar;
   });
