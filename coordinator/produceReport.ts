@@ -17,6 +17,11 @@ export interface ProduceReportOptions {
   wallSeconds: number;
   /** Backend to name when no task result says which one it used. */
   fallbackBackend?: string;
+  /**
+   * Awaited between the report's CPU-heavy steps (each model load, the ensemble build, the metrics), so
+   * a coordinator writing several reports at once keeps serving timers and sockets in between.
+   */
+  yieldTurn?: () => Promise<void>;
 }
 
 /**
@@ -24,8 +29,10 @@ export interface ProduceReportOptions {
  * member's, the combiner's and the students' test logits, and writes report.json/md/html.
  */
 export async function produceReport(o: ProduceReportOptions): Promise<Report> {
+  const yieldTurn = o.yieldTurn ?? (() => Promise.resolve());
   await ensureMainThreadBackend();
-  await exportEnsembleModel(o.job, o.store, { validationLabels: o.data.validation.y });
+  await exportEnsembleModel(o.job, o.store, { validationLabels: o.data.validation.y, yieldTurn });
+  await yieldTurn();
   const inputs = await gatherReportInputs({
     job: o.job,
     store: o.store,
@@ -41,7 +48,9 @@ export async function produceReport(o: ProduceReportOptions): Promise<Report> {
     backend: backendName(o.records, o.fallbackBackend),
     wallSeconds: o.wallSeconds,
   });
+  await yieldTurn();
   const report = computeReport(inputs);
+  await yieldTurn();
   await writeReport(report, o.store);
   return report;
 }

@@ -46,6 +46,10 @@ export class LogitForwardingStore implements ArtifactStore {
     return this.objects.has(key);
   }
 
+  delete(key: string): Promise<void> {
+    return this.objects.delete(key);
+  }
+
   deletePrefix(prefix: string): Promise<void> {
     return this.objects.deletePrefix(prefix);
   }

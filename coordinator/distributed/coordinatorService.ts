@@ -28,6 +28,7 @@ import { PreparedDataCache } from './preparedDataCache.ts';
 import { ResultRouter } from './resultRouter.ts';
 import { runDistributedJob, type StopReason } from './runDistributedJob.ts';
 import { subjects, type ProgressMessage } from './subjects.ts';
+import { Turns } from './turns.ts';
 
 export interface CoordinatorServiceOptions {
   nc: NatsConnection;
@@ -63,6 +64,8 @@ export class CoordinatorService implements CoordinatorHandlers {
   private readonly dataCache: PreparedDataCache;
   private readonly limits: JobLimits;
   private readonly active = new Map<string, ActiveJob>();
+  /** Parsing a submission and writing a report are CPU work: a burst of them takes turns. */
+  private readonly turns = new Turns();
   private progressSub: Subscription | undefined;
   private readonly log: (line: string) => void;
 
@@ -130,6 +133,7 @@ export class CoordinatorService implements CoordinatorHandlers {
   }
 
   async submitJob(request: SubmitJobRequest): Promise<SubmittedJob> {
+    await this.turns.next();
     const parsed = parseJobText(request.jobText, request.fileName);
     const uploaded = new Map(request.files.map((f) => [f.path, f.bytes]));
     const named = jobDataFiles(parsed);
@@ -325,6 +329,7 @@ export class CoordinatorService implements CoordinatorHandlers {
         dataCache: this.dataCache,
         log: this.log,
         stopWorkers: (jobId) => this.o.nc.publish(subjects.cancel(this.o.resources.names, jobId), ''),
+        turns: this.turns,
       },
       record,
       controller.signal,

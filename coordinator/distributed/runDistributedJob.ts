@@ -13,6 +13,7 @@ import type { PreparedDataCache } from './preparedDataCache.ts';
 import type { ResultRouter } from './resultRouter.ts';
 import { RetryingStateStore } from './retryingStateStore.ts';
 import { retryTransient } from './retryTransient.ts';
+import type { Turns } from './turns.ts';
 
 export interface JobRunnerDeps {
   resources: NatsResources;
@@ -23,6 +24,8 @@ export interface JobRunnerDeps {
   log: (line: string) => void;
   /** Tells workers to stop the job's running tasks (a core NATS broadcast). */
   stopWorkers?: (jobId: string) => void;
+  /** The coordinator's turns for CPU-heavy steps (submissions, reports): see Turns. */
+  turns?: Turns;
 }
 
 /** Why a job's run stopped early: a user's cancel, or the coordinator shutting down (it resumes later). */
@@ -72,6 +75,7 @@ export async function runDistributedJob(
               records,
               data: await deps.dataCache.get(jobId, job, store),
               wallSeconds: (Date.now() - record.submittedAt) / 1000,
+              ...(deps.turns ? { yieldTurn: deps.turns.next } : {}),
             }),
           { signal, log },
         );

@@ -12,6 +12,8 @@ import { teacherWeights } from './teacherWeights.ts';
 export interface ExportEnsembleOptions {
   /** The validation split's labels: needed when the job asks for calibration (`ensemble.calibrate`). */
   validationLabels?: Int32Array;
+  /** Awaited before each model load, the build and the save (see ProduceReportOptions.yieldTurn). */
+  yieldTurn?: () => Promise<void>;
 }
 
 export interface ExportedEnsemble {
@@ -57,16 +59,22 @@ export async function exportEnsembleModel(
     calibrationTemperature = fitEnsembleTemperature(logits, labels, length / labels.length, weights, average);
   }
 
+  const yieldTurn = options.yieldTurn ?? (() => Promise.resolve());
   const loaded: tf.LayersModel[] = [];
   let ensemble: tf.LayersModel | undefined;
   try {
-    for (const name of members) loaded.push(await loadModelFromStore(store, artifactKeys.memberModel(name)));
+    for (const name of members) {
+      await yieldTurn();
+      loaded.push(await loadModelFromStore(store, artifactKeys.memberModel(name)));
+    }
+    await yieldTurn();
     ensemble = buildAveragingEnsemble(loaded, {
       weights,
       average,
       name: 'ensemble',
       ...(calibrationTemperature !== undefined ? { calibrationTemperature } : {}),
     });
+    await yieldTurn();
     await saveModelToStore(ensemble, store, artifactKeys.ensembleModel());
   } finally {
     ensemble?.dispose();

@@ -9,6 +9,11 @@ export interface ArtifactStore {
   /** The bytes under key; throws ArtifactNotFoundError when absent. */
   get(key: string): Promise<Uint8Array>;
   has(key: string): Promise<boolean>;
-  /** Removes every key under a prefix (e.g. a checkpoint folder). */
+  /** Removes one key; an absent key is not an error. Cheap in every store: prefer it for known keys. */
+  delete(key: string): Promise<void>;
+  /**
+   * Removes every key under a prefix, like removing a folder. The NATS Object Store cannot list by
+   * prefix, so there it reads the metadata of every object in the bucket: not for hot paths.
+   */
   deletePrefix(prefix: string): Promise<void>;
 }

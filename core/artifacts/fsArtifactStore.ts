@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { ArtifactNotFoundError, ChorusError } from '../errors.ts';
 import type { ArtifactStore } from './artifactStore.ts';
@@ -54,6 +54,19 @@ export class FsArtifactStore implements ArtifactStore {
       return (await stat(this.pathOf(key))).isFile();
     } catch {
       return false;
+    }
+  }
+
+  /** Removes the file, then its folders up to the root while they are empty (a store has no empty folders). */
+  async delete(key: string): Promise<void> {
+    const path = this.pathOf(key);
+    await rm(path, { force: true });
+    for (let dir = dirname(path); dir.startsWith(this.root + sep); dir = dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return; // not empty (or already gone): the folders above are not empty either
+      }
     }
   }
 

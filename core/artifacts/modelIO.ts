@@ -51,7 +51,7 @@ export function storeSaveHandler(
       const weights = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0));
       // Removed first, written last: model.json never meets weights it was not written with
       // (a crash in between leaves "no model", which rerunning the task repairs).
-      await store.deletePrefix(jsonKey);
+      await store.delete(jsonKey);
       await store.put(joinKey(prefix, WEIGHTS_BIN), new Uint8Array(weights));
       await store.put(jsonKey, new TextEncoder().encode(JSON.stringify(json)));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };

@@ -114,7 +114,13 @@ export class NatsArtifactStore implements ArtifactStore {
     return info !== null && !info.deleted;
   }
 
-  /** Removes the key itself and every key under `prefix/`, like removing a folder. */
+  async delete(key: string): Promise<void> {
+    const name = this.nameOf(key);
+    const info = await this.os.info(name);
+    if (info !== null && !info.deleted) await this.os.delete(name);
+  }
+
+  /** Removes the key itself and every key under `prefix/`; lists the whole bucket (see ArtifactStore). */
   async deletePrefix(prefix: string): Promise<void> {
     const base = this.nameOf(prefix);
     const doomed = (await this.os.list()).filter(

@@ -22,6 +22,11 @@ interface CheckpointState {
   optimizerNames: string[];
 }
 
+/** What one epoch's folder holds. */
+const MODEL_BIN = 'model.bin';
+const OPTIMIZER_BIN = 'optimizer.bin';
+const CHECKPOINT_FILES = [MODEL_BIN, OPTIMIZER_BIN] as const;
+
 export interface RestoredCheckpoint {
   epoch: number;
   history: TrainingHistory;
@@ -42,8 +47,8 @@ export class Checkpointer {
     const folder = `epoch-${epoch}`;
     const weights = model.getWeights();
     const named = await optimizer.getWeights();
-    await this.store.put(`${this.prefix}/${folder}/model.bin`, await pack(weights));
-    await this.store.put(`${this.prefix}/${folder}/optimizer.bin`, await pack(named.map((n) => n.tensor)));
+    await this.store.put(`${this.prefix}/${folder}/${MODEL_BIN}`, await pack(weights));
+    await this.store.put(`${this.prefix}/${folder}/${OPTIMIZER_BIN}`, await pack(named.map((n) => n.tensor)));
     const previous = await this.readState();
     const state: CheckpointState = {
       epoch,
@@ -54,17 +59,19 @@ export class Checkpointer {
       optimizerNames: named.map((n) => n.name),
     };
     await this.store.put(`${this.prefix}/state.json`, new TextEncoder().encode(JSON.stringify(state)));
-    if (previous && previous.folder !== folder)
-      await this.store.deletePrefix(`${this.prefix}/${previous.folder}`);
+    if (previous && previous.folder !== folder) await this.deleteFolder(previous.folder);
   }
 
   /** Restores weights and optimizer state into the given (freshly built) model and optimizer. */
   async restore(model: tf.LayersModel, optimizer: tf.Optimizer): Promise<RestoredCheckpoint | undefined> {
     const state = await this.readState();
     if (!state) return undefined;
-    const modelValues = unpack(await this.store.get(`${this.prefix}/${state.folder}/model.bin`), state.model);
+    const modelValues = unpack(
+      await this.store.get(`${this.prefix}/${state.folder}/${MODEL_BIN}`),
+      state.model,
+    );
     const optimizerValues = unpack(
-      await this.store.get(`${this.prefix}/${state.folder}/optimizer.bin`),
+      await this.store.get(`${this.prefix}/${state.folder}/${OPTIMIZER_BIN}`),
       state.optimizer,
     );
     model.setWeights(modelValues);
@@ -75,8 +82,22 @@ export class Checkpointer {
     return { epoch: state.epoch, history: state.history };
   }
 
+  /**
+   * Removes the checkpoint. Besides the current folder, every earlier epoch's folder is removed too: a
+   * crash between writing state.json and removing the previous folder leaves that folder behind.
+   * Known keys only, because listing a prefix reads the whole bucket in the NATS Object Store.
+   */
   async clear(): Promise<void> {
-    await this.store.deletePrefix(this.prefix);
+    const state = await this.readState();
+    if (!state) return;
+    const folders = Array.from({ length: state.epoch }, (_, i) => `epoch-${i + 1}`);
+    if (!folders.includes(state.folder)) folders.push(state.folder);
+    await this.store.delete(`${this.prefix}/state.json`);
+    await Promise.all(folders.map((f) => this.deleteFolder(f)));
+  }
+
+  private async deleteFolder(folder: string): Promise<void> {
+    for (const file of CHECKPOINT_FILES) await this.store.delete(`${this.prefix}/${folder}/${file}`);
   }
 
   private async readState(): Promise<CheckpointState | undefined> {

@@ -45,8 +45,12 @@ class MemoryStore implements ArtifactStore {
   async has(key: string): Promise<boolean> {
     return this.files.has(key);
   }
+  async delete(key: string): Promise<void> {
+    this.calls.push(`delete ${key}`);
+    this.files.delete(key);
+  }
   async deletePrefix(prefix: string): Promise<void> {
-    this.calls.push(`delete ${prefix}`);
+    this.calls.push(`deletePrefix ${prefix}`);
     for (const key of [...this.files.keys()]) {
       if (key === prefix || key.startsWith(`${prefix}/`)) this.files.delete(key);
     }

@@ -96,6 +96,23 @@ test('deletePrefix removes a folder and nothing beside it', async () => {
   await store.deletePrefix('checkpoints/train_a');
 });
 
+test('delete removes one key and nothing beside it; absent and already deleted keys are fine', async () => {
+  const store = new NatsArtifactStore(res.artifacts, 'job-del/');
+  await store.put('models/m0/model.json', bytes('m0'));
+  await store.put('models/m0/model.json/inner', bytes('a key under it'));
+  await store.put('models/m0/weights.bin', bytes('w'));
+  await store.delete('models/m0/model.json');
+  assert.equal(await store.has('models/m0/model.json'), false);
+  await assert.rejects(store.get('models/m0/model.json'), ArtifactNotFoundError);
+  assert.equal(await store.has('models/m0/model.json/inner'), true, 'delete is not deletePrefix');
+  assert.equal(await store.has('models/m0/weights.bin'), true);
+  await store.delete('models/m0/model.json');
+  await store.delete('never/written');
+  // A key written again after its delete reads back the new bytes.
+  await store.put('models/m0/model.json', bytes('again'));
+  assert.deepEqual(await store.get('models/m0/model.json'), bytes('again'));
+});
+
 test('readers racing a writer that replaces an object see a whole old or new value, never a mix', async (t) => {
   const store = new NatsArtifactStore(res.artifacts, 'job-race/', {
     maxChunkBytes: 64 * 1024,
