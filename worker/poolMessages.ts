@@ -43,6 +43,25 @@ export interface PoolRequest {
   port: MessagePort;
 }
 
+/**
+ * Readies one pool thread before any task: loads its modules and starts `backend`. Each thread holds
+ * its warm-up until `threads` of them have arrived (a counter in `arrived`), so that every thread of
+ * the pool gets exactly one; it waits at most `waitMs`.
+ */
+export interface WarmUpRequest {
+  kind: 'warm-up';
+  backend: BackendChoice;
+  arrived: SharedArrayBuffer;
+  threads: number;
+  waitMs: number;
+}
+
+/** What a warmed thread reports: which thread, and the backend it started. */
+export interface WarmUpResult {
+  threadId: number;
+  backend: string;
+}
+
 /** Messages from a pool thread to its executor, tagged by `type`. */
 export type ThreadMessage =
   | { type: 'progress'; progress: TaskProgress }

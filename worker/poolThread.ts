@@ -5,14 +5,28 @@ import { runTask } from '../core/tasks/runTask.ts';
 import { toFailure } from '../core/tasks/toFailure.ts';
 import type { TaskOutcome } from '../coordinator/executor.ts';
 import { ThreadMetricsRecorder } from './metrics/threadMetricsRecorder.ts';
-import type { EndOfTaskMessage, PoolRequest, ThreadMessage } from './poolMessages.ts';
+import type {
+  EndOfTaskMessage,
+  PoolRequest,
+  ThreadMessage,
+  WarmUpRequest,
+  WarmUpResult,
+} from './poolMessages.ts';
 import { openArtifactStore } from './threadArtifacts.ts';
+import { warmUpThread } from './threadWarmUp.ts';
 
 /**
  * The piscina thread entry: one tfjs engine per thread, its backend chosen on the first task.
  * Failures come back as data (TaskOutcome), so the error's kind survives the thread boundary.
  */
-export default async function poolThread(request: PoolRequest): Promise<TaskOutcome> {
+export default async function poolThread(
+  request: PoolRequest | WarmUpRequest,
+): Promise<TaskOutcome | WarmUpResult> {
+  if ('kind' in request) return warmUpThread(request);
+  return runPoolTask(request);
+}
+
+async function runPoolTask(request: PoolRequest): Promise<TaskOutcome> {
   const post = (message: ThreadMessage | EndOfTaskMessage) => request.port.postMessage(message);
   // Steps are batched into one message a second; the rest goes out at the end of the task.
   const metrics = new ThreadMetricsRecorder(post, { memoryBytes: () => tf.memory().numBytes });

@@ -3,7 +3,14 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { toFailure } from '../core/tasks/toFailure.ts';
 import type { TaskOutcome } from '../coordinator/executor.ts';
-import type { EndOfTaskMessage, PoolRequest, ThreadMessage } from './poolMessages.ts';
+import type {
+  EndOfTaskMessage,
+  PoolRequest,
+  ThreadMessage,
+  WarmUpRequest,
+  WarmUpResult,
+} from './poolMessages.ts';
+import type { BackendChoice } from '../core/backend/backendChoice.ts';
 
 /**
  * How long to wait, after a task settles, for the messages its thread posted before it: they travel
@@ -63,6 +70,19 @@ export class ThreadPool {
       clearTimeout(timer);
       port1.close();
     }
+  }
+
+  /**
+   * Loads every thread and starts `backend` in it before any task (see WarmUpRequest), so a task
+   * picked up right after start-up trains at full speed. Resolves with each thread's backend;
+   * rejects if a thread cannot start it (the caller may go on: each task selects its backend again).
+   */
+  async warmUp(backend: BackendChoice, waitMs = 120_000): Promise<WarmUpResult[]> {
+    const arrived = new SharedArrayBuffer(4);
+    const request: WarmUpRequest = { kind: 'warm-up', backend, arrived, threads: this.threads, waitMs };
+    return (await Promise.all(
+      Array.from({ length: this.threads }, () => this.pool.run(request)),
+    )) as WarmUpResult[];
   }
 
   async close(): Promise<void> {

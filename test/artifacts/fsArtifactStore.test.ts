@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -21,6 +21,13 @@ test('delete removes the file and the folders it leaves empty, never the root or
     assert.deepEqual(await readdir(root), [], 'every emptied folder is gone');
     await stat(root); // the root stays
     await store.delete('checkpoints/never/written');
+
+    // A put cut off by a crash leaves `<file>.<hex>.tmp`: delete removes it with the key, not a neighbour's.
+    await store.put('c/epoch-2/model.bin', bytes('m'));
+    await writeFile(join(root, 'c/epoch-2/model.bin.0123456789ab.tmp'), 'half');
+    await writeFile(join(root, 'c/epoch-2/model.bin2.0123456789ab.tmp'), 'another key');
+    await store.delete('c/epoch-2/model.bin');
+    assert.deepEqual(await readdir(join(root, 'c/epoch-2')), ['model.bin2.0123456789ab.tmp']);
     assert.throws(() => store.pathOf('../outside'), /invalid artifact key/);
     await assert.rejects(store.delete('../outside'), /invalid artifact key/);
   } finally {

@@ -1,5 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { getSha256Backend } from '@nats-io/obj';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ensureResources } from '../../coordinator/nats/ensureResources.ts';
@@ -94,6 +96,17 @@ test('deletePrefix removes a folder and nothing beside it', async () => {
   await assert.rejects(store.get('checkpoints/train_a/model.json'), ArtifactNotFoundError);
   // Deleting what is not there is fine.
   await store.deletePrefix('checkpoints/train_a');
+});
+
+test('objects are hashed with the native SHA-256, and the digest is the one nats.js readers check', async () => {
+  const store = new NatsArtifactStore(res.artifacts, 'job-sha/');
+  assert.equal(getSha256Backend(), 'native');
+  const payload = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7) & 0xff);
+  await store.put('big.bin', payload);
+  const info = await res.artifacts.info('job-sha/big.bin');
+  const expected = createHash('sha256').update(payload).digest('base64url');
+  assert.equal(info?.digest.replace(/=+$/, ''), `SHA-256=${expected}`);
+  assert.deepEqual(await store.get('big.bin'), payload);
 });
 
 test('delete removes one key and nothing beside it; absent and already deleted keys are fine', async () => {

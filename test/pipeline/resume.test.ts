@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { artifactKeys } from '../../core/artifacts/artifactKeys.ts';
@@ -117,10 +117,11 @@ async function rerunAndCheck(
   const saved = state.find((r) => r.id === interrupted)?.result;
   assert.ok(saved?.type === 'train', `state.json holds the result of ${interrupted}`);
   assert.equal(saved.resumedFromEpoch, result.resumedFromEpoch);
+  const checkpointDir = join(setup.out, artifactKeys.checkpoint(interrupted));
   assert.equal(
-    await exists(join(setup.out, artifactKeys.checkpoint(interrupted))),
+    await exists(checkpointDir),
     false,
-    'checkpoint removed',
+    `checkpoint removed; left: ${(await readdir(checkpointDir, { recursive: true }).catch(() => [])).join(', ')}`,
   );
   const report = JSON.parse(await readFile(join(setup.out, 'report.json'), 'utf8')) as Report;
   assert.deepEqual(

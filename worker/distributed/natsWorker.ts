@@ -323,6 +323,16 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
       });
     }
   };
+  // Threads load their modules and start their engine now, not inside the first task it pulls: a
+  // worker that says ready trains at full speed at once. A job with another backend switches to it.
+  const warmed = await pool.warmUp(o.backend ?? 'auto').catch((err: unknown) => {
+    log(`thread warm-up failed: ${String(err)}; each task starts its backend itself`);
+    return [];
+  });
+  if (warmed[0] !== undefined) {
+    backendName = warmed[0].backend;
+    log(`${warmed.length} pool thread(s) warm: ${backendName} backend started`);
+  }
   const loops = Array.from({ length: o.slots }, () => slotLoop());
   log(`NATS: ${describeNatsSecurity(nats, o.natsSecurity)}`);
   log(
