@@ -14,6 +14,8 @@ import type { ProfileChildResult } from './profileChild.ts';
 /** Targets from the issues, checked in the summary. */
 const EXECUTOR_TARGET = 0.95;
 const SLOTS_TARGET = 0.55;
+const STREAM_TARGET_MBPS = 300;
+const DISTRIBUTED_TARGET = 1.1;
 
 const ENGINE_COLUMNS = [
   { key: 'chorus-wasm', label: 'Chorus wasm (1 thread)' },
@@ -326,10 +328,18 @@ function summary(results: BenchResults, byId: ReadonlyMap<string, Figure>): stri
   const stream = byId.get('stream.logits');
   if (stream?.value != null) {
     out.push(
-      `- Logit streaming over gRPC: ${num(stream.value)} MB/s` +
+      `- Logit streaming over gRPC: ${num(stream.value)} MB/s ` +
+        `(target ≥ ${STREAM_TARGET_MBPS}: ${stream.value >= STREAM_TARGET_MBPS ? 'met' : 'missed'})` +
         (stream.ratio !== null
           ? `, ${stream.ratio.toFixed(2)}× a plain TCP socket between the same processes.`
           : '.'),
+    );
+  }
+  const distributed = byId.get('distributed.job-time');
+  if (distributed?.ratio != null) {
+    out.push(
+      `- The 4-member job on 2 worker processes (1 slot each) takes ${distributed.ratio.toFixed(3)}× the embedded run ` +
+        `with 2 slots (target ≤ ${DISTRIBUTED_TARGET}: ${distributed.ratio <= DISTRIBUTED_TARGET ? 'met' : 'missed'}).`,
     );
   }
   out.push(...loadSummary(byId));
