@@ -4,13 +4,13 @@ import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { ArtifactNotFoundError, ChorusError } from '../errors.ts';
 import type { ArtifactStore } from './artifactStore.ts';
 
+/** What `put` appends to a key's file name while writing it: `.<12 hex digits>.tmp`. */
+const TMP_SUFFIX = /^[0-9a-f]{12}\.tmp$/;
+
 /**
  * Artifacts as files under a root folder (embedded mode: `runs/<job>/`). Keys map to relative
  * paths, so a model folder here is exactly what `tf.loadLayersModel('file://…/model.json')` reads.
  */
-/** What `put` appends to a key's file name while writing it: `.<12 hex digits>.tmp`. */
-const TMP_SUFFIX = /^[0-9a-f]{12}\.tmp$/;
-
 export class FsArtifactStore implements ArtifactStore {
   readonly root: string;
 

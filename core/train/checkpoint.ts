@@ -92,6 +92,7 @@ export class Checkpointer {
     if (!state) return;
     const folders = Array.from({ length: state.epoch }, (_, i) => `epoch-${i + 1}`);
     if (!folders.includes(state.folder)) folders.push(state.folder);
+    // state.json first: a crash part-way leaves unreferenced folders, never a state naming a removed one.
     await this.store.delete(`${this.prefix}/state.json`);
     await Promise.all(folders.map((f) => this.deleteFolder(f)));
   }
