@@ -27,6 +27,20 @@ const MODEL_BIN = 'model.bin';
 const OPTIMIZER_BIN = 'optimizer.bin';
 const CHECKPOINT_FILES = [MODEL_BIN, OPTIMIZER_BIN] as const;
 
+/**
+ * One epoch's checkpoint as a copy taken at the epoch boundary, so it can be written while training
+ * goes on (see Checkpointer.snapshot and write).
+ */
+export interface CheckpointSnapshot {
+  epoch: number;
+  history: TrainingHistory;
+  modelBytes: Uint8Array;
+  optimizerBytes: Uint8Array;
+  model: TensorMeta[];
+  optimizer: TensorMeta[];
+  optimizerNames: string[];
+}
+
 export interface RestoredCheckpoint {
   epoch: number;
   history: TrainingHistory;
@@ -38,25 +52,56 @@ export class Checkpointer {
     private readonly prefix: string,
   ) {}
 
+  /** Takes this epoch's snapshot and writes it (see snapshot and write). */
   async save(
     epoch: number,
     model: tf.LayersModel,
     optimizer: tf.Optimizer,
     history: TrainingHistory,
   ): Promise<void> {
-    const folder = `epoch-${epoch}`;
+    await this.write(await this.snapshot(epoch, model, optimizer, history));
+  }
+
+  /**
+   * Copies the weights, the optimizer state and the history now. Once this resolves, training may go
+   * on while `write` stores the copy.
+   */
+  async snapshot(
+    epoch: number,
+    model: tf.LayersModel,
+    optimizer: tf.Optimizer,
+    history: TrainingHistory,
+  ): Promise<CheckpointSnapshot> {
     const weights = model.getWeights();
     const named = await optimizer.getWeights();
-    await this.store.put(`${this.prefix}/${folder}/${MODEL_BIN}`, await pack(weights));
-    await this.store.put(`${this.prefix}/${folder}/${OPTIMIZER_BIN}`, await pack(named.map((n) => n.tensor)));
-    const previous = await this.readState();
-    const state: CheckpointState = {
+    // Read synchronously after the last await: no training step can run between these reads.
+    return {
       epoch,
-      history,
-      folder,
+      history: { loss: [...history.loss], ...(history.valLoss ? { valLoss: [...history.valLoss] } : {}) },
+      modelBytes: pack(weights),
+      optimizerBytes: pack(named.map((n) => n.tensor)),
       model: weights.map((w) => ({ shape: w.shape })),
       optimizer: named.map((n) => ({ shape: n.tensor.shape })),
       optimizerNames: named.map((n) => n.name),
+    };
+  }
+
+  /**
+   * Stores a snapshot: its epoch's folder, then state.json naming it, then the previous folder goes.
+   * A crash at any point leaves the previous complete checkpoint in force.
+   */
+  async write(s: CheckpointSnapshot): Promise<void> {
+    const folder = `epoch-${s.epoch}`;
+    await this.store.put(`${this.prefix}/${folder}/${MODEL_BIN}`, s.modelBytes);
+    await this.store.put(`${this.prefix}/${folder}/${OPTIMIZER_BIN}`, s.optimizerBytes);
+    const previous = await this.readState();
+    const state: CheckpointState = {
+      epoch: s.epoch,
+      history: s.history,
+      folder,
+      model: s.model,
+      optimizer: s.optimizer,
+      optimizerNames: s.optimizerNames,
     };
     await this.store.put(`${this.prefix}/state.json`, new TextEncoder().encode(JSON.stringify(state)));
     if (previous && previous.folder !== folder) await this.deleteFolder(previous.folder);
@@ -109,12 +154,12 @@ export class Checkpointer {
   }
 }
 
-async function pack(tensors: tf.Tensor[]): Promise<Uint8Array> {
+function pack(tensors: tf.Tensor[]): Uint8Array {
   const total = tensors.reduce((n, t) => n + t.size, 0);
   const out = new Float32Array(total);
   let offset = 0;
   for (const t of tensors) {
-    out.set(await t.data<'float32'>(), offset);
+    out.set(t.dataSync<'float32'>(), offset);
     offset += t.size;
   }
   return new Uint8Array(out.buffer);

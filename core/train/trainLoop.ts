@@ -75,54 +75,81 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
 
   let samples = 0;
   let lastReport = 0;
-  for (let epoch = firstEpoch; epoch < o.epochs; epoch++) {
-    const order = permutation(n, deriveSeed(o.seed, epoch));
-    const epochStart = performance.now();
-    let lossSum = 0;
-    let lossCount = 0;
-    for (let b = 0; b < batches; b++) {
-      if (o.signal?.aborted) throw abortError();
-      const start = b * batchSize;
-      const count = Math.min(batchSize, n - start);
-      for (let i = 0; i < count; i++) {
-        const row = rows[order[start + i]!]!;
-        batchX.set(o.data.x.subarray(row * size, (row + 1) * size), i * size);
-        batchY[i] = o.data.y[row]!;
-        if (batchSoft && o.distill) {
-          batchSoft.set(
-            o.distill.softTargets.subarray(row * o.classes, (row + 1) * o.classes),
-            i * o.classes,
-          );
+  // An epoch's checkpoint is copied at the epoch boundary and written while the next epoch trains
+  // (file or network I/O, fsync): one write at a time, each awaited before the next one starts.
+  let writing: Promise<void> | undefined;
+  try {
+    for (let epoch = firstEpoch; epoch < o.epochs; epoch++) {
+      const order = permutation(n, deriveSeed(o.seed, epoch));
+      const epochStart = performance.now();
+      let lossSum = 0;
+      let lossCount = 0;
+      for (let b = 0; b < batches; b++) {
+        if (o.signal?.aborted) throw abortError();
+        const start = b * batchSize;
+        const count = Math.min(batchSize, n - start);
+        for (let i = 0; i < count; i++) {
+          const row = rows[order[start + i]!]!;
+          batchX.set(o.data.x.subarray(row * size, (row + 1) * size), i * size);
+          batchY[i] = o.data.y[row]!;
+          if (batchSoft && o.distill) {
+            batchSoft.set(
+              o.distill.softTargets.subarray(row * o.classes, (row + 1) * o.classes),
+              i * o.classes,
+            );
+          }
         }
+        const stepStarted = performance.now();
+        const loss = step(o, batchX, batchY, batchSoft, count, varList);
+        lossSum += loss * count;
+        lossCount += count;
+        samples += count;
+        const now = performance.now();
+        o.onStep?.(count, (now - stepStarted) / 1000, loss);
+        if (o.onProgress && (now - lastReport >= PROGRESS_INTERVAL_MS || b === batches - 1)) {
+          lastReport = now;
+          o.onProgress({
+            epoch: epoch + 1,
+            epochs: o.epochs,
+            batch: b + 1,
+            batches,
+            loss,
+            samplesPerSecond: (lossCount / (now - epochStart)) * 1000,
+          });
+        }
+        // Yield now and then so abort signals and progress messages get through.
+        if (b % 16 === 15) await new Promise((r) => setImmediate(r));
       }
-      const stepStarted = performance.now();
-      const loss = step(o, batchX, batchY, batchSoft, count, varList);
-      lossSum += loss * count;
-      lossCount += count;
-      samples += count;
-      const now = performance.now();
-      o.onStep?.(count, (now - stepStarted) / 1000, loss);
-      if (o.onProgress && (now - lastReport >= PROGRESS_INTERVAL_MS || b === batches - 1)) {
-        lastReport = now;
-        o.onProgress({
-          epoch: epoch + 1,
-          epochs: o.epochs,
-          batch: b + 1,
-          batches,
-          loss,
-          samplesPerSecond: (lossCount / (now - epochStart)) * 1000,
-        });
+      history.loss.push(lossSum / lossCount);
+      if (o.validation && o.validation.count > 0) {
+        history.valLoss = [...(history.valLoss ?? []), crossEntropyOn(o.model, o.validation, o.classes)];
       }
-      // Yield now and then so abort signals and progress messages get through.
-      if (b % 16 === 15) await new Promise((r) => setImmediate(r));
+      if (o.checkpoint)
+        writing = (await checkpointInBackground(o.checkpoint, writing, epoch + 1, o, history)).done;
     }
-    history.loss.push(lossSum / lossCount);
-    if (o.validation && o.validation.count > 0) {
-      history.valLoss = [...(history.valLoss ?? []), crossEntropyOn(o.model, o.validation, o.classes)];
-    }
-    await o.checkpoint?.save(epoch + 1, o.model, o.optimizer, history);
+    await writing;
+  } catch (err) {
+    await writing?.catch(() => {}); // settle the write before the caller (a retry) reads the checkpoint
+    throw err;
   }
   return { history, resumedFromEpoch: firstEpoch, samples, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Waits for the previous checkpoint write, snapshots this epoch, and starts writing it. */
+async function checkpointInBackground(
+  checkpoint: Checkpointer,
+  previous: Promise<void> | undefined,
+  epoch: number,
+  o: TrainLoopOptions,
+  history: TrainingHistory,
+): Promise<{ done: Promise<void> }> {
+  const snapshot = await checkpoint.snapshot(epoch, o.model, o.optimizer, history);
+  await previous;
+  const done = checkpoint.write(snapshot);
+  // Handled here so a failure while the next epoch trains is not an unhandled rejection; it is
+  // rethrown where the loop awaits this write. (Wrapped: a returned promise would be awaited.)
+  done.catch(() => {});
+  return { done };
 }
 
 function step(

@@ -30,11 +30,12 @@ test('a worker killed mid-training: the task moves to the other worker, resumes 
   const file = await cluster.jobFile('kill.yaml', membersJob('kill-worker', { replicas: 1, epochs: EPOCHS }));
   const jobId = await cluster.submit(file);
 
-  // Epoch 3 under way: epochs 1 and 2 are checkpointed.
+  // Epoch 4 under way: epoch 2's checkpoint is written (epoch 3's may still be being written while
+  // epoch 4 trains: a checkpoint write overlaps the next epoch, and each waits for the one before).
   await cluster.waitForEvent(
     jobId,
-    (e) => e.type === 'task-progress' && e.id === TASK && (e.progress.epoch ?? 0) >= 3,
-    `${TASK} to reach epoch 3`,
+    (e) => e.type === 'task-progress' && e.id === TASK && (e.progress.epoch ?? 0) >= 4,
+    `${TASK} to reach epoch 4`,
   );
   const victim = cluster.workerRunning(TASK, 1);
   assert.ok(victim, `a worker logged running ${TASK}\n${cluster.logs()}`);

@@ -74,7 +74,8 @@ test(
     const task = 'train:cut';
     const run = await startJob(c, jobText('netns-cut', 'cut', 10));
     const { victim, survivor } = await whoRuns(c, task);
-    await run.progress(task, 2);
+    // Epoch 3 under way: epoch 1's checkpoint is written (epoch 2's may still be in flight).
+    await run.progress(task, 3);
 
     await c.lab.cut(victim.host);
     // Healed whatever happens, so that a failure here leaves the next test a working network.

@@ -136,8 +136,9 @@ test('a run killed with SIGKILL resumes without redoing finished tasks', async (
   const cli = startCli(t, setup.args);
   let victim: string | undefined;
   await cli.waitUntil(
-    (events) => (victim = interruptible(events, 2)) !== undefined,
-    'a task done and a later train task at epoch 2',
+    // Epoch 3 under way: epoch 1's checkpoint is written (a write overlaps the next epoch).
+    (events) => (victim = interruptible(events, 3)) !== undefined,
+    'a task done and a later train task at epoch 3',
     90_000,
   );
   assert.ok(victim);
@@ -163,8 +164,8 @@ test('Ctrl-C (SIGINT) stops within seconds with exit code 130, and the rerun com
   let victim: string | undefined;
   // Later than the SIGKILL test, so the two runs resume from different epochs.
   await cli.waitUntil(
-    (events) => (victim = interruptible(events, 4)) !== undefined,
-    'a task done and a later train task at epoch 4',
+    (events) => (victim = interruptible(events, 5)) !== undefined,
+    'a task done and a later train task at epoch 5',
     90_000,
   );
   assert.ok(victim);

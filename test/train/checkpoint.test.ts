@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import type { ArtifactStore } from '../../core/artifacts/artifactStore.ts';
 import { FsArtifactStore } from '../../core/artifacts/fsArtifactStore.ts';
+import { makeSynthetic } from '../../core/data/synthetic.ts';
 import { Checkpointer } from '../../core/train/checkpoint.ts';
+import { trainLoop } from '../../core/train/trainLoop.ts';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -61,6 +64,95 @@ test('each epoch replaces the previous folder; restore reads the last one; clear
       'only the other task is left',
     );
     await ckpt.clear(); // nothing to clear
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('a snapshot keeps its epoch: training on before the write does not change what is stored', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'chorus-checkpoint-'));
+  try {
+    const ckpt = new Checkpointer(new FsArtifactStore(root), 'checkpoints/train_s');
+    const model = smallModel();
+    const optimizer = tf.train.adam(0.1);
+    const trainStep = () =>
+      optimizer.minimize(
+        () => tf.mean(tf.square(tf.sub(model.predict(tf.ones([4, 3])) as tf.Tensor, 1))) as tf.Scalar,
+      );
+    trainStep();
+    const atEpoch = model.getWeights().map((w) => w.arraySync());
+    const snapshot = await ckpt.snapshot(1, model, optimizer, { loss: [0.5] });
+    for (let i = 0; i < 5; i++) trainStep(); // the next epoch trains while the write is pending
+    assert.notDeepEqual(
+      model.getWeights().map((w) => w.arraySync()),
+      atEpoch,
+    );
+    await ckpt.write(snapshot);
+    const fresh = smallModel();
+    const restored = await ckpt.restore(fresh, tf.train.adam(0.1));
+    assert.equal(restored?.epoch, 1);
+    assert.deepEqual(
+      fresh.getWeights().map((w) => w.arraySync()),
+      atEpoch,
+    );
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('trainLoop writes each checkpoint while the next epoch trains, and fails with a write that fails', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'chorus-checkpoint-'));
+  try {
+    const data = makeSynthetic({ count: 64, features: 3, classes: 2, separation: 2, seed: 3 });
+    const options = (checkpoint: Checkpointer) => ({
+      model: smallModel(),
+      optimizer: tf.train.adam(0.01),
+      data,
+      classes: 2,
+      epochs: 3,
+      batchSize: 16,
+      seed: 1,
+      checkpoint,
+    });
+    const store = new FsArtifactStore(root);
+    const events: string[] = [];
+    const slow: ArtifactStore = {
+      put: async (key, bytes) => {
+        events.push(`put ${key.split('/').slice(-2).join('/')}`);
+        await new Promise((r) => setTimeout(r, 20));
+        await store.put(key, bytes);
+      },
+      get: (key) => store.get(key),
+      has: (key) => store.has(key),
+      delete: (key) => store.delete(key),
+      deletePrefix: (prefix) => store.deletePrefix(prefix),
+    };
+    const ok = await trainLoop({
+      ...options(new Checkpointer(slow, 'checkpoints/train_ok')),
+      onProgress: (p) => events.push(`epoch ${p.epoch} batch ${p.batch}`),
+    });
+    assert.equal(ok.history.loss.length, 3);
+    // Epoch 2's first progress comes before epoch 1's state.json is written: the write overlapped.
+    const epoch1State = events.indexOf('put train_ok/state.json');
+    const epoch2Progress = events.findIndex((e) => e.startsWith('epoch 2'));
+    assert.ok(epoch2Progress >= 0 && epoch2Progress < epoch1State, events.join(', '));
+    const restored = await new Checkpointer(store, 'checkpoints/train_ok').restore(
+      smallModel(),
+      tf.train.adam(0.01),
+    );
+    assert.equal(restored?.epoch, 3, 'the last epoch is written before trainLoop returns');
+
+    const failing: ArtifactStore = {
+      ...slow,
+      put: async (key, bytes) => {
+        if (key.includes('epoch-2/')) throw new Error(`disk full writing ${key}`);
+        await store.put(key, bytes);
+      },
+    };
+    await assert.rejects(
+      trainLoop(options(new Checkpointer(failing, 'checkpoints/train_bad'))),
+      /disk full writing checkpoints\/train_bad\/epoch-2/,
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }
