@@ -10,9 +10,13 @@ const SCRIPT = `
 const { monitorEventLoopDelay } = require('node:perf_hooks');
 const h = monitorEventLoopDelay({ resolution: 10 });
 h.enable();
-process.stdin.on('data', () => {
-  process.stdout.write(JSON.stringify({ maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6 }) + '\\n');
-  h.reset();
+// One answer per newline: two requests written close together can arrive as one chunk.
+process.stdin.on('data', (chunk) => {
+  for (const byte of chunk) {
+    if (byte !== 10) continue;
+    process.stdout.write(JSON.stringify({ maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6 }) + '\\n');
+    h.reset();
+  }
 });
 process.stdin.on('end', () => process.exit(0));
 `;

@@ -10,7 +10,7 @@
  * Profiling: CHORUS_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the coordinator the load and
  * distributed sections start; CHORUS_BENCH_CHILD_CPU_PROF=<dir> one of every bench child process.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,10 +102,17 @@ async function main(): Promise<void> {
     console.log(`  (${section.seconds.toFixed(0)} s)`);
     // Written after every benchmark, so an interrupted run keeps what it measured.
     results.machine.loadAverageEnd = loadavg();
-    await writeFile(resultsFile, `${JSON.stringify(ordered(results), null, 1)}\n`);
+    await writeAtomically(resultsFile, `${JSON.stringify(ordered(results), null, 1)}\n`);
   }
-  await writeFile(markdownFile, renderBenchmarks(ordered(results)));
+  await writeAtomically(markdownFile, renderBenchmarks(ordered(results)));
   console.log(`wrote ${resultsFile} and ${markdownFile}`);
+}
+
+/** Write then rename: a run killed while writing leaves the previous file, not a truncated one. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
 }
 
 /** Sections in suite order, whatever order they were measured in. */
