@@ -405,7 +405,7 @@ async function dispatchLatencies(
   const latenciesMs: number[] = [];
   let missing = 0;
   for (let i = 0; i < n; i++) {
-    const from = cluster.workers.map((w) => w.logLines().length);
+    const from = cluster.workers.map((w) => w.outputLines().length);
     const job = await api.submitJob(loadJob(`dispatch-${i}`, 1, 3000 + i), `dispatch-${i}.yaml`, [], {
       fresh: true,
     });
@@ -419,7 +419,7 @@ async function dispatchLatencies(
       const re = new RegExp(`^(\\S+) worker: ${escapeRe(t.id)}: delivery 1 started \\(dispatch`);
       let started: number | undefined;
       cluster.workers.forEach((w, k) => {
-        for (const line of w.logLines().slice(from[k] ?? 0)) {
+        for (const line of w.outputLines().slice(from[k] ?? 0)) {
           const m = re.exec(line);
           if (m?.[1]) started = Date.parse(m[1]);
         }

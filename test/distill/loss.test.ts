@@ -28,6 +28,15 @@ function batch(seed: number, n: number, temperature: number, members = 3) {
   return { student, teacher, labels };
 }
 
+/** A batch as tensors: labels, student logits, teacher targets. */
+function tensorsOf(b: ReturnType<typeof batch>, n: number): [tf.Tensor1D, tf.Tensor2D, tf.Tensor2D] {
+  return [
+    tf.tensor1d(b.labels, 'int32'),
+    tf.tensor2d(b.student, [n, classes]),
+    tf.tensor2d(b.teacher, [n, classes]),
+  ];
+}
+
 function value(t: tf.Tensor): number {
   const v = t.dataSync()[0]!;
   t.dispose();
@@ -44,13 +53,9 @@ test('matches the float64 reference on random logits (relative error < 1e-5)', (
   for (const temperature of [1, 2, 4, 8, 20]) {
     for (const alpha of [0, 0.3, 0.7, 1]) {
       const n = 48;
-      const { student, teacher, labels } = batch(seed++, n, temperature);
-      const ref = distillationLossReference(labels, student, teacher, classes, temperature, alpha);
-      const [y, s, p] = [
-        tf.tensor1d(labels, 'int32'),
-        tf.tensor2d(student, [n, classes]),
-        tf.tensor2d(teacher, [n, classes]),
-      ];
+      const b = batch(seed++, n, temperature);
+      const ref = distillationLossReference(b.labels, b.student, b.teacher, classes, temperature, alpha);
+      const [y, s, p] = tensorsOf(b, n);
       const loss = value(distillationLoss(y, s, p, temperature, alpha));
       const soft = value(distillationSoftTerm(s, p, temperature));
       const hard = value(distillationHardTerm(y, s));
@@ -249,13 +254,9 @@ test('on the wasm backend, the one students train on, every term matches the flo
     for (const temperature of [1, 4, 20]) {
       for (const alpha of [0, 0.5, 0.9]) {
         const n = 32;
-        const { student, teacher, labels } = batch(seed++, n, temperature);
-        const ref = distillationLossReference(labels, student, teacher, classes, temperature, alpha);
-        const [y, s, p] = [
-          tf.tensor1d(labels, 'int32'),
-          tf.tensor2d(student, [n, classes]),
-          tf.tensor2d(teacher, [n, classes]),
-        ];
+        const b = batch(seed++, n, temperature);
+        const ref = distillationLossReference(b.labels, b.student, b.teacher, classes, temperature, alpha);
+        const [y, s, p] = tensorsOf(b, n);
         const got = {
           loss: value(distillationLoss(y, s, p, temperature, alpha)),
           hard: value(distillationHardTerm(y, s)),
