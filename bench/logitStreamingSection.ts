@@ -11,7 +11,7 @@ import { runTsChild } from './runChild.ts';
 
 export const logitStreamingSection: Benchmark = async ({ quick }) => {
   const mib = quick ? 16 : 64;
-  const reps = 5;
+  const reps = 9;
   const title = `Logit streaming, worker process → coordinator on loopback (${mib} MiB of float32, ${CHUNK_BYTES / 2 ** 20} MiB chunks, after one warm-up stream)`;
   let grpc: { megabytesPerSecond: number; seconds: number[] };
   try {

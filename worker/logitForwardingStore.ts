@@ -1,5 +1,15 @@
 import type { ArtifactStore } from '../core/artifacts/artifactStore.ts';
 import type { DataPlaneConnection } from '../cli/grpcClient.ts';
+import { NonRetryableError } from '../core/errors.ts';
+
+/** The bytes as float32 values: a view where they are aligned (they are sent, not kept), else a copy. */
+function float32View(bytes: Uint8Array): Float32Array {
+  if (bytes.byteOffset % 4 === 0)
+    return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  const copy = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(copy.buffer).set(bytes);
+  return copy;
+}
 
 export interface LogitOrigin {
   jobId: string;
@@ -23,8 +33,10 @@ export class LogitForwardingStore implements ArtifactStore {
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
     if (!key.startsWith('predictions/')) return this.objects.put(key, bytes);
-    const copy = new Float32Array(bytes.byteLength / 4);
-    new Uint8Array(copy.buffer).set(bytes);
+    if (bytes.byteLength % 4 !== 0) {
+      throw new NonRetryableError(`logits ${key}: ${bytes.byteLength} bytes are not whole float32 values`);
+    }
+    const values = float32View(bytes);
     const cols = this.origin.classes;
     await this.plane.putLogits({
       jobId: this.origin.jobId,
@@ -32,9 +44,9 @@ export class LogitForwardingStore implements ArtifactStore {
       dispatchId: this.origin.dispatchId,
       key,
       split: /\/(train|validation|test)\.f32$/.exec(key)?.[1] ?? 'test',
-      rows: copy.length / cols,
+      rows: values.length / cols,
       cols,
-      values: copy,
+      values,
     });
   }
 

@@ -33,6 +33,8 @@ export interface CoordinatorHandlers {
   /**
    * A float32 array from a worker, reassembled and checked (shape, size). Called as each array of a
    * PutLogits stream completes; the worker's call succeeds only once every call has resolved.
+   * `logits.values` is lent: once the returned promise resolves, the server reuses its memory for a
+   * later array, so copy what must outlive the call.
    */
   onLogits(logits: LogitArray): Promise<void>;
 }

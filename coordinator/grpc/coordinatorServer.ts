@@ -8,6 +8,7 @@ import type { JobEvent } from './apiTypes.ts';
 import { guardService, tokenCheck, type RefusedCall, type TokenVerifier } from './auth.ts';
 import type { CoordinatorHandlers } from './coordinatorHandlers.ts';
 import { errorToStatus, type GrpcStatus } from './errorStatus.ts';
+import { Float32Pool } from './float32Pool.ts';
 import { bindWithReceiveWindows } from './http2Windows.ts';
 import { loadChorusProto } from './loadProto.ts';
 import { LogitAssembler } from './logitStream.ts';
@@ -71,6 +72,8 @@ export async function startCoordinatorServer(options: CoordinatorServerOptions):
   const proto = loadChorusProto();
   const server = new grpc.Server(messageLimitOptions(options.maxMessageBytes));
   const watches = new Set<AbortController>();
+  // Reassembly buffers for PutLogits, reused across streams (see float32Pool.ts).
+  const logitBuffers = new Float32Pool();
   let closing = false;
 
   const report =
@@ -159,12 +162,16 @@ export async function startCoordinatorServer(options: CoordinatorServerOptions):
 
   const dataPlane: DataPlaneService = {
     PutLogits: (call, callback) => {
-      const assembler = new LogitAssembler({ maxFloats: options.maxLogitFloats });
+      const assembler = new LogitAssembler({ maxFloats: options.maxLogitFloats, pool: logitBuffers });
       (async () => {
         // Arrays are handed over as they complete; the stream is read no faster than handlers take them.
         for await (const chunk of call as AsyncIterable<LogitChunk__Output>) {
           const whole = assembler.add(chunk);
-          if (whole) await handlers.onLogits(whole);
+          if (!whole) continue;
+          await handlers.onLogits(whole);
+          // Lent until onLogits resolved (CoordinatorHandlers.onLogits); not after a failure, when a
+          // write may still be reading it.
+          logitBuffers.give(whole.values);
         }
         assembler.finish();
         return { keys: assembler.completedKeys, floats: assembler.floats };
@@ -205,6 +212,7 @@ export async function startCoordinatorServer(options: CoordinatorServerOptions):
     address: hostPort(host, port),
     close: async (graceMs = 5000) => {
       closing = true;
+      logitBuffers.clear();
       for (const w of watches) w.abort();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {

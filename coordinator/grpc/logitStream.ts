@@ -6,6 +6,7 @@ import type { LogitChunk, LogitChunk__Output } from '../../proto/generated/choru
 import type { PutLogitsReply__Output } from '../../proto/generated/chorus/v1/PutLogitsReply.ts';
 import type { LogitArray, PutLogitsResult } from './apiTypes.ts';
 import { runClientStream } from './clientStream.ts';
+import type { Float32Pool } from './float32Pool.ts';
 import { CHUNK_BYTES, MAX_LOGIT_FLOATS } from './messageLimits.ts';
 
 /**
@@ -92,6 +93,8 @@ interface Pending {
 export interface LogitAssemblerOptions {
   /** Most floats the stream may have in declared, incomplete arrays at once. */
   maxFloats?: number;
+  /** Where arrays come from (default: new ones); the caller gives them back when done with them. */
+  pool?: Float32Pool;
 }
 
 function bad(problem: string): NonRetryableError {
@@ -105,6 +108,7 @@ function bad(problem: string): NonRetryableError {
  */
 export class LogitAssembler {
   private readonly maxFloats: number;
+  private readonly pool: Float32Pool | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly done = new Set<string>();
   private pendingFloats = 0;
@@ -114,6 +118,7 @@ export class LogitAssembler {
   constructor(options: LogitAssemblerOptions = {}) {
     assertLittleEndian();
     this.maxFloats = options.maxFloats ?? MAX_LOGIT_FLOATS;
+    this.pool = options.pool;
   }
 
   add(chunk: LogitChunk__Output): LogitArray | undefined {
@@ -178,8 +183,11 @@ export class LogitAssembler {
       );
     }
     this.pendingFloats += total;
+    // A pooled array holds an earlier array's floats until overwritten: `add` only completes an array
+    // whose chunks covered every float.
+    const values = this.pool ? this.pool.take(total) : new Float32Array(total);
     return {
-      array: { jobId, taskId, dispatchId, key, split, rows, cols, values: new Float32Array(total) },
+      array: { jobId, taskId, dispatchId, key, split, rows, cols, values },
       received: 0,
     };
   }

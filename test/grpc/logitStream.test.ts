@@ -70,6 +70,37 @@ test('an empty array (0 rows) is one chunk and arrives empty', async () => {
   assert.equal(t.recorded.logits.at(-1)?.values.length, 0);
 });
 
+test('the server reuses an array once its handler resolved; the reuse carries only the new floats', async () => {
+  const seen: { buffer: ArrayBufferLike; copy: Float32Array }[] = [];
+  let failNext = false;
+  const own = await startTestServer({
+    onLogits: async (logits) => {
+      seen.push({ buffer: logits.values.buffer, copy: logits.values.slice() });
+      if (failNext) throw new Error('store down');
+    },
+  });
+  const c = connectDataPlane(own.server.address);
+  try {
+    const first = array('predictions/a/test.f32', 100_000, 10, 11); // 1 M floats: pooled
+    const second = array('predictions/b/test.f32', 100_000, 10, 12);
+    await c.putLogits(first);
+    await c.putLogits(second);
+    assert.equal(seen[1]!.buffer, seen[0]!.buffer, 'the second array did not reuse the first one');
+    assert.ok(bytesOf(seen[1]!.copy).equals(bytesOf(second.values)));
+
+    // A handler that failed may still be reading the array (a store write in flight): not reused.
+    failNext = true;
+    await assert.rejects(c.putLogits(first));
+    failNext = false;
+    await c.putLogits(second);
+    assert.notEqual(seen[3]!.buffer, seen[2]!.buffer, 'an array whose handler failed was reused');
+    assert.ok(bytesOf(seen[3]!.copy).equals(bytesOf(second.values)));
+  } finally {
+    c.close();
+    await own.server.close();
+  }
+});
+
 test('the client refuses an array whose values do not fill its shape, before sending', async () => {
   await assert.rejects(
     plane.putLogits({ ...array('k', 2, 3), rows: 3 }),
