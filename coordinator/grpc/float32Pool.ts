@@ -2,7 +2,7 @@
  * Reassembly buffers for PutLogits, reused from one array to the next. A fresh 64 MiB Float32Array
  * costs its size in page faults and zeroing on first touch, and its release forces V8 to collect
  * (external memory): on 2 cores that held logit streaming to ~300 MB/s, the coordinator's core being
- * the bottleneck; with the buffers reused the same stream ran at ~500 MB/s (bench/logitStreaming.ts).
+ * the bottleneck; with the buffers reused the same stream ran at 365-790 MB/s (bench/logitStreaming.ts).
  *
  * A buffer is lent to one array at a time: the server takes it when an array's first chunk arrives and
  * gives it back once `onLogits` has resolved for that array (never after a failure, when a store write
