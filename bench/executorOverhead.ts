@@ -12,9 +12,11 @@ import { runTsChild } from './runChild.ts';
 type Run = BareResult | PoolResult;
 
 export const executorOverhead: Benchmark = async ({ quick }) => {
-  // The job's own 8 epochs, 5 rounds: with 4 epochs and 3 rounds the machine's noise (±20% between
-  // identical bare runs) was larger than the 5% being measured.
-  const rounds = quick ? 1 : 5;
+  // The job's own 8 epochs, 8 rounds: with 4 epochs and 3 rounds the machine's noise (±20% between
+  // identical bare runs) was larger than the 5% being measured. The order alternates from round to
+  // round (bare, bare-io, pool; then pool, bare-io, bare), so a drift in the machine's speed during
+  // a round favours neither side, and each round also gives a ratio of its own.
+  const rounds = quick ? 1 : 8;
   const common = quick ? ['--epochs', '1', '--dispatches', '10'] : ['--dispatches', '30'];
   const title = 'Executor harness overhead (MLP 784-256-10 member, bundled MNIST, wasm)';
   const bares: BareResult[] = [];
@@ -24,7 +26,8 @@ export const executorOverhead: Benchmark = async ({ quick }) => {
     console.log(
       `  executor: round ${round + 1}/${rounds}: bare script, bare script with the task's I/O, executor`,
     );
-    for (const mode of ['bare', 'bare-io', 'pool'] as const) {
+    const order = ['bare', 'bare-io', 'pool'] as const;
+    for (const mode of round % 2 === 0 ? order : [...order].reverse()) {
       const outcome = await runTsChild<Run>('./executorChild.ts', ['--mode', mode, ...common], {
         timeoutMs: 300_000,
       });
@@ -49,6 +52,10 @@ export const executorOverhead: Benchmark = async ({ quick }) => {
     return rates.length === 0 ? null : median(rates);
   };
   const wall = (r: Run) => r.wallSeconds;
+  const pairedRatios = pools.flatMap((pool, i) => {
+    const bare = bares[i];
+    return bare ? [pool.samples / pool.wallSeconds / (bare.samples / bare.wallSeconds)] : [];
+  });
   const thread = (r: Run) => r.trainingThreadCpuSeconds;
   const figures: Figure[] = [
     figure({
@@ -58,6 +65,15 @@ export const executorOverhead: Benchmark = async ({ quick }) => {
       value: rate(pools, wall),
       unit: 'samples/s',
       baseline: { label: 'bare script: samples ÷ (buildModel + trainLoop)', value: rate(bares, wall) },
+      higherIsBetter: true,
+    }),
+    figure({
+      id: 'executor.train-paired',
+      group: title,
+      label: 'the same, round by round: median of (executor ÷ bare script) within each round',
+      value: pairedRatios.length === 0 ? null : median(pairedRatios),
+      unit: '×',
+      baseline: { label: 'the bare script of the same round', value: 1 },
       higherIsBetter: true,
     }),
     figure({

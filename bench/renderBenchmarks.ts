@@ -234,7 +234,8 @@ function sectionNotes(section: Section): string[] {
         : `${r.wallSeconds.toFixed(2)} s / ${r.cpuSeconds?.toFixed(2) ?? '?'} s / ` +
           `${r.trainingThreadCpuSeconds?.toFixed(2) ?? '?'} s`;
     out.push(
-      'Per round, in run order: wall time / process CPU time / training thread CPU time.',
+      'Per round (odd rounds ran bare script first, even rounds executor first): wall time / process CPU ' +
+        'time / training thread CPU time.',
       '',
       '| round | bare script | bare script with checkpoints and save | executor (task round trip) |',
       '| --- | ---: | ---: | ---: |',
@@ -305,6 +306,9 @@ function summary(results: BenchResults, byId: ReadonlyMap<string, Figure>): stri
     out.push(
       `- A member trained inside the executor runs at ${exec.ratio.toFixed(3)}× the bare script's samples/s ` +
         `(target ≥ ${EXECUTOR_TARGET}: ${exec.ratio >= EXECUTOR_TARGET ? 'met' : 'missed'}` +
+        (byId.get('executor.train-paired')?.ratio != null
+          ? `; round by round ${byId.get('executor.train-paired')!.ratio!.toFixed(3)}×`
+          : '') +
         (byId.get('executor.train-cpu')?.ratio != null
           ? `; per CPU-second ${byId.get('executor.train-cpu')!.ratio!.toFixed(3)}×).`
           : ').'),
