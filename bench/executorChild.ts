@@ -4,6 +4,7 @@
  * `--mode bare-io` adds the train task's checkpoints and model save;
  * `--mode pool` runs the same member's train task through a 1-slot LocalPoolExecutor, after measuring
  * the round trip of tasks that fail at once (dispatch latency) against a no-op piscina pool.
+ * `--checkpoint-seconds S` replaces the job's `runtime.checkpointSeconds` (bare-io and pool).
  */
 import { rm } from 'node:fs/promises';
 import { MessageChannel } from 'node:worker_threads';
@@ -31,6 +32,8 @@ export interface BareResult {
 
 export interface PoolResult {
   mode: 'pool';
+  /** The job's runtime.checkpointSeconds the task ran with (0: a checkpoint after every epoch). */
+  checkpointSeconds: number;
   samples: number;
   /** executor.run of the train task, from dispatch to result (thread already warm). */
   wallSeconds: number;
@@ -56,6 +59,9 @@ const dispatches = numberArg(args, 'dispatches', 30);
 const copy = await benchJobCopy(FOUR_MLPS_JOB, epochs);
 try {
   const { job, baseDir } = await loadJobFile(copy.jobFile);
+  if (args.has('checkpoint-seconds')) {
+    job.runtime.checkpointSeconds = numberArg(args, 'checkpoint-seconds', job.runtime.checkpointSeconds);
+  }
   const data = await prepareData(job.data, baseDir, job.seed);
   const member = job.members[0]!;
   if (mode === 'bare' || mode === 'bare-io') {
@@ -64,7 +70,7 @@ try {
     const { artifactKeys } = await import('../core/artifacts/artifactKeys.ts');
     const { saveModelToStore } = await import('../core/artifacts/modelIO.ts');
     const { Checkpointer } = await import('../core/train/checkpoint.ts');
-    // `bare-io` also does the train task's file work (per-epoch checkpoints, the final save), to tell
+    // `bare-io` also does the train task's file work (its checkpoints, the final save), to tell
     // that cost apart from the thread and messaging.
     const store = mode === 'bare-io' ? new FsArtifactStore(copy.dir) : undefined;
     const taskId = `train:${member.name}`;
@@ -98,7 +104,7 @@ try {
         batchSize: member.train.batchSize,
         seed: member.seed,
         validation: data.validation,
-        ...(checkpoint ? { checkpoint } : {}),
+        ...(checkpoint ? { checkpoint, checkpointEverySeconds: job.runtime.checkpointSeconds } : {}),
       });
       if (store && checkpoint) {
         await saveModelToStore(model, store, artifactKeys.memberModel(member.name));
@@ -179,6 +185,7 @@ try {
 
     const result: PoolResult = {
       mode: 'pool',
+      checkpointSeconds: job.runtime.checkpointSeconds,
       samples: outcome.result.samples,
       wallSeconds: timed.seconds,
       loopSeconds: outcome.result.seconds,

@@ -14,33 +14,43 @@ type Run = BareResult | PoolResult;
 export const executorOverhead: Benchmark = async ({ quick }) => {
   // The job's own 8 epochs, 8 rounds: with 4 epochs and 3 rounds the machine's noise (±20% between
   // identical bare runs) was larger than the 5% being measured. The order alternates from round to
-  // round (bare, bare-io, pool; then pool, bare-io, bare), so a drift in the machine's speed during
-  // a round favours neither side, and each round also gives a ratio of its own.
+  // round (bare, bare-io, pool, pool with every-epoch checkpoints; then the other way round), so a
+  // drift in the machine's speed during a round favours neither side, and each round also gives a
+  // ratio of its own. The job keeps its default runtime.checkpointSeconds; the fourth run shows what
+  // a checkpoint after every epoch (checkpointSeconds: 0) costs.
   const rounds = quick ? 1 : 8;
   const common = quick ? ['--epochs', '1', '--dispatches', '10'] : ['--dispatches', '30'];
   const title = 'Executor harness overhead (MLP 784-256-10 member, bundled MNIST, wasm)';
   const bares: BareResult[] = [];
   const bareIos: BareResult[] = [];
   const pools: PoolResult[] = [];
+  const poolsEveryEpoch: PoolResult[] = [];
+  const runs = {
+    bare: ['--mode', 'bare'],
+    'bare-io': ['--mode', 'bare-io'],
+    pool: ['--mode', 'pool'],
+    'pool-every-epoch': ['--mode', 'pool', '--checkpoint-seconds', '0'],
+  } as const;
   for (let round = 0; round < rounds; round++) {
     console.log(
-      `  executor: round ${round + 1}/${rounds}: bare script, bare script with the task's I/O, executor`,
+      `  executor: round ${round + 1}/${rounds}: bare script, bare script with the task's I/O, executor, ` +
+        'executor with a checkpoint every epoch',
     );
-    const order = ['bare', 'bare-io', 'pool'] as const;
-    for (const mode of round % 2 === 0 ? order : [...order].reverse()) {
-      const outcome = await runTsChild<Run>('./executorChild.ts', ['--mode', mode, ...common], {
+    const order = Object.keys(runs) as (keyof typeof runs)[];
+    for (const name of round % 2 === 0 ? order : [...order].reverse()) {
+      const outcome = await runTsChild<Run>('./executorChild.ts', [...runs[name], ...common], {
         timeoutMs: 300_000,
       });
       if (!outcome.ok || !outcome.result) {
         return {
           title,
           figures: [],
-          details: { bares, bareIos, pools },
-          skipped: `${mode} failed: ${outcome.error ?? 'no result'}`,
+          details: { bares, bareIos, pools, poolsEveryEpoch },
+          skipped: `${name} failed: ${outcome.error ?? 'no result'}`,
         };
       }
       const r = outcome.result;
-      if (r.mode === 'pool') pools.push(r);
+      if (r.mode === 'pool') (name === 'pool' ? pools : poolsEveryEpoch).push(r);
       else (r.mode === 'bare' ? bares : bareIos).push(r);
     }
   }
@@ -77,13 +87,22 @@ export const executorOverhead: Benchmark = async ({ quick }) => {
       higherIsBetter: true,
     }),
     figure({
+      id: 'executor.train-every-epoch',
+      group: title,
+      label: 'training through LocalPoolExecutor with a checkpoint after every epoch (checkpointSeconds: 0)',
+      value: rate(poolsEveryEpoch, wall),
+      unit: 'samples/s',
+      baseline: { label: 'bare script: samples ÷ (buildModel + trainLoop)', value: rate(bares, wall) },
+      higherIsBetter: true,
+    }),
+    figure({
       id: 'executor.train-vs-io',
       group: title,
       label: 'the same, against a bare script doing the same checkpoints and save',
       value: rate(pools, wall),
       unit: 'samples/s',
       baseline: {
-        label: 'bare script with per-epoch checkpoints and model save',
+        label: "bare script with the task's checkpoints and model save",
         value: rate(bareIos, wall),
       },
       higherIsBetter: true,
@@ -128,5 +147,5 @@ export const executorOverhead: Benchmark = async ({ quick }) => {
       higherIsBetter: false,
     }),
   ];
-  return { title, figures, details: { bares, bareIos, pools } };
+  return { title, figures, details: { bares, bareIos, pools, poolsEveryEpoch } };
 };

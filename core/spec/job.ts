@@ -130,6 +130,16 @@ export const runtimeSpec = z.strictObject({
   backend: backendChoice.default('auto'),
   /** Attempts per task before the job fails. */
   maxAttempts: boundedPositiveInt(SPEC_LIMITS.maxAttempts, 'attempts').default(3),
+  /**
+   * Training writes an epoch's checkpoint only once this many seconds have passed since the last one
+   * (0: after every epoch). Each write costs I/O (and network, distributed); short epochs need not
+   * pay it every time, and a crash loses at most this much training plus the epoch in progress.
+   */
+  checkpointSeconds: nonNegativeNumber()
+    .max(SPEC_LIMITS.checkpointSeconds, {
+      error: `expected at most ${SPEC_LIMITS.checkpointSeconds} seconds (the limit)`,
+    })
+    .default(10),
 });
 
 export const jobSpec = z.strictObject({

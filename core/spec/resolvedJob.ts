@@ -56,5 +56,6 @@ export interface ResolvedJob {
     slots: 'auto' | number;
     backend: BackendChoice;
     maxAttempts: number;
+    checkpointSeconds: number;
   };
 }

@@ -24,6 +24,8 @@ export const SPEC_LIMITS = {
   students: 1000,
   slots: 1024,
   maxAttempts: 100,
+  /** Seconds between epoch checkpoints: a day. */
+  checkpointSeconds: 86_400,
   /** Synthetic data: samples, features per sample, and their product (float32 values held in memory). */
   syntheticCount: 10_000_000,
   syntheticFeatures: 1_000_000,

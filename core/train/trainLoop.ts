@@ -30,6 +30,11 @@ export interface TrainLoopOptions {
   seed: number;
   validation?: Dataset;
   checkpoint?: Checkpointer;
+  /**
+   * Checkpoint at the end of an epoch only once this many seconds have passed since the last one (or
+   * since this call started); default 0, every epoch.
+   */
+  checkpointEverySeconds?: number;
   onProgress?: (update: TaskProgress) => void;
   /** Called after every mini-batch: its samples, the seconds the step took, its loss (metrics). */
   onStep?: (samples: number, seconds: number, loss: number) => void;
@@ -75,6 +80,8 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
 
   let samples = 0;
   let lastReport = 0;
+  const checkpointEveryMs = (o.checkpointEverySeconds ?? 0) * 1000;
+  let lastCheckpoint = performance.now();
   // An epoch's checkpoint is copied at the epoch boundary and written while the next epoch trains
   // (file or network I/O, fsync): one write at a time, each awaited before the next one starts.
   let writing: Promise<void> | undefined;
@@ -124,8 +131,10 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       if (o.validation && o.validation.count > 0) {
         history.valLoss = [...(history.valLoss ?? []), crossEntropyOn(o.model, o.validation, o.classes)];
       }
-      if (o.checkpoint)
+      if (o.checkpoint && performance.now() - lastCheckpoint >= checkpointEveryMs) {
+        lastCheckpoint = performance.now();
         writing = (await checkpointInBackground(o.checkpoint, writing, epoch + 1, o, history)).done;
+      }
     }
     await writing;
   } catch (err) {

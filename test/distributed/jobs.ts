@@ -61,6 +61,7 @@ ensemble:
   methods: [hard, soft]
 runtime:
   backend: wasm
+  checkpointSeconds: 0 # every epoch: the tests kill processes mid-training and expect a resume
 `;
 }
 

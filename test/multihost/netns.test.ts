@@ -169,6 +169,7 @@ ensemble:
   methods: [hard, soft]
 runtime:
   backend: wasm
+  checkpointSeconds: 0 # every epoch: the test kills a worker mid-training and expects a resume
 `;
 }
 

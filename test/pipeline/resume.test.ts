@@ -28,6 +28,7 @@ ensemble:
   methods: [hard, soft]
 runtime:
   slots: 1
+  checkpointSeconds: 0 # every epoch: this test kills the run mid-training and expects a resume
 `;
 const TASKS = ['train:fast', 'train:slow', 'predict:fast', 'predict:slow', 'report'];
 

@@ -38,7 +38,7 @@ test('a minimal job gets every default filled', () => {
   assert.equal(job.data.normalize, 'none');
   assert.deepEqual(job.ensemble.methods, ['hard', 'soft']);
   assert.equal(job.ensemble.calibrate, false);
-  assert.deepEqual(job.runtime, { slots: 'auto', backend: 'auto', maxAttempts: 3 });
+  assert.deepEqual(job.runtime, { slots: 'auto', backend: 'auto', maxAttempts: 3, checkpointSeconds: 10 });
   assert.equal(job.members.length, 1);
   const m = job.members[0];
   assert.ok(m);
@@ -113,7 +113,7 @@ members:
   - { name: a }
   - { name: b, layers: [{ type: dense, units: 0 }, { type: dens, units: 3 }] }
   - { name: c, train: { epochs: -1, optimizr: adam } }
-runtime: { backend: tpu, slots: 0 }
+runtime: { backend: tpu, slots: 0, checkpointSeconds: -1 }
 `);
   const got = lines(err);
   for (const expected of [
@@ -123,6 +123,7 @@ runtime: { backend: tpu, slots: 0 }
     'members[2].train.epochs: expected a positive integer, got -1',
     'members[2].train.optimizr: unknown key (check its spelling and place)',
     'runtime.slots: expected a positive integer, got 0',
+    'runtime.checkpointSeconds: expected a number >= 0, got -1',
   ]) {
     assert.ok(got.includes(expected), `missing "${expected}" in:\n${got.join('\n')}`);
   }
@@ -139,6 +140,14 @@ runtime: { backend: tpu, slots: 0 }
     got.join('\n'),
   );
   assert.match(err.message, /^invalid job spec in job\.yaml \(\d+ problems\):/);
+});
+
+test('checkpointSeconds: 0 (every epoch) is allowed; more than a day is refused with the limit named', () => {
+  const every = parseJobText(`${minimal}runtime: { checkpointSeconds: 0 }\n`);
+  assert.equal(every.runtime.checkpointSeconds, 0);
+  assert.deepEqual(lines(specError(`${minimal}runtime: { checkpointSeconds: 1e9 }\n`)), [
+    'runtime.checkpointSeconds: expected at most 86400 seconds (the limit), got 1000000000',
+  ]);
 });
 
 test('unknown top-level keys and missing required sections are errors', () => {

@@ -100,6 +100,50 @@ test('a snapshot keeps its epoch: training on before the write does not change w
   }
 });
 
+test('trainLoop checkpoints only once checkpointEverySeconds have passed since the last one', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'chorus-checkpoint-'));
+  try {
+    const data = makeSynthetic({ count: 64, features: 3, classes: 2, separation: 2, seed: 3 });
+    const store = new FsArtifactStore(root);
+    const puts: string[] = [];
+    const counting: ArtifactStore = {
+      put: async (key, bytes) => {
+        puts.push(key);
+        await store.put(key, bytes);
+      },
+      get: (key) => store.get(key),
+      has: (key) => store.has(key),
+      delete: (key) => store.delete(key),
+      deletePrefix: (prefix) => store.deletePrefix(prefix),
+    };
+    const run = (prefix: string, checkpointEverySeconds: number) =>
+      trainLoop({
+        model: smallModel(),
+        optimizer: tf.train.adam(0.01),
+        data,
+        classes: 2,
+        epochs: 3,
+        batchSize: 16,
+        seed: 1,
+        checkpoint: new Checkpointer(counting, prefix),
+        checkpointEverySeconds,
+      });
+    // Three short epochs well within an hour: none is due.
+    await run('checkpoints/rare', 3600);
+    assert.equal(puts.length, 0, puts.join(', '));
+    // 0: after every epoch (three snapshots of model, optimizer and state).
+    await run('checkpoints/every', 0);
+    assert.equal(puts.filter((k) => k.endsWith('state.json')).length, 3);
+    const restored = await new Checkpointer(store, 'checkpoints/every').restore(
+      smallModel(),
+      tf.train.adam(0.01),
+    );
+    assert.equal(restored?.epoch, 3);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
 test('trainLoop writes each checkpoint while the next epoch trains, and fails with a write that fails', async () => {
   const root = await mkdtemp(join(tmpdir(), 'chorus-checkpoint-'));
   try {

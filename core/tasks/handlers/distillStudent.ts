@@ -59,6 +59,7 @@ export async function distillStudent(task: DistillTask, ctx: TaskContext): Promi
       seed: deriveSeed(student.seed, SHUFFLE_SALT),
       ...(data.validation.count > 0 ? { validation: data.validation } : {}),
       checkpoint,
+      checkpointEverySeconds: ctx.job.runtime.checkpointSeconds,
       onProgress: (p) => ctx.progress(p),
       ...(ctx.metrics ? { onStep: ctx.metrics.step.bind(ctx.metrics) } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),

@@ -43,6 +43,7 @@ export async function trainMember(task: TrainTask, ctx: TaskContext): Promise<Tr
       seed: deriveSeed(member.seed, SHUFFLE_SALT),
       ...(data.validation.count > 0 ? { validation: data.validation } : {}),
       checkpoint,
+      checkpointEverySeconds: ctx.job.runtime.checkpointSeconds,
       onProgress: (p) => ctx.progress(p),
       ...(ctx.metrics ? { onStep: ctx.metrics.step.bind(ctx.metrics) } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
