@@ -324,7 +324,12 @@ function summary(results: BenchResults, byId: ReadonlyMap<string, Figure>): stri
   if (slots?.ratio != null) {
     out.push(
       `- The 4-member job with 2 slots takes ${slots.ratio.toFixed(3)}× the time it takes with 1 slot ` +
-        `(target ≤ ${SLOTS_TARGET}: ${slots.ratio <= SLOTS_TARGET ? 'met' : 'missed'}${slotsCaveat(results, byId)}).`,
+        `(target ≤ ${SLOTS_TARGET}: ${slots.ratio <= SLOTS_TARGET ? 'met' : 'missed'}${slotsCaveat(results, byId)}` +
+        (byId.get('slots.bare-ceiling')?.ratio != null
+          ? `; this machine's own ceiling in the same run, two bare trainings at once against one after the ` +
+            `other: ${byId.get('slots.bare-ceiling')!.ratio!.toFixed(3)}×`
+          : '') +
+        ').',
     );
   }
   for (const id of ['aggregate.hard', 'aggregate.soft']) {
