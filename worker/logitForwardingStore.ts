@@ -1,15 +1,7 @@
 import type { ArtifactStore } from '../core/artifacts/artifactStore.ts';
 import type { DataPlaneConnection } from '../cli/grpcClient.ts';
+import { float32View } from '../core/artifacts/float32.ts';
 import { NonRetryableError } from '../core/errors.ts';
-
-/** The bytes as float32 values: a view where they are aligned (they are sent, not kept), else a copy. */
-function float32View(bytes: Uint8Array): Float32Array {
-  if (bytes.byteOffset % 4 === 0)
-    return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  const copy = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(copy.buffer).set(bytes);
-  return copy;
-}
 
 export interface LogitOrigin {
   jobId: string;
@@ -36,6 +28,7 @@ export class LogitForwardingStore implements ArtifactStore {
     if (bytes.byteLength % 4 !== 0) {
       throw new NonRetryableError(`logits ${key}: ${bytes.byteLength} bytes are not whole float32 values`);
     }
+    // A view, not a copy: the array is streamed and not kept.
     const values = float32View(bytes);
     const cols = this.origin.classes;
     await this.plane.putLogits({

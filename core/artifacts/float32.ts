@@ -12,3 +12,15 @@ export async function getFloat32(store: ArtifactStore, key: string): Promise<Flo
   new Uint8Array(out.buffer).set(bytes.subarray(0, out.byteLength));
   return out;
 }
+
+/**
+ * The bytes as float32 values: a view where they start at a multiple of 4 bytes, else an aligned copy
+ * (a small Buffer may sit at any offset of Node's shared pool). `bytes.byteLength` must be a multiple of 4.
+ */
+export function float32View(bytes: Uint8Array): Float32Array {
+  if (bytes.byteOffset % 4 === 0)
+    return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  const copy = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(copy.buffer).set(bytes);
+  return copy;
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { float32View } from '../artifacts/float32.ts';
 
 /**
  * A cache of parsed float32 arrays for source files that are slow to parse (the bundled MNIST digits:
@@ -8,8 +9,9 @@ import { join } from 'node:path';
  * is stored as raw float32 bytes next to a manifest that names the sources by size and modification
  * time; a source that changed, a missing or short file, or an unreadable manifest is a miss, and the
  * caller parses as before. Writing is best effort: a read-only or full disk only costs the speed-up.
- * Files are written to a temporary name and renamed, the manifest last, so a crash leaves either the
- * old cache or none; two processes filling it at once write the same bytes.
+ * Files are written to a temporary name and renamed, the manifest last: after a crash part-way, the
+ * manifest on disk either vouches for the sources as they are (and the arrays, the same bytes, are
+ * complete) or does not match them (a miss). Two processes filling it at once write the same bytes.
  */
 
 /** Bump when the stored layout changes, so old caches are ignored. */
@@ -55,12 +57,7 @@ export async function readParseCache(
       names.map(async (_, i) => {
         const bytes = await readFile(join(cacheDir, arrayFile(i)));
         if (bytes.byteLength !== (manifest.floats[i] ?? -1) * 4) throw new Error('short cache file');
-        if (bytes.byteOffset % 4 === 0)
-          return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-        // A small file's buffer may sit in a shared pool at any offset: copy into an aligned one.
-        const out = new Float32Array(bytes.byteLength / 4);
-        new Uint8Array(out.buffer).set(bytes);
-        return out;
+        return float32View(bytes);
       }),
     );
   } catch {

@@ -44,7 +44,7 @@ members:
   - name: mlp
     replicas: 2
     layers: [{ type: dense, units: 32, activation: relu }]
-    train: { epochs: 12, batchSize: 16, learningRate: 0.01 }
+    train: { epochs: 40, batchSize: 16, learningRate: 0.01 }
 ensemble:
   methods: [hard, soft]
 runtime:

@@ -17,6 +17,29 @@ before(async () => {
 const smallModel = (): tf.Sequential =>
   tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
 
+/** Three epochs of trainLoop on 64 synthetic rows, checkpointed by `checkpoint`. */
+const threeEpochs = (checkpoint: Checkpointer) => ({
+  model: smallModel(),
+  optimizer: tf.train.adam(0.01),
+  data: makeSynthetic({ count: 64, features: 3, classes: 2, separation: 2, seed: 3 }),
+  classes: 2,
+  epochs: 3,
+  batchSize: 16,
+  seed: 1,
+  checkpoint,
+});
+
+/** `store` with another `put`; the other methods pass through. */
+function withPut(store: ArtifactStore, put: ArtifactStore['put']): ArtifactStore {
+  return {
+    put,
+    get: (key) => store.get(key),
+    has: (key) => store.has(key),
+    delete: (key) => store.delete(key),
+    deletePrefix: (prefix) => store.deletePrefix(prefix),
+  };
+}
+
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
@@ -103,31 +126,14 @@ test('a snapshot keeps its epoch: training on before the write does not change w
 test('trainLoop checkpoints only once checkpointEverySeconds have passed since the last one', async () => {
   const root = await mkdtemp(join(tmpdir(), 'chorus-checkpoint-'));
   try {
-    const data = makeSynthetic({ count: 64, features: 3, classes: 2, separation: 2, seed: 3 });
     const store = new FsArtifactStore(root);
     const puts: string[] = [];
-    const counting: ArtifactStore = {
-      put: async (key, bytes) => {
-        puts.push(key);
-        await store.put(key, bytes);
-      },
-      get: (key) => store.get(key),
-      has: (key) => store.has(key),
-      delete: (key) => store.delete(key),
-      deletePrefix: (prefix) => store.deletePrefix(prefix),
-    };
+    const counting = withPut(store, async (key, bytes) => {
+      puts.push(key);
+      await store.put(key, bytes);
+    });
     const run = (prefix: string, checkpointEverySeconds: number) =>
-      trainLoop({
-        model: smallModel(),
-        optimizer: tf.train.adam(0.01),
-        data,
-        classes: 2,
-        epochs: 3,
-        batchSize: 16,
-        seed: 1,
-        checkpoint: new Checkpointer(counting, prefix),
-        checkpointEverySeconds,
-      });
+      trainLoop({ ...threeEpochs(new Checkpointer(counting, prefix)), checkpointEverySeconds });
     // Three short epochs well within an hour: none is due.
     await run('checkpoints/rare', 3600);
     assert.equal(puts.length, 0, puts.join(', '));
@@ -147,32 +153,15 @@ test('trainLoop checkpoints only once checkpointEverySeconds have passed since t
 test('trainLoop writes each checkpoint while the next epoch trains, and fails with a write that fails', async () => {
   const root = await mkdtemp(join(tmpdir(), 'chorus-checkpoint-'));
   try {
-    const data = makeSynthetic({ count: 64, features: 3, classes: 2, separation: 2, seed: 3 });
-    const options = (checkpoint: Checkpointer) => ({
-      model: smallModel(),
-      optimizer: tf.train.adam(0.01),
-      data,
-      classes: 2,
-      epochs: 3,
-      batchSize: 16,
-      seed: 1,
-      checkpoint,
-    });
     const store = new FsArtifactStore(root);
     const events: string[] = [];
-    const slow: ArtifactStore = {
-      put: async (key, bytes) => {
-        events.push(`put ${key.split('/').slice(-2).join('/')}`);
-        await new Promise((r) => setTimeout(r, 20));
-        await store.put(key, bytes);
-      },
-      get: (key) => store.get(key),
-      has: (key) => store.has(key),
-      delete: (key) => store.delete(key),
-      deletePrefix: (prefix) => store.deletePrefix(prefix),
-    };
+    const slow = withPut(store, async (key, bytes) => {
+      events.push(`put ${key.split('/').slice(-2).join('/')}`);
+      await new Promise((r) => setTimeout(r, 20));
+      await store.put(key, bytes);
+    });
     const ok = await trainLoop({
-      ...options(new Checkpointer(slow, 'checkpoints/train_ok')),
+      ...threeEpochs(new Checkpointer(slow, 'checkpoints/train_ok')),
       onProgress: (p) => events.push(`epoch ${p.epoch} batch ${p.batch}`),
     });
     assert.equal(ok.history.loss.length, 3);
@@ -186,15 +175,12 @@ test('trainLoop writes each checkpoint while the next epoch trains, and fails wi
     );
     assert.equal(restored?.epoch, 3, 'the last epoch is written before trainLoop returns');
 
-    const failing: ArtifactStore = {
-      ...slow,
-      put: async (key, bytes) => {
-        if (key.includes('epoch-2/')) throw new Error(`disk full writing ${key}`);
-        await store.put(key, bytes);
-      },
-    };
+    const failing = withPut(store, async (key, bytes) => {
+      if (key.includes('epoch-2/')) throw new Error(`disk full writing ${key}`);
+      await store.put(key, bytes);
+    });
     await assert.rejects(
-      trainLoop(options(new Checkpointer(failing, 'checkpoints/train_bad'))),
+      trainLoop(threeEpochs(new Checkpointer(failing, 'checkpoints/train_bad'))),
       /disk full writing checkpoints\/train_bad\/epoch-2/,
     );
   } finally {
