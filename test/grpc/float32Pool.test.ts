@@ -47,13 +47,14 @@ test('over the cap, the oldest idle arrays are dropped first', () => {
 });
 
 test('idle arrays are dropped idleMs after the last one came back, and by clear()', async () => {
-  const pool = new Float32Pool({ ...options, idleMs: 30 });
+  // Wide margins: a loaded machine may wake a sleep late by tens of milliseconds.
+  const pool = new Float32Pool({ ...options, idleMs: 300 });
   pool.give(new Float32Array(10));
-  await sleep(15);
-  pool.give(new Float32Array(11)); // restarts the idle clock
-  await sleep(20);
+  await sleep(150);
+  pool.give(new Float32Array(11)); // restarts the idle clock: 300 ms from now, not from the first
+  await sleep(200);
   assert.equal(pool.idleFloats, 21);
-  await sleep(40);
+  await sleep(400);
   assert.equal(pool.idleFloats, 0);
   pool.give(new Float32Array(10));
   pool.clear();
