@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { float32View } from '../artifacts/float32.ts';
+import { FsArtifactStore } from '../artifacts/fsArtifactStore.ts';
 
 /**
  * A cache of parsed float32 arrays for source files that are slow to parse (the bundled MNIST digits:
@@ -9,9 +9,10 @@ import { float32View } from '../artifacts/float32.ts';
  * is stored as raw float32 bytes next to a manifest that names the sources by size and modification
  * time; a source that changed, a missing or short file, or an unreadable manifest is a miss, and the
  * caller parses as before. Writing is best effort: a read-only or full disk only costs the speed-up.
- * Files are written to a temporary name and renamed, the manifest last: after a crash part-way, the
- * manifest on disk either vouches for the sources as they are (and the arrays, the same bytes, are
- * complete) or does not match them (a miss). Two processes filling it at once write the same bytes.
+ * Files are written through FsArtifactStore (a temporary name, then a rename), the manifest last:
+ * after a crash part-way, the manifest on disk either vouches for the sources as they are (and the
+ * arrays, the same bytes, are complete) or does not match them (a miss). Two processes filling it at
+ * once write the same bytes.
  */
 
 /** Bump when the stored layout changes, so old caches are ignored. */
@@ -48,14 +49,15 @@ export async function readParseCache(
   sourceDir: string,
   names: readonly string[],
 ): Promise<Float32Array[] | undefined> {
+  const store = new FsArtifactStore(cacheDir);
   try {
-    const manifest = JSON.parse(await readFile(join(cacheDir, MANIFEST), 'utf8')) as Manifest;
+    const manifest = JSON.parse(new TextDecoder().decode(await store.get(MANIFEST))) as Manifest;
     if (manifest.format !== FORMAT || manifest.floats.length !== names.length) return undefined;
     const now = await stampsOf(sourceDir, names);
     if (JSON.stringify(now) !== JSON.stringify(manifest.sources)) return undefined;
     return await Promise.all(
       names.map(async (_, i) => {
-        const bytes = await readFile(join(cacheDir, arrayFile(i)));
+        const bytes = await store.get(arrayFile(i));
         if (bytes.byteLength !== (manifest.floats[i] ?? -1) * 4) throw new Error('short cache file');
         return float32View(bytes);
       }),
@@ -72,24 +74,22 @@ export async function writeParseCache(
   names: readonly string[],
   arrays: readonly Float32Array[],
 ): Promise<boolean> {
-  const written: string[] = [];
-  const put = async (name: string, data: Uint8Array | string) => {
-    const tmp = join(cacheDir, `${name}.${randomBytes(6).toString('hex')}.tmp`);
-    written.push(tmp);
-    await writeFile(tmp, data);
-    await rename(tmp, join(cacheDir, name));
-  };
+  // The store writes each file to a temporary name and renames it (see FsArtifactStore.put).
+  const store = new FsArtifactStore(cacheDir);
+  let key = MANIFEST;
   try {
     const sources = await stampsOf(sourceDir, names);
-    await mkdir(cacheDir, { recursive: true });
     for (const [i, a] of arrays.entries()) {
-      await put(arrayFile(i), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+      key = arrayFile(i);
+      await store.put(key, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     }
+    key = MANIFEST;
     const manifest: Manifest = { format: FORMAT, sources, floats: arrays.map((a) => a.length) };
-    await put(MANIFEST, JSON.stringify(manifest));
+    await store.put(MANIFEST, new TextEncoder().encode(JSON.stringify(manifest)));
     return true;
   } catch {
-    await Promise.all(written.map((tmp) => rm(tmp, { force: true })));
+    // A put cut short leaves its temporary file, which delete removes.
+    await store.delete(key).catch(() => {});
     return false;
   }
 }
