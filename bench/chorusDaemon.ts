@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { LoggedProcess } from '../test/helpers/loggedProcess.ts';
+import { LoggedProcess } from '../test/support/loggedProcess.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = fileURLToPath(new URL('../cli/bin.mjs', import.meta.url));

@@ -11,7 +11,7 @@
  * the rest cancelled.
  */
 import { loadavg } from 'node:os';
-import type { SubmittedJob } from '../coordinator/grpc/apiTypes.ts';
+import type { SubmittedJob } from '../cluster/api/apiTypes.ts';
 import { median } from './aggregation.ts';
 import { figure, type Benchmark, type Figure } from './benchResults.ts';
 import { CoordinatorSampler } from './coordinatorSampler.ts';

@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { connectCoordinator, type CoordinatorConnection } from '../cli/grpcClient.ts';
-import type { ResultMessage } from '../coordinator/distributed/messages.ts';
-import type { NatsResources } from '../coordinator/nats/ensureResources.ts';
-import type { JobRecord } from '../coordinator/nats/jobRecord.ts';
+import { connectCoordinator, type CoordinatorConnection } from '../cluster/client/coordinatorClient.ts';
+import type { ResultMessage } from '../cluster/messages/messages.ts';
+import type { NatsResources } from '../cluster/nats/natsResources.ts';
+import type { JobRecord } from '../cluster/state/jobRecord.ts';
 import { KvJobStore } from '../coordinator/nats/kvJobStore.ts';
-import { openResources } from '../coordinator/nats/openResources.ts';
-import { startNatsServer, type NatsServer } from '../test/helpers/natsServer.ts';
+import { openResources } from '../cluster/nats/openResources.ts';
+import { startNatsServer, type NatsServer } from '../test/support/natsServer.ts';
 import { ChorusDaemon } from './chorusDaemon.ts';
 
 /** Process start-up runs tsx over the sources: slow on a loaded 2-core machine. */

@@ -1,5 +1,5 @@
-import type { SubmittedJob } from '../coordinator/grpc/apiTypes.ts';
-import type { Report } from '../coordinator/report/report.ts';
+import type { SubmittedJob } from '../cluster/api/apiTypes.ts';
+import type { Report } from '../core/report/report.ts';
 import type { LoadCluster } from './loadCluster.ts';
 
 /** What the load benchmark checks once every job has ended: the state must be exactly what the plans say. */

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { startCoordinatorServer } from '../coordinator/grpc/coordinatorServer.ts';
-import { CHUNK_BYTES } from '../coordinator/grpc/messageLimits.ts';
+import { CHUNK_BYTES } from '../cluster/grpc/messageLimits.ts';
 import { median } from './aggregation.ts';
 import type { LogitStreamingResult } from './logitStreamingWorker.ts';
 import { runTsChild } from './runChild.ts';

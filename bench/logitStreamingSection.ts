@@ -3,7 +3,7 @@
  * coordinator over gRPC), against the same bytes over a plain TCP socket between two processes.
  */
 import { createServer, type AddressInfo } from 'node:net';
-import { CHUNK_BYTES } from '../coordinator/grpc/messageLimits.ts';
+import { CHUNK_BYTES } from '../cluster/grpc/messageLimits.ts';
 import { median } from './aggregation.ts';
 import { figure, type Benchmark } from './benchResults.ts';
 import type { LoopbackSocketResult } from './loopbackSocketChild.ts';

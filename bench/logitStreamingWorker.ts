@@ -1,5 +1,5 @@
-import { connectDataPlane } from '../cli/grpcClient.ts';
-import { CHUNK_BYTES } from '../coordinator/grpc/messageLimits.ts';
+import { connectDataPlane } from '../cluster/client/coordinatorClient.ts';
+import { CHUNK_BYTES } from '../cluster/grpc/messageLimits.ts';
 import { emitResult, numberArg, parseArgs, stringArg } from './emitResult.ts';
 
 /**

@@ -9,13 +9,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
-import { pullOne } from '../coordinator/distributed/pullOne.ts';
-import {
-  decodeMessage,
-  encodeMessage,
-  taskMessage,
-  type TaskMessage,
-} from '../coordinator/distributed/messages.ts';
+import { pullOne } from '../cluster/nats/pullOne.ts';
+import { decodeMessage, encodeMessage, taskMessage, type TaskMessage } from '../cluster/messages/messages.ts';
 import { ensureResources } from '../coordinator/nats/ensureResources.ts';
 import { emitResult, numberArg, parseArgs, stringArg } from './emitResult.ts';
 

@@ -1,8 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { backendChoice } from '../core/backend/backendChoice.ts';
 import { ChorusError, JobInterruptedError, NonRetryableError } from '../core/errors.ts';
-import { TOKEN_NAME, TOKEN_NAME_RULE, TOKEN_ROLES } from '../coordinator/grpc/authTokens.ts';
-import { redactNatsUrl } from '../coordinator/nats/natsConnectOptions.ts';
+import { TOKEN_NAME, TOKEN_NAME_RULE, TOKEN_ROLES } from '../cluster/grpc/authTokens.ts';
+import { redactNatsUrl } from '../cluster/nats/natsConnectOptions.ts';
 import { ENV } from './env.ts';
 import type { ClientSecurityFlags } from './commands/clientSecurity.ts';
 import type { CoordinatorFlags } from './commands/coordinator.ts';
@@ -310,8 +310,7 @@ export function buildProgram(): Command {
     )
     .option('--json', 'print them as JSON')
     .action(async (opts: { natsPrefix: string; json?: boolean }) => {
-      const { permissionsConfig, workerPermissions } =
-        await import('../coordinator/nats/workerPermissions.ts');
+      const { permissionsConfig, workerPermissions } = await import('../cluster/nats/workerPermissions.ts');
       const permissions = workerPermissions(opts.natsPrefix);
       process.stdout.write(
         `${opts.json ? JSON.stringify(permissions, null, 2) : permissionsConfig(permissions)}\n`,

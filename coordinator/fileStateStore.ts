@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ChorusError } from '../core/errors.ts';
 import type { StateStore } from './stateStore.ts';
-import type { TaskRecord } from './taskRecord.ts';
+import type { TaskRecord } from '../core/tasks/taskRecord.ts';
 
 interface StateFile {
   version: 1;

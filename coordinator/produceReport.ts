@@ -5,9 +5,9 @@ import type { PreparedData } from '../core/tasks/taskContext.ts';
 import { computeReport } from './report/computeReport.ts';
 import { exportEnsembleModel } from './report/exportEnsemble.ts';
 import { gatherReportInputs } from './report/gatherReportInputs.ts';
-import type { Report } from './report/report.ts';
+import type { Report } from '../core/report/report.ts';
 import { writeReport } from './report/writeReport.ts';
-import type { TaskRecord } from './taskRecord.ts';
+import type { TaskRecord } from '../core/tasks/taskRecord.ts';
 
 export interface ProduceReportOptions {
   job: ResolvedJob;

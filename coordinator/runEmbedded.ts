@@ -12,10 +12,10 @@ import { LocalPoolExecutor, type LocalPoolOptions } from '../worker/localPoolExe
 import { FileStateStore } from './fileStateStore.ts';
 import { planJob } from './planJob.ts';
 import { produceReport } from './produceReport.ts';
-import type { Report } from './report/report.ts';
+import type { Report } from '../core/report/report.ts';
 import { runTaskGraph } from './scheduler.ts';
-import type { SchedulerEvent } from './schedulerEvent.ts';
-import type { TaskRecord } from './taskRecord.ts';
+import type { SchedulerEvent } from '../core/tasks/schedulerEvent.ts';
+import type { TaskRecord } from '../core/tasks/taskRecord.ts';
 
 export interface EmbeddedRunOptions {
   jobFile: string;

@@ -4,10 +4,11 @@ import type { PoolTask, ReportTask, Task } from '../core/tasks/task.ts';
 import type { TaskProgress } from '../core/tasks/taskProgress.ts';
 import type { TaskResult } from '../core/tasks/taskResult.ts';
 import { toFailure } from '../core/tasks/toFailure.ts';
-import type { Executor, TaskOutcome } from './executor.ts';
-import type { SchedulerEvent } from './schedulerEvent.ts';
+import type { Executor } from '../core/tasks/executor.ts';
+import type { TaskOutcome } from '../core/tasks/taskOutcome.ts';
+import type { SchedulerEvent } from '../core/tasks/schedulerEvent.ts';
 import type { StateStore } from './stateStore.ts';
-import type { TaskRecord } from './taskRecord.ts';
+import type { TaskRecord } from '../core/tasks/taskRecord.ts';
 
 export interface ScheduleOptions {
   tasks: Task[];

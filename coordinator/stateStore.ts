@@ -1,4 +1,4 @@
-import type { TaskRecord } from './taskRecord.ts';
+import type { TaskRecord } from '../core/tasks/taskRecord.ts';
 
 /**
  * Durable task state of one job. Implementations: a JSON file (embedded mode), NATS KV (distributed).

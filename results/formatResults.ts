@@ -1,4 +1,4 @@
-import { metric, percent } from '../coordinator/report/format.ts';
+import { metric, percent } from '../core/report/format.ts';
 
 /** Formatting for docs/RESULTS.md: the same digits as report.md, and `—` where a run has no value. */
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Report } from '../coordinator/report/report.ts';
+import type { Report } from '../core/report/report.ts';
 import { ChorusError } from '../core/errors.ts';
 import { loadJobFile } from '../core/spec/loadJob.ts';
 import type { ResultsExperiment } from './renderResults.ts';

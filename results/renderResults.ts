@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
-import { temperature } from '../coordinator/report/format.ts';
-import type { Report, StudentReport } from '../coordinator/report/report.ts';
+import { temperature } from '../core/report/format.ts';
+import type { Report, StudentReport } from '../core/report/report.ts';
 import { NONE, escapeMd, markdownTable, num4, pct, seconds, setting } from './formatResults.ts';
 
 /** One experiment of docs/RESULTS.md: a job file and the report its run wrote. */

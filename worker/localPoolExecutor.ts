@@ -2,7 +2,8 @@ import type { BackendChoice } from '../core/backend/backendChoice.ts';
 import type { ResolvedJob } from '../core/spec/resolvedJob.ts';
 import type { PoolTask } from '../core/tasks/task.ts';
 import type { PreparedData } from '../core/tasks/taskContext.ts';
-import type { Executor, RunOptions, TaskOutcome } from '../coordinator/executor.ts';
+import type { Executor, RunOptions } from '../core/tasks/executor.ts';
+import type { TaskOutcome } from '../core/tasks/taskOutcome.ts';
 import type { ArtifactLocation, ThreadMessage } from './poolMessages.ts';
 import { ThreadPool } from './threadPool.ts';
 

@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { ClientSecurity } from '../coordinator/grpc/authClient.ts';
-import type { NatsClientSecurity } from '../coordinator/nats/natsClientSecurity.ts';
+import type { ClientSecurity } from '../cluster/grpc/authClient.ts';
+import type { NatsClientSecurity } from '../cluster/nats/natsClientSecurity.ts';
 import type { BackendChoice } from '../core/backend/backendChoice.ts';
 import type { ResolvedJob } from '../core/spec/resolvedJob.ts';
 import type { PoolTask } from '../core/tasks/task.ts';

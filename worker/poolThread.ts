@@ -3,7 +3,7 @@ import { selectBackend } from '../core/backend/selectBackend.ts';
 import { injectFault } from '../core/tasks/faultInjection.ts';
 import { runTask } from '../core/tasks/runTask.ts';
 import { toFailure } from '../core/tasks/toFailure.ts';
-import type { TaskOutcome } from '../coordinator/executor.ts';
+import type { TaskOutcome } from '../core/tasks/taskOutcome.ts';
 import { ThreadMetricsRecorder } from './metrics/threadMetricsRecorder.ts';
 import type {
   EndOfTaskMessage,

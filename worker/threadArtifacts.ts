@@ -2,10 +2,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { FsArtifactStore } from '../core/artifacts/fsArtifactStore.ts';
 import type { ArtifactStore } from '../core/artifacts/artifactStore.ts';
-import { NatsArtifactStore } from '../core/artifacts/natsArtifactStore.ts';
-import { connectNats } from '../coordinator/nats/connectNats.ts';
-import { connectDataPlane, type DataPlaneConnection } from '../cli/grpcClient.ts';
-import { clientConnectOptions } from '../coordinator/grpc/authClient.ts';
+import { NatsArtifactStore } from '../cluster/artifacts/natsArtifactStore.ts';
+import { connectNats } from '../cluster/nats/connectNats.ts';
+import { connectDataPlane, type DataPlaneConnection } from '../cluster/client/coordinatorClient.ts';
+import { clientConnectOptions } from '../cluster/grpc/authClient.ts';
 import type { ArtifactLocation } from './poolMessages.ts';
 import { LogitForwardingStore } from './logitForwardingStore.ts';
 

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { toFailure } from '../core/tasks/toFailure.ts';
-import type { TaskOutcome } from '../coordinator/executor.ts';
+import type { TaskOutcome } from '../core/tasks/taskOutcome.ts';
 import type {
   EndOfTaskMessage,
   PoolRequest,

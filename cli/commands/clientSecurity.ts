@@ -3,9 +3,9 @@ import {
   clientConnectOptions,
   readTokenFile,
   type ClientSecurity,
-} from '../../coordinator/grpc/authClient.ts';
+} from '../../cluster/grpc/authClient.ts';
 import { ENV } from '../env.ts';
-import { connectCoordinator, type CoordinatorConnection } from '../grpcClient.ts';
+import { connectCoordinator, type CoordinatorConnection } from '../../cluster/client/coordinatorClient.ts';
 
 /** The TLS and token flags of every command that dials the coordinator (and of `chorus worker`). */
 export interface ClientSecurityFlags {

@@ -1,5 +1,5 @@
-import type { SchedulerEvent } from '../../coordinator/schedulerEvent.ts';
-import type { CoordinatorConnection } from '../grpcClient.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
+import type { CoordinatorConnection } from '../../cluster/client/coordinatorClient.ts';
 import { createReporter } from '../progress/createReporter.ts';
 
 type FinalEvent = Extract<SchedulerEvent, { type: 'job-done' | 'job-failed' | 'job-interrupted' }>;

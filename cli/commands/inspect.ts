@@ -1,4 +1,4 @@
-import type { JobStatus, JobSummary, WorkerInfo } from '../../coordinator/grpc/apiTypes.ts';
+import type { JobStatus, JobSummary, WorkerInfo } from '../../cluster/api/apiTypes.ts';
 import { connectFromFlags, type ClientSecurityFlags } from './clientSecurity.ts';
 import { waitAndPrint } from './submit.ts';
 

@@ -1,4 +1,4 @@
-import type { NatsClientSecurity } from '../../coordinator/nats/natsClientSecurity.ts';
+import type { NatsClientSecurity } from '../../cluster/nats/natsClientSecurity.ts';
 import { ENV } from '../env.ts';
 
 /** The NATS login and TLS flags of `chorus coordinator` and `chorus worker` (defaults from cli/env.ts). */

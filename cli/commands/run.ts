@@ -11,9 +11,7 @@ export async function runCommand(jobFile: string, flags: RunFlags): Promise<void
   const metrics =
     flags.metricsPort === undefined
       ? undefined
-      : await (
-          await import('../../coordinator/metrics/embeddedRunMetrics.ts')
-        ).startEmbeddedRunMetrics(flags.metricsPort);
+      : await (await import('../metrics/embeddedRunMetrics.ts')).startEmbeddedRunMetrics(flags.metricsPort);
   const reporter = createReporter({ json: flags.json === true });
   const controller = new AbortController();
   let interrupts = 0;

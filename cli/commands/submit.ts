@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { jobDataFiles } from '../../coordinator/distributed/jobDataFiles.ts';
-import type { Report } from '../../coordinator/report/report.ts';
+import { jobDataFiles } from '../../cluster/jobData/jobDataFiles.ts';
+import type { Report } from '../../core/report/report.ts';
 import { renderTable } from '../../coordinator/report/renderTable.ts';
 import { DatasetError, JobFailedError } from '../../core/errors.ts';
 import { loadJobFile } from '../../core/spec/loadJob.ts';
-import type { CoordinatorConnection } from '../grpcClient.ts';
+import type { CoordinatorConnection } from '../../cluster/client/coordinatorClient.ts';
 import { connectFromFlags, type ClientSecurityFlags } from './clientSecurity.ts';
 import { followJob } from './followJob.ts';
 

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { checkToken } from '../../coordinator/grpc/authClient.ts';
+import { checkToken } from '../../cluster/grpc/authClient.ts';
 import {
   generateToken,
   hashToken,
   tokenEntryLine,
   type TokenEntry,
   type TokenRole,
-} from '../../coordinator/grpc/authTokens.ts';
+} from '../../cluster/grpc/authTokens.ts';
 
 export interface TokenCreateFlags {
   role: TokenRole;

@@ -1,4 +1,4 @@
-import type { SchedulerEvent } from '../../coordinator/schedulerEvent.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 import type { ProgressReporter, RunInfo } from './progressReporter.ts';
 
 /** `--json`: one JSON object per line on stdout, each with a `type` and a timestamp. */

@@ -1,4 +1,4 @@
-import type { SchedulerEvent } from '../../coordinator/schedulerEvent.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 
 /** What a progress display is told when a run starts. */
 export interface RunInfo {

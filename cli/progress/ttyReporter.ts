@@ -1,4 +1,4 @@
-import type { SchedulerEvent } from '../../coordinator/schedulerEvent.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 import type { TaskProgress } from '../../core/tasks/taskProgress.ts';
 import type { TaskResult } from '../../core/tasks/taskResult.ts';
 import type { ProgressReporter, RunInfo } from './progressReporter.ts';

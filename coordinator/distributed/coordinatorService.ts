@@ -1,6 +1,7 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { NatsArtifactStore } from '../../core/artifacts/natsArtifactStore.ts';
-import { NonRetryableError, NotFoundError } from '../../core/errors.ts';
+import { NatsArtifactStore } from '../../cluster/artifacts/natsArtifactStore.ts';
+import { NonRetryableError } from '../../core/errors.ts';
+import { NotFoundError } from '../../cluster/errors.ts';
 import { parseJobText } from '../../core/spec/loadJob.ts';
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
 import type {
@@ -13,21 +14,21 @@ import type {
   SubmittedJob,
   TaskCounts,
   WorkerInfo,
-} from '../grpc/apiTypes.ts';
+} from '../../cluster/api/apiTypes.ts';
 import type { CoordinatorHandlers } from '../grpc/coordinatorHandlers.ts';
-import type { NatsResources } from '../nats/ensureResources.ts';
-import type { JobRecord } from '../nats/jobRecord.ts';
+import type { NatsResources } from '../../cluster/nats/natsResources.ts';
+import type { JobRecord } from '../../cluster/state/jobRecord.ts';
 import { KvJobStore } from '../nats/kvJobStore.ts';
 import { KvStateStore, type KvTaskRecord } from '../nats/kvStateStore.ts';
 import { planJob } from '../planJob.ts';
 import { putFloat32 } from '../../core/artifacts/float32.ts';
-import { dataFileKey, jobDataFiles, withUploadedPaths } from './jobDataFiles.ts';
+import { dataFileKey, jobDataFiles, withUploadedPaths } from '../../cluster/jobData/jobDataFiles.ts';
 import { JobEventHub } from './jobEventHub.ts';
 import { checkJobLimits, DEFAULT_JOB_LIMITS, type JobLimits } from './limits.ts';
-import { PreparedDataCache } from './preparedDataCache.ts';
+import { PreparedDataCache } from '../../cluster/jobData/preparedDataCache.ts';
 import { ResultRouter } from './resultRouter.ts';
 import { runDistributedJob, type StopReason } from './runDistributedJob.ts';
-import { subjects, type ProgressMessage } from './subjects.ts';
+import { subjects, type ProgressMessage } from '../../cluster/nats/subjects.ts';
 import { Turns } from './turns.ts';
 
 export interface CoordinatorServiceOptions {

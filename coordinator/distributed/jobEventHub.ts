@@ -1,5 +1,5 @@
-import type { JobEvent } from '../grpc/apiTypes.ts';
-import type { SchedulerEvent } from '../schedulerEvent.ts';
+import type { JobEvent } from '../../cluster/api/apiTypes.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 
 type Listener = (event: JobEvent) => void;
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { PoolTask } from '../../core/tasks/task.ts';
-import type { Executor, RunOptions, TaskOutcome } from '../executor.ts';
+import type { Executor, RunOptions } from '../../core/tasks/executor.ts';
+import type { TaskOutcome } from '../../core/tasks/taskOutcome.ts';
 import type { KvStateStore, KvTaskRecord } from '../nats/kvStateStore.ts';
-import type { NatsNames } from '../nats/natsNames.ts';
-import type { TaskRecord } from '../taskRecord.ts';
-import { encodeMessage, type ResultMessage, type TaskMessage } from './messages.ts';
+import type { NatsNames } from '../../cluster/nats/natsNames.ts';
+import type { TaskRecord } from '../../core/tasks/taskRecord.ts';
+import { encodeMessage, type ResultMessage, type TaskMessage } from '../../cluster/messages/messages.ts';
 import type { ResultRouter } from './resultRouter.ts';
 import { retryTransient } from './retryTransient.ts';
 

@@ -1,14 +1,14 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { NatsNames } from '../nats/natsNames.ts';
+import type { NatsNames } from '../../cluster/nats/natsNames.ts';
 import {
   decodeMessage,
   resultMessage,
   taskMessage,
   type ResultMessage,
   type TaskMessage,
-} from './messages.ts';
-import { pullOne } from './pullOne.ts';
+} from '../../cluster/messages/messages.ts';
+import { pullOne } from '../../cluster/nats/pullOne.ts';
 
 /** What the router does with a result it cannot match to a waiting dispatch. */
 export type OrphanVerdict = 'stale' | 'wait';

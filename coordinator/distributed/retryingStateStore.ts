@@ -1,5 +1,5 @@
 import type { StateStore } from '../stateStore.ts';
-import type { TaskRecord } from '../taskRecord.ts';
+import type { TaskRecord } from '../../core/tasks/taskRecord.ts';
 import { retryTransient, type RetryOptions } from './retryTransient.ts';
 
 /**

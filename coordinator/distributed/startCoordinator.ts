@@ -2,15 +2,15 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
 import { openServerSecurity, type ServerSecurityOptions } from '../grpc/authServer.ts';
 import { startCoordinatorServer } from '../grpc/coordinatorServer.ts';
-import type { JobEvent } from '../grpc/apiTypes.ts';
-import { connectNats } from '../nats/connectNats.ts';
+import type { JobEvent } from '../../cluster/api/apiTypes.ts';
+import { connectNats } from '../../cluster/nats/connectNats.ts';
 import { ensureResources } from '../nats/ensureResources.ts';
 import {
   describeNatsSecurity,
   natsClientOptions,
   type NatsClientSecurity,
-} from '../nats/natsClientSecurity.ts';
-import type { NatsResourceOptions } from '../nats/natsResourceOptions.ts';
+} from '../../cluster/nats/natsClientSecurity.ts';
+import type { NatsResourceOptions } from '../../cluster/nats/natsResourceOptions.ts';
 import { CoordinatorService } from './coordinatorService.ts';
 import type { JobLimits } from './limits.ts';
 

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import type { TokenIdentity, TokenRole } from './authTokens.ts';
-import type { GrpcStatus } from './errorStatus.ts';
+import type { TokenIdentity, TokenRole } from '../../cluster/grpc/authTokens.ts';
+import type { GrpcStatus } from '../../cluster/grpc/errorStatus.ts';
 
 /**
  * Who may call what. Clients run and read jobs; workers only stream results. An RPC missing here is

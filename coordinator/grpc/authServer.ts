@@ -1,7 +1,12 @@
 import type * as grpc from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import type { RefusedCall } from './auth.ts';
-import { serverTls, type CertificateInfo, type ServerTls, type ServerTlsFiles } from './authTls.ts';
+import {
+  serverTls,
+  type CertificateInfo,
+  type ServerTls,
+  type ServerTlsFiles,
+} from '../../cluster/grpc/authTls.ts';
 import { TokensFile } from './authTokensFile.ts';
 
 export interface ServerSecurityOptions {

@@ -1,5 +1,5 @@
-import { watchFiles } from './authFileWatch.ts';
-import { loadTokensFile, type TokenIdentity, type TokenTable } from './authTokens.ts';
+import { watchFiles } from '../../cluster/grpc/authFileWatch.ts';
+import { loadTokensFile, type TokenIdentity, type TokenTable } from '../../cluster/grpc/authTokens.ts';
 
 export interface TokensFileOptions {
   /** Re-read the file when it changes, polling this often (default 5000 ms; 0 = never). */

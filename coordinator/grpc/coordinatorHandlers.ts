@@ -7,7 +7,7 @@ import type {
   SubmitJobRequest,
   SubmittedJob,
   WorkerInfo,
-} from './apiTypes.ts';
+} from '../../cluster/api/apiTypes.ts';
 
 /**
  * What the coordinator's logic implements for the gRPC server: one method per RPC, plain objects in

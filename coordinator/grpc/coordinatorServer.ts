@@ -4,17 +4,23 @@ import type { CoordinatorHandlers as CoordinatorService } from '../../proto/gene
 import type { DataPlaneHandlers as DataPlaneService } from '../../proto/generated/chorus/v1/DataPlane.ts';
 import type { LogitChunk__Output } from '../../proto/generated/chorus/v1/LogitChunk.ts';
 import type { SubmitJobChunk__Output } from '../../proto/generated/chorus/v1/SubmitJobChunk.ts';
-import type { JobEvent } from './apiTypes.ts';
+import type { JobEvent } from '../../cluster/api/apiTypes.ts';
 import { guardService, tokenCheck, type RefusedCall, type TokenVerifier } from './auth.ts';
 import type { CoordinatorHandlers } from './coordinatorHandlers.ts';
-import { errorToStatus, type GrpcStatus } from './errorStatus.ts';
-import { Float32Pool } from './float32Pool.ts';
+import { errorToStatus, type GrpcStatus } from '../../cluster/grpc/errorStatus.ts';
+import { Float32Pool } from '../../cluster/grpc/float32Pool.ts';
 import { bindWithReceiveWindows } from './http2Windows.ts';
-import { loadChorusProto } from './loadProto.ts';
-import { LogitAssembler } from './logitStream.ts';
-import { messageLimitOptions } from './messageLimits.ts';
-import { SubmitAssembler } from './submitStream.ts';
-import { jobEventToWire, jobStatusToWire, submittedToWire, summaryToWire, workerToWire } from './toWire.ts';
+import { loadChorusProto } from '../../proto/loadProto.ts';
+import { LogitAssembler } from '../../cluster/grpc/logitStream.ts';
+import { messageLimitOptions } from '../../cluster/grpc/messageLimits.ts';
+import { SubmitAssembler } from '../../cluster/grpc/submitStream.ts';
+import {
+  jobEventToWire,
+  jobStatusToWire,
+  submittedToWire,
+  summaryToWire,
+  workerToWire,
+} from '../../cluster/api/toWire.ts';
 
 export interface CoordinatorServerOptions {
   /** Interface to listen on (default 127.0.0.1; `0.0.0.0` in a container). */
@@ -22,7 +28,7 @@ export interface CoordinatorServerOptions {
   /** 0 picks a free port; the server reports the one it got. */
   port: number;
   handlers: CoordinatorHandlers;
-  /** Default: insecure (plain HTTP/2); see coordinator/grpc/authTls.ts for TLS. */
+  /** Default: insecure (plain HTTP/2); see cluster/grpc/authTls.ts for TLS. */
   credentials?: grpc.ServerCredentials;
   /**
    * Bearer tokens checked on every call before its handler runs (auth.ts `RPC_ROLES`). Without it,

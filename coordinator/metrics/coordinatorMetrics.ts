@@ -2,9 +2,9 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { TaskType } from '../../core/tasks/task.ts';
 import { ensureDefaultMetrics } from '../../observability/defaultMetrics.ts';
-import { TASK_KINDS } from '../../observability/taskKinds.ts';
-import type { Report } from '../report/report.ts';
-import type { SchedulerEvent } from '../schedulerEvent.ts';
+import { TASK_KINDS } from './taskKinds.ts';
+import type { Report } from '../../core/report/report.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 import type { JobMetricsContext } from './jobMetricsContext.ts';
 import { JobTaskStates, METRIC_TASK_STATES } from './jobTaskStates.ts';
 

@@ -1,7 +1,7 @@
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
-import type { JobEvent, JobStatus, ReportText, WorkerInfo } from '../grpc/apiTypes.ts';
+import type { JobEvent, JobStatus, ReportText, WorkerInfo } from '../../cluster/api/apiTypes.ts';
 import { planJob } from '../planJob.ts';
-import type { Report } from '../report/report.ts';
+import type { Report } from '../../core/report/report.ts';
 import type { CoordinatorMetrics } from './coordinatorMetrics.ts';
 import { jobMetricsContext, type JobMetricsContext } from './jobMetricsContext.ts';
 

@@ -22,27 +22,11 @@ import { Objm } from '@nats-io/obj';
 import type { ObjectStore } from '@nats-io/obj';
 import { nanos } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { NatsResourceError } from '../../core/errors.ts';
-import { natsNames } from './natsNames.ts';
-import type { NatsNames } from './natsNames.ts';
-import { resolveNatsResourceOptions } from './natsResourceOptions.ts';
-import type { NatsResourceOptions } from './natsResourceOptions.ts';
-
-/** Handles on every NATS resource of one prefix. */
-export interface NatsResources {
-  names: NatsNames;
-  options: NatsResourceOptions;
-  js: JetStreamClient;
-  jsm: JetStreamManager;
-  /** KV `<prefix>-state`: job and task records. */
-  state: KV;
-  /** KV `<prefix>-workers`: heartbeats, expiring after `workersTtlMs`. */
-  workers: KV;
-  /** Object Store `<prefix>-artifacts`. */
-  artifacts: ObjectStore;
-  /** What this call created or updated, one line each; empty when everything was in place. */
-  changes: string[];
-}
+import { NatsResourceError } from '../../cluster/errors.ts';
+import { natsNames } from '../../cluster/nats/natsNames.ts';
+import { resolveNatsResourceOptions } from '../../cluster/nats/natsResourceOptions.ts';
+import type { NatsResourceOptions } from '../../cluster/nats/natsResourceOptions.ts';
+import type { NatsResources } from '../../cluster/nats/natsResources.ts';
 
 /** Stream settings Chorus cares about; `fixed` ones cannot be changed on an existing stream. */
 interface StreamWant {

@@ -1,8 +1,8 @@
 import type { KV } from '@nats-io/kv';
 import { ChorusError } from '../../core/errors.ts';
-import { casPut, readSeen } from './casPut.ts';
-import type { JobRecord } from './jobRecord.ts';
-import type { NatsNames } from './natsNames.ts';
+import { casPut, readSeen } from '../../cluster/state/casPut.ts';
+import type { JobRecord } from '../../cluster/state/jobRecord.ts';
+import type { NatsNames } from '../../cluster/nats/natsNames.ts';
 
 /** Job records in the NATS KV state bucket, one key `job.<jobId>` each. */
 export class KvJobStore {

@@ -1,10 +1,10 @@
 import type { KV } from '@nats-io/kv';
 import type { StateStore } from '../stateStore.ts';
-import type { TaskRecord, TaskStatus } from '../taskRecord.ts';
-import { casPut, readSeen } from './casPut.ts';
-import type { CasPolicy, Seen } from './casPut.ts';
-import { decodeKeyToken } from './natsNames.ts';
-import type { NatsNames } from './natsNames.ts';
+import type { TaskRecord, TaskStatus } from '../../core/tasks/taskRecord.ts';
+import { casPut, readSeen } from '../../cluster/state/casPut.ts';
+import type { CasPolicy, Seen } from '../../cluster/state/casPut.ts';
+import { decodeKeyToken } from '../../cluster/nats/natsNames.ts';
+import type { NatsNames } from '../../cluster/nats/natsNames.ts';
 
 /** A task record in KV: the scheduler's record plus the id of the task's current dispatch. */
 export interface KvTaskRecord extends TaskRecord {

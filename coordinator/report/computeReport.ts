@@ -11,7 +11,7 @@ import { negativeLogLikelihood } from '../../core/metrics/negativeLogLikelihood.
 import { reliabilityBins } from '../../core/metrics/reliabilityBins.ts';
 import type { TaskType } from '../../core/tasks/task.ts';
 import type { TaskResult, TrainingHistory } from '../../core/tasks/taskResult.ts';
-import type { TaskRecord } from '../taskRecord.ts';
+import type { TaskRecord } from '../../core/tasks/taskRecord.ts';
 import { chorusVersion } from './chorusVersion.ts';
 import { calibratedProbabilities, fitEnsembleTemperature, type Average } from './ensembleTemperature.ts';
 import type {
@@ -23,7 +23,7 @@ import type {
   Scores,
   StudentReport,
   TimingReport,
-} from './report.ts';
+} from '../../core/report/report.ts';
 import type { ReportInputs } from './reportInputs.ts';
 import { roundSeconds, roundSignificant as r } from './roundSignificant.ts';
 import { teacherWeights } from './teacherWeights.ts';

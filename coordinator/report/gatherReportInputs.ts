@@ -2,7 +2,7 @@ import { artifactKeys } from '../../core/artifacts/artifactKeys.ts';
 import type { ArtifactStore } from '../../core/artifacts/artifactStore.ts';
 import { getFloat32 } from '../../core/artifacts/float32.ts';
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
-import type { TaskRecord } from '../taskRecord.ts';
+import type { TaskRecord } from '../../core/tasks/taskRecord.ts';
 import type { ReportInputs } from './reportInputs.ts';
 
 export interface GatherReportOptions {

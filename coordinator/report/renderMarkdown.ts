@@ -1,4 +1,4 @@
-import type { Report } from './report.ts';
+import type { Report } from '../../core/report/report.ts';
 import { reportTables, type ReportTable } from './reportTables.ts';
 import { summaryLine } from './summaryLine.ts';
 

@@ -1,5 +1,5 @@
-import { duration, metric, percent } from './format.ts';
-import type { Report } from './report.ts';
+import { duration, metric, percent } from '../../core/report/format.ts';
+import type { Report } from '../../core/report/report.ts';
 import { scoreRows, type ScoreRow } from './reportRows.ts';
 import { summaryLine } from './summaryLine.ts';
 

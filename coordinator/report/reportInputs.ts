@@ -1,5 +1,5 @@
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
-import type { TaskRecord } from '../taskRecord.ts';
+import type { TaskRecord } from '../../core/tasks/taskRecord.ts';
 
 /** Everything `computeReport` needs, already in memory (see gatherReportInputs for reading it from a store). */
 export interface ReportInputs {

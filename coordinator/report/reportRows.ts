@@ -1,4 +1,4 @@
-import type { Report } from './report.ts';
+import type { Report } from '../../core/report/report.ts';
 
 export type RowKind = 'member' | 'ensemble' | 'teacher' | 'distilled' | 'baseline';
 

@@ -1,5 +1,5 @@
-import { duration, metric, percent, plain, temperature } from './format.ts';
-import type { Report, ReportBin } from './report.ts';
+import { duration, metric, percent, plain, temperature } from '../../core/report/format.ts';
+import type { Report, ReportBin } from '../../core/report/report.ts';
 import { CALIBRATED_SOFT_LABEL, METHOD_LABELS, teacherIsSoftVote } from './reportRows.ts';
 import { timingRows } from './timingRows.ts';
 

@@ -1,5 +1,5 @@
-import { percent } from './format.ts';
-import type { Report } from './report.ts';
+import { percent } from '../../core/report/format.ts';
+import type { Report } from '../../core/report/report.ts';
 
 const METHOD_NAMES = { hard: 'hard voting', soft: 'soft voting', stacking: 'stacking' } as const;
 

@@ -1,5 +1,5 @@
 import type { TaskType } from '../../core/tasks/task.ts';
-import type { Report } from './report.ts';
+import type { Report } from '../../core/report/report.ts';
 
 const ORDER: TaskType[] = ['train', 'predict', 'stack', 'soft-labels', 'distill', 'report'];
 

@@ -1,5 +1,5 @@
 import type { ArtifactStore } from '../../core/artifacts/artifactStore.ts';
-import type { Report } from './report.ts';
+import type { Report } from '../../core/report/report.ts';
 import { renderHtml } from './renderHtml.ts';
 import { renderMarkdown } from './renderMarkdown.ts';
 

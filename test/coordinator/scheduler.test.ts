@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Executor, RunOptions, TaskOutcome } from '../../coordinator/executor.ts';
+import type { Executor, RunOptions } from '../../core/tasks/executor.ts';
+import type { TaskOutcome } from '../../core/tasks/taskOutcome.ts';
 import { runTaskGraph } from '../../coordinator/scheduler.ts';
-import type { SchedulerEvent } from '../../coordinator/schedulerEvent.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 import type { StateStore } from '../../coordinator/stateStore.ts';
-import type { TaskRecord } from '../../coordinator/taskRecord.ts';
+import type { TaskRecord } from '../../core/tasks/taskRecord.ts';
 import { JobFailedError, JobInterruptedError } from '../../core/errors.ts';
 import type { PoolTask, Task } from '../../core/tasks/task.ts';
 

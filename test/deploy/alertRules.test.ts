@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { findBinary } from '../helpers/prometheus.ts';
+import { findBinary } from '../support/prometheus.ts';
 import { exportedMetricNames } from '../observability/populatedMetrics.ts';
 import { promqlMetricNames } from './promqlMetricNames.ts';
 import { runCommand } from './runCommand.ts';

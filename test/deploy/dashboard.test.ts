@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { stringify } from 'yaml';
 import { startMetricsServer } from '../../observability/metricsServer.ts';
-import { findBinary, startPrometheus } from '../helpers/prometheus.ts';
+import { findBinary, startPrometheus } from '../support/prometheus.ts';
 import { exportedMetricNames, populate } from '../observability/populatedMetrics.ts';
 import { promqlMetricNames, withoutGrafanaVariables } from './promqlMetricNames.ts';
 import { runCommand } from './runCommand.ts';

@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { ENV } from '../../cli/env.ts';
 import { DEFAULTS } from '../../cli/options.ts';
-import { natsNames } from '../../coordinator/nats/natsNames.ts';
-import { permissionsConfig, workerPermissions } from '../../coordinator/nats/workerPermissions.ts';
+import { natsNames } from '../../cluster/nats/natsNames.ts';
+import { permissionsConfig, workerPermissions } from '../../cluster/nats/workerPermissions.ts';
 import { DEFAULT_METRICS_PORTS } from '../../observability/metricsServer.ts';
-import { findNatsServer } from '../helpers/natsServer.ts';
+import { findNatsServer } from '../support/natsServer.ts';
 import { runCommand } from './runCommand.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));

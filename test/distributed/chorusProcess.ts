@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { LoggedProcess } from '../helpers/loggedProcess.ts';
+import { LoggedProcess } from '../support/loggedProcess.ts';
 import { REPO_ROOT } from '../pipeline/cli.ts';
 
 const BIN = join(REPO_ROOT, 'cli', 'bin.mjs');

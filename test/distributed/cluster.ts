@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { connectCoordinator, type CoordinatorConnection } from '../../cli/grpcClient.ts';
-import type { JobEvent, JobStatus } from '../../coordinator/grpc/apiTypes.ts';
-import { startNatsServer, type NatsServer } from '../helpers/natsServer.ts';
+import { connectCoordinator, type CoordinatorConnection } from '../../cluster/client/coordinatorClient.ts';
+import type { JobEvent, JobStatus } from '../../cluster/api/apiTypes.ts';
+import { startNatsServer, type NatsServer } from '../support/natsServer.ts';
 import { ChorusProcess } from './chorusProcess.ts';
 import { runChorus, type ChorusExit } from './runChorus.ts';
 

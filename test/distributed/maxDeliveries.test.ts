@@ -2,15 +2,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { connect } from '@nats-io/transport-node';
-import {
-  encodeMessage,
-  type ResultMessage,
-  type TaskMessage,
-} from '../../coordinator/distributed/messages.ts';
-import { pullOne } from '../../coordinator/distributed/pullOne.ts';
+import { encodeMessage, type ResultMessage, type TaskMessage } from '../../cluster/messages/messages.ts';
+import { pullOne } from '../../cluster/nats/pullOne.ts';
 import { ResultRouter } from '../../coordinator/distributed/resultRouter.ts';
 import { ensureResources } from '../../coordinator/nats/ensureResources.ts';
-import { startNatsServer } from '../helpers/natsServer.ts';
+import { startNatsServer } from '../support/natsServer.ts';
 
 /**
  * A task runs out of deliveries while no coordinator listens (it crashed, say). The advisory waits in

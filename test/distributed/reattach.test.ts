@@ -8,7 +8,7 @@ import { ResultRouter } from '../../coordinator/distributed/resultRouter.ts';
 import { ensureResources } from '../../coordinator/nats/ensureResources.ts';
 import { KvStateStore } from '../../coordinator/nats/kvStateStore.ts';
 import type { PoolTask } from '../../core/tasks/task.ts';
-import { startNatsServer } from '../helpers/natsServer.ts';
+import { startNatsServer } from '../support/natsServer.ts';
 
 /**
  * A restarted coordinator re-attaches to the dispatches recorded in KV. One whose message reached the

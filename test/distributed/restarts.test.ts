@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { test, type TestContext } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { decodeMessage, resultMessage, type ResultMessage } from '../../coordinator/distributed/messages.ts';
-import { natsNames } from '../../coordinator/nats/natsNames.ts';
-import type { Report } from '../../coordinator/report/report.ts';
+import { decodeMessage, resultMessage, type ResultMessage } from '../../cluster/messages/messages.ts';
+import { natsNames } from '../../cluster/nats/natsNames.ts';
+import type { Report } from '../../core/report/report.ts';
 import { Cluster } from './cluster.ts';
 import { membersJob } from './jobs.ts';
 

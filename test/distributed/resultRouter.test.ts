@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { connect } from '@nats-io/transport-node';
-import { encodeMessage, type ResultMessage } from '../../coordinator/distributed/messages.ts';
+import { encodeMessage, type ResultMessage } from '../../cluster/messages/messages.ts';
 import { ResultRouter, type OrphanVerdict } from '../../coordinator/distributed/resultRouter.ts';
 import { ensureResources } from '../../coordinator/nats/ensureResources.ts';
-import { startNatsServer } from '../helpers/natsServer.ts';
+import { startNatsServer } from '../support/natsServer.ts';
 
 /**
  * The real ResultRouter on a real nats-server: only the current dispatch's result reaches its waiter;

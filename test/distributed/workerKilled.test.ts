@@ -4,7 +4,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import type { KvTaskRecord } from '../../coordinator/nats/kvStateStore.ts';
-import { natsNames } from '../../coordinator/nats/natsNames.ts';
+import { natsNames } from '../../cluster/nats/natsNames.ts';
 import { Cluster } from './cluster.ts';
 import { membersJob } from './jobs.ts';
 

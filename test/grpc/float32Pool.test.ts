@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Float32Pool } from '../../coordinator/grpc/float32Pool.ts';
+import { Float32Pool } from '../../cluster/grpc/float32Pool.ts';
 
 const options = { minFloats: 4, maxFloats: 100, idleMs: 60_000 };
 

@@ -9,8 +9,8 @@ import {
   REPO_ROOT,
   generateProtoTypes,
   generatorCommand,
-} from '../../coordinator/grpc/generateProtoTypes.ts';
-import { loadChorusProto } from '../../coordinator/grpc/loadProto.ts';
+} from '../../proto/generateProtoTypes.ts';
+import { loadChorusProto } from '../../proto/loadProto.ts';
 
 async function tree(dir: string): Promise<Map<string, string>> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });

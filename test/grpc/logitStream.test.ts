@@ -2,10 +2,14 @@ import assert from 'node:assert/strict';
 import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { after, before, test } from 'node:test';
-import { connectCoordinator, connectDataPlane, type DataPlaneConnection } from '../../cli/grpcClient.ts';
-import type { LogitArray } from '../../coordinator/grpc/apiTypes.ts';
-import { LogitAssembler, logitChunks } from '../../coordinator/grpc/logitStream.ts';
-import { CHUNK_BYTES } from '../../coordinator/grpc/messageLimits.ts';
+import {
+  connectCoordinator,
+  connectDataPlane,
+  type DataPlaneConnection,
+} from '../../cluster/client/coordinatorClient.ts';
+import type { LogitArray } from '../../cluster/api/apiTypes.ts';
+import { LogitAssembler, logitChunks } from '../../cluster/grpc/logitStream.ts';
+import { CHUNK_BYTES } from '../../cluster/grpc/messageLimits.ts';
 import { ChorusError, NonRetryableError } from '../../core/errors.ts';
 import type { DataPlaneClient } from '../../proto/generated/chorus/v1/DataPlane.ts';
 import type { LogitChunk, LogitChunk__Output } from '../../proto/generated/chorus/v1/LogitChunk.ts';

@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { connectCoordinator, type CoordinatorConnection } from '../../cli/grpcClient.ts';
-import type { JobEvent, SubmitJobRequest } from '../../coordinator/grpc/apiTypes.ts';
-import {
-  ChorusError,
-  CoordinatorUnreachableError,
-  JobSpecError,
-  NonRetryableError,
-  NotFoundError,
-} from '../../core/errors.ts';
+import { connectCoordinator, type CoordinatorConnection } from '../../cluster/client/coordinatorClient.ts';
+import type { JobEvent, SubmitJobRequest } from '../../cluster/api/apiTypes.ts';
+import { ChorusError, JobSpecError, NonRetryableError } from '../../core/errors.ts';
+import { CoordinatorUnreachableError, NotFoundError } from '../../cluster/errors.ts';
 import {
   events,
   finishedSummary,

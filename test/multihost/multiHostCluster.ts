@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findNatsServer } from '../helpers/natsServer.ts';
+import { findNatsServer } from '../support/natsServer.ts';
 import { REPO_ROOT } from '../pipeline/cli.ts';
 import { NetnsLab } from './netnsLab.ts';
 import { NsProcess } from './nsProcess.ts';

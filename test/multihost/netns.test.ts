@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
-import type { JobStatus, WorkerInfo } from '../../coordinator/grpc/apiTypes.ts';
+import type { JobStatus, WorkerInfo } from '../../cluster/api/apiTypes.ts';
 import { MultiHostCluster } from './multiHostCluster.ts';
 import { whyNoNamespaces } from './namespaceSupport.ts';
 import type { NsProcess } from './nsProcess.ts';

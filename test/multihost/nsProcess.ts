@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { LoggedProcess } from '../helpers/loggedProcess.ts';
+import { LoggedProcess } from '../support/loggedProcess.ts';
 import { findIp } from './ipCommand.ts';
 
 const LOG_LINES = 1000;

@@ -4,10 +4,10 @@ import { AckPolicy, RetentionPolicy, StorageType, jetstreamManager } from '@nats
 import { connect, nanos } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ensureResources } from '../../coordinator/nats/ensureResources.ts';
-import { natsNames } from '../../coordinator/nats/natsNames.ts';
-import { NatsResourceError } from '../../core/errors.ts';
-import { startNatsServer } from '../helpers/natsServer.ts';
-import type { NatsServer } from '../helpers/natsServer.ts';
+import { natsNames } from '../../cluster/nats/natsNames.ts';
+import { NatsResourceError } from '../../cluster/errors.ts';
+import { startNatsServer } from '../support/natsServer.ts';
+import type { NatsServer } from '../support/natsServer.ts';
 import { uniquePrefix } from './prefix.ts';
 
 let srv: NatsServer;

@@ -5,11 +5,11 @@ import { getSha256Backend } from '@nats-io/obj';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ensureResources } from '../../coordinator/nats/ensureResources.ts';
-import type { NatsResources } from '../../coordinator/nats/ensureResources.ts';
-import { NatsArtifactStore } from '../../core/artifacts/natsArtifactStore.ts';
+import type { NatsResources } from '../../cluster/nats/natsResources.ts';
+import { NatsArtifactStore } from '../../cluster/artifacts/natsArtifactStore.ts';
 import { ArtifactNotFoundError, ChorusError } from '../../core/errors.ts';
-import { startNatsServer } from '../helpers/natsServer.ts';
-import type { NatsServer } from '../helpers/natsServer.ts';
+import { startNatsServer } from '../support/natsServer.ts';
+import type { NatsServer } from '../support/natsServer.ts';
 import { uniquePrefix } from './prefix.ts';
 
 let srv: NatsServer;

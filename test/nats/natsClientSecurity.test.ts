@@ -7,18 +7,18 @@ import { nkeys } from '@nats-io/transport-node';
 import { natsSecurityFrom } from '../../cli/commands/natsSecurity.ts';
 import { ENV } from '../../cli/env.ts';
 import { buildProgram } from '../../cli/main.ts';
-import { explainNatsConnectFailure } from '../../coordinator/nats/connectNats.ts';
+import { explainNatsConnectFailure } from '../../cluster/nats/connectNats.ts';
 import {
   describeNatsSecurity,
   natsClientOptions,
   type NatsClientSecurity,
-} from '../../coordinator/nats/natsClientSecurity.ts';
-import { natsNames } from '../../coordinator/nats/natsNames.ts';
+} from '../../cluster/nats/natsClientSecurity.ts';
+import { natsNames } from '../../cluster/nats/natsNames.ts';
 import {
   permissionsConfig,
   workerInboxPrefix,
   workerPermissions,
-} from '../../coordinator/nats/workerPermissions.ts';
+} from '../../cluster/nats/workerPermissions.ts';
 import { NonRetryableError } from '../../core/errors.ts';
 import { makeCertificates, type TestCertificates } from '../security/fixtures/certificates.ts';
 import { runChorus } from '../security/fixtures/chorusProcess.ts';

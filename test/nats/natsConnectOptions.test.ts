@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { connect } from '@nats-io/transport-node';
 import { ensureResources } from '../../coordinator/nats/ensureResources.ts';
-import { natsConnectOptions, redactNatsUrl } from '../../coordinator/nats/natsConnectOptions.ts';
+import { natsConnectOptions, redactNatsUrl } from '../../cluster/nats/natsConnectOptions.ts';
 import { NonRetryableError } from '../../core/errors.ts';
-import { startNatsServer, type NatsServer } from '../helpers/natsServer.ts';
+import { startNatsServer, type NatsServer } from '../support/natsServer.ts';
 
 const USER = 'chorus';
 // Characters that must be percent-encoded in a URL: the helper must decode them.

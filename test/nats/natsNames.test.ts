@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeKeyToken, encodeKeyToken, natsNames } from '../../coordinator/nats/natsNames.ts';
+import { decodeKeyToken, encodeKeyToken, natsNames } from '../../cluster/nats/natsNames.ts';
 import { ChorusError } from '../../core/errors.ts';
 
 test('every resource name follows the design table', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { connect } from '@nats-io/transport-node';
-import { findNatsServer, startNatsServer } from '../helpers/natsServer.ts';
+import { findNatsServer, startNatsServer } from '../support/natsServer.ts';
 
 test('a missing nats-server is a clear error that says how to install it', () => {
   assert.throws(() => findNatsServer('/nonexistent-dir', []), /apt-get install nats-server/);

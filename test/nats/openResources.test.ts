@@ -3,10 +3,10 @@ import { after, before, test } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { ensureResources } from '../../coordinator/nats/ensureResources.ts';
-import { natsNames } from '../../coordinator/nats/natsNames.ts';
-import { consumerSettings, openResources } from '../../coordinator/nats/openResources.ts';
-import { NatsResourceError } from '../../core/errors.ts';
-import { startNatsServer, type NatsServer } from '../helpers/natsServer.ts';
+import { natsNames } from '../../cluster/nats/natsNames.ts';
+import { consumerSettings, openResources } from '../../cluster/nats/openResources.ts';
+import { NatsResourceError } from '../../cluster/errors.ts';
+import { startNatsServer, type NatsServer } from '../support/natsServer.ts';
 import { uniquePrefix } from './prefix.ts';
 
 let srv: NatsServer;

@@ -5,11 +5,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { ensureResources } from '../../coordinator/nats/ensureResources.ts';
 import { KvJobStore } from '../../coordinator/nats/kvJobStore.ts';
 import { KvStateStore } from '../../coordinator/nats/kvStateStore.ts';
-import type { JobRecord } from '../../coordinator/nats/jobRecord.ts';
-import { NatsArtifactStore } from '../../core/artifacts/natsArtifactStore.ts';
+import type { JobRecord } from '../../cluster/state/jobRecord.ts';
+import { NatsArtifactStore } from '../../cluster/artifacts/natsArtifactStore.ts';
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
-import { startNatsServer } from '../helpers/natsServer.ts';
-import type { NatsServer } from '../helpers/natsServer.ts';
+import { startNatsServer } from '../support/natsServer.ts';
+import type { NatsServer } from '../support/natsServer.ts';
 import { uniquePrefix } from './prefix.ts';
 
 /** "nats-server restarted mid-job": everything Chorus keeps in JetStream is on file storage. */

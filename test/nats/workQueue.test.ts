@@ -5,9 +5,9 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ensureResources } from '../../coordinator/nats/ensureResources.ts';
-import type { NatsResourceOptions } from '../../coordinator/nats/natsResourceOptions.ts';
-import { startNatsServer } from '../helpers/natsServer.ts';
-import type { NatsServer } from '../helpers/natsServer.ts';
+import type { NatsResourceOptions } from '../../cluster/nats/natsResourceOptions.ts';
+import { startNatsServer } from '../support/natsServer.ts';
+import type { NatsServer } from '../support/natsServer.ts';
 import { uniquePrefix } from './prefix.ts';
 
 /** JetStream's work-queue semantics as the coordinator and the workers rely on them. */

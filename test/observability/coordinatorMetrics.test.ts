@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { createCoordinatorMetrics } from '../../coordinator/metrics/coordinatorMetrics.ts';
 import type { CoordinatorMetrics } from '../../coordinator/metrics/coordinatorMetrics.ts';
 import { jobMetricsContext } from '../../coordinator/metrics/jobMetricsContext.ts';
-import type { Report } from '../../coordinator/report/report.ts';
+import type { Report } from '../../core/report/report.ts';
 import { JOB_TASKS } from './populatedMetrics.ts';
 
 /** One series of a metric as prom-client returns it (histograms name their parts). */

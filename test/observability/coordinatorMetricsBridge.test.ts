@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
-import type { JobEvent, JobStatus, ReportText, WorkerInfo } from '../../coordinator/grpc/apiTypes.ts';
+import type { JobEvent, JobStatus, ReportText, WorkerInfo } from '../../cluster/api/apiTypes.ts';
 import { CoordinatorMetricsBridge } from '../../coordinator/metrics/coordinatorMetricsBridge.ts';
 import type { CoordinatorMetricsSource } from '../../coordinator/metrics/coordinatorMetricsBridge.ts';
 import { createCoordinatorMetrics } from '../../coordinator/metrics/coordinatorMetrics.ts';
 import { planJob } from '../../coordinator/planJob.ts';
-import type { SchedulerEvent } from '../../coordinator/schedulerEvent.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 import { parseJobText } from '../../core/spec/loadJob.ts';
 
 // Two members, no stacking: train×2, predict×2, soft-labels×1, distill×2 (student, baseline), report.

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { findBinary, startPrometheus, type Prometheus, type VectorSample } from '../helpers/prometheus.ts';
-import { startNatsServer, type NatsServer } from '../helpers/natsServer.ts';
+import { findBinary, startPrometheus, type Prometheus, type VectorSample } from '../support/prometheus.ts';
+import { startNatsServer, type NatsServer } from '../support/natsServer.ts';
 
 /**
  * The whole metrics path of the distributed mode, with real processes: a nats-server that requires

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startEmbeddedRunMetrics } from '../../coordinator/metrics/embeddedRunMetrics.ts';
+import { startEmbeddedRunMetrics } from '../../cli/metrics/embeddedRunMetrics.ts';
 import { runEmbedded } from '../../coordinator/runEmbedded.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));

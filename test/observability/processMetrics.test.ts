@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { jobMetricsContext } from '../../coordinator/metrics/jobMetricsContext.ts';
-import { startProcessMetrics } from '../../observability/processMetrics.ts';
+import { startProcessMetrics } from '../../cli/metrics/processMetrics.ts';
 import { JOB_TASKS } from './populatedMetrics.ts';
 
 const line = (text: string, series: string) =>

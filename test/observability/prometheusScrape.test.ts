@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { startMetricsServer } from '../../observability/metricsServer.ts';
-import { startPrometheus } from '../helpers/prometheus.ts';
+import { startPrometheus } from '../support/prometheus.ts';
 import { populate } from './populatedMetrics.ts';
 
 test('a real Prometheus scrapes a Chorus metrics server and sees a counter rise', async () => {

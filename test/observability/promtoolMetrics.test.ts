@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { startMetricsServer } from '../../observability/metricsServer.ts';
-import { findBinary } from '../helpers/prometheus.ts';
+import { findBinary } from '../support/prometheus.ts';
 import { populate } from './populatedMetrics.ts';
 
 /** Runs `promtool check metrics` on `text` (its stdin); resolves with its exit code and output. */

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { RunInfo } from '../../cli/progress/progressReporter.ts';
-import type { Report } from '../../coordinator/report/report.ts';
-import type { SchedulerEvent } from '../../coordinator/schedulerEvent.ts';
-import type { TaskRecord } from '../../coordinator/taskRecord.ts';
+import type { Report } from '../../core/report/report.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
+import type { TaskRecord } from '../../core/tasks/taskRecord.ts';
 
 /**
  * Runs the real `chorus` command (`node cli/bin.mjs …`) as a child process from the repository root,

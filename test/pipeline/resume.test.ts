@@ -3,7 +3,7 @@ import { access, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { artifactKeys } from '../../core/artifacts/artifactKeys.ts';
-import type { Report } from '../../coordinator/report/report.ts';
+import type { Report } from '../../core/report/report.ts';
 import { ofType, parseEvents, readState, runCli, startCli, tempDir, type CliEvent } from './cli.ts';
 
 /**

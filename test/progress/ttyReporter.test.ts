@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { SchedulerEvent } from '../../coordinator/schedulerEvent.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 import {
   estimateEtaSeconds,
   formatDuration,

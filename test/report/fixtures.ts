@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TaskRecord } from '../../coordinator/taskRecord.ts';
+import type { TaskRecord } from '../../core/tasks/taskRecord.ts';
 import type { ReportInputs } from '../../coordinator/report/reportInputs.ts';
 import { parseJobText } from '../../core/spec/loadJob.ts';
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeReport } from '../../coordinator/report/computeReport.ts';
-import type { Report } from '../../coordinator/report/report.ts';
+import type { Report } from '../../core/report/report.ts';
 import { renderHtml } from '../../coordinator/report/renderHtml.ts';
 import { renderMarkdown } from '../../coordinator/report/renderMarkdown.ts';
 import { renderTable, TABLE_WIDTH } from '../../coordinator/report/renderTable.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Report, StudentReport } from '../../coordinator/report/report.ts';
+import type { Report, StudentReport } from '../../core/report/report.ts';
 import { titleOf } from '../../results/loadExperiments.ts';
 import { orderStudents, renderResults, type ResultsExperiment } from '../../results/renderResults.ts';
 

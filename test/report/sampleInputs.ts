@@ -1,4 +1,4 @@
-import type { TaskRecord } from '../../coordinator/taskRecord.ts';
+import type { TaskRecord } from '../../core/tasks/taskRecord.ts';
 import type { ReportInputs } from '../../coordinator/report/reportInputs.ts';
 import { parseJobText } from '../../core/spec/loadJob.ts';
 

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { after, before, test } from 'node:test';
-import { connectCoordinator, connectDataPlane, type ConnectOptions } from '../../cli/grpcClient.ts';
+import {
+  connectCoordinator,
+  connectDataPlane,
+  type ConnectOptions,
+} from '../../cluster/client/coordinatorClient.ts';
 import { RPC_ROLES } from '../../coordinator/grpc/auth.ts';
-import { generateToken, hashToken, TokenTable } from '../../coordinator/grpc/authTokens.ts';
-import { loadChorusProto } from '../../coordinator/grpc/loadProto.ts';
+import { generateToken, hashToken, TokenTable } from '../../cluster/grpc/authTokens.ts';
+import { loadChorusProto } from '../../proto/loadProto.ts';
 import { rawCoordinator } from '../grpc/fixtures/rawClients.ts';
 import { startSecuredServer, type SecuredServer } from './fixtures/securedServer.ts';
 import { outcomeOf, RPC_CALLS, type CallOutcome } from './fixtures/rpcCalls.ts';

@@ -12,7 +12,7 @@ import {
   TOKEN_PREFIX,
   TokenTable,
   tokenEntryLine,
-} from '../../coordinator/grpc/authTokens.ts';
+} from '../../cluster/grpc/authTokens.ts';
 import { TokensFile } from '../../coordinator/grpc/authTokensFile.ts';
 import { NonRetryableError } from '../../core/errors.ts';
 

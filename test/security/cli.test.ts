@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { hashToken, parseTokensFile, TokenTable } from '../../coordinator/grpc/authTokens.ts';
+import { hashToken, parseTokensFile, TokenTable } from '../../cluster/grpc/authTokens.ts';
 import { clientSecurityFrom } from '../../cli/commands/clientSecurity.ts';
 import { serverSecurityFrom } from '../../cli/commands/coordinator.ts';
 import { ENV } from '../../cli/env.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DataPlaneConnection } from '../../cli/grpcClient.ts';
-import type { LogitArray, PutLogitsResult } from '../../coordinator/grpc/apiTypes.ts';
+import type { DataPlaneConnection } from '../../cluster/client/coordinatorClient.ts';
+import type { LogitArray, PutLogitsResult } from '../../cluster/api/apiTypes.ts';
 import type { ArtifactStore } from '../../core/artifacts/artifactStore.ts';
 import { NonRetryableError } from '../../core/errors.ts';
 import { LogitForwardingStore } from '../../worker/logitForwardingStore.ts';

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { TaskRecord } from '../../coordinator/taskRecord.ts';
+import type { TaskRecord } from '../../core/tasks/taskRecord.ts';
 
 const job = `
 name: faults

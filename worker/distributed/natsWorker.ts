@@ -2,36 +2,36 @@ import { hostname } from 'node:os';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { BackendChoice } from '../../core/backend/backendChoice.ts';
-import { NatsArtifactStore } from '../../core/artifacts/natsArtifactStore.ts';
+import { NatsArtifactStore } from '../../cluster/artifacts/natsArtifactStore.ts';
 import { toFailure } from '../../core/tasks/toFailure.ts';
-import type { TaskOutcome } from '../../coordinator/executor.ts';
-import { PreparedDataCache } from '../../coordinator/distributed/preparedDataCache.ts';
+import type { TaskOutcome } from '../../core/tasks/taskOutcome.ts';
+import { PreparedDataCache } from '../../cluster/jobData/preparedDataCache.ts';
 import {
   decodeMessage,
   encodeMessage,
   taskMessage,
   type ResultMessage,
   type TaskMessage,
-} from '../../coordinator/distributed/messages.ts';
-import { pullOne } from '../../coordinator/distributed/pullOne.ts';
-import { subjects, type ProgressMessage } from '../../coordinator/distributed/subjects.ts';
-import { connectNats } from '../../coordinator/nats/connectNats.ts';
-import type { NatsResources } from '../../coordinator/nats/ensureResources.ts';
+} from '../../cluster/messages/messages.ts';
+import { pullOne } from '../../cluster/nats/pullOne.ts';
+import { subjects, type ProgressMessage } from '../../cluster/nats/subjects.ts';
+import { connectNats } from '../../cluster/nats/connectNats.ts';
+import type { NatsResources } from '../../cluster/nats/natsResources.ts';
 import { KvJobStore } from '../../coordinator/nats/kvJobStore.ts';
 import {
   describeNatsSecurity,
   natsClientOptions,
   type NatsClientSecurity,
-} from '../../coordinator/nats/natsClientSecurity.ts';
+} from '../../cluster/nats/natsClientSecurity.ts';
 import { KvStateStore } from '../../coordinator/nats/kvStateStore.ts';
 import {
   resolveNatsResourceOptions,
   type NatsResourceOptions,
-} from '../../coordinator/nats/natsResourceOptions.ts';
-import { consumerSettings, openResources } from '../../coordinator/nats/openResources.ts';
-import { workerInboxPrefix } from '../../coordinator/nats/workerPermissions.ts';
-import type { WorkerInfo } from '../../coordinator/grpc/apiTypes.ts';
-import type { ClientSecurity } from '../../coordinator/grpc/authClient.ts';
+} from '../../cluster/nats/natsResourceOptions.ts';
+import { consumerSettings, openResources } from '../../cluster/nats/openResources.ts';
+import { workerInboxPrefix } from '../../cluster/nats/workerPermissions.ts';
+import type { WorkerInfo } from '../../cluster/api/apiTypes.ts';
+import type { ClientSecurity } from '../../cluster/grpc/authClient.ts';
 import type { TaskMetricsContext } from '../metrics/workerMetrics.ts';
 import type { ThreadMessage } from '../poolMessages.ts';
 import { ThreadPool } from '../threadPool.ts';

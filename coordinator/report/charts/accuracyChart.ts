@@ -1,4 +1,4 @@
-import { percent } from '../format.ts';
+import { percent } from '../../../core/report/format.ts';
 import type { RowKind, ScoreRow } from '../reportRows.ts';
 import { legendHtml } from './legend.ts';
 import { niceTicks } from './niceTicks.ts';

@@ -1,5 +1,5 @@
-import { metric, percent } from '../format.ts';
-import type { ReportBin } from '../report.ts';
+import { metric, percent } from '../../../core/report/format.ts';
+import type { ReportBin } from '../../../core/report/report.ts';
 import { escapeHtml } from '../escapeHtml.ts';
 import { legendHtml } from './legend.ts';
 import { GRID, MUTED } from './palette.ts';

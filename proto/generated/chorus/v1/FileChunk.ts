@@ -1,4 +1,4 @@
-// Generated from proto/chorus.proto by proto-loader-gen-types; do not edit. Regenerate: npx tsx coordinator/grpc/generateProtoTypes.ts
+// Generated from proto/chorus.proto by proto-loader-gen-types; do not edit. Regenerate: npx tsx proto/generateProtoTypes.ts
 // Original file: proto/chorus.proto
 
 import type { Long } from '@grpc/proto-loader';

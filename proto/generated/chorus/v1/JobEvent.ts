@@ -1,4 +1,4 @@
-// Generated from proto/chorus.proto by proto-loader-gen-types; do not edit. Regenerate: npx tsx coordinator/grpc/generateProtoTypes.ts
+// Generated from proto/chorus.proto by proto-loader-gen-types; do not edit. Regenerate: npx tsx proto/generateProtoTypes.ts
 // Original file: proto/chorus.proto
 
 import type {
@@ -36,7 +36,7 @@ import type {
 import type { Long } from '@grpc/proto-loader';
 
 /**
- * One event of a running job: the scheduler's events (coordinator/schedulerEvent.ts), one per message.
+ * One event of a running job: the scheduler's events (core/tasks/schedulerEvent.ts), one per message.
  */
 export interface JobEvent {
   /**
@@ -70,7 +70,7 @@ export interface JobEvent {
 }
 
 /**
- * One event of a running job: the scheduler's events (coordinator/schedulerEvent.ts), one per message.
+ * One event of a running job: the scheduler's events (core/tasks/schedulerEvent.ts), one per message.
  */
 export interface JobEvent__Output {
   /**

@@ -1,4 +1,4 @@
-// Generated from proto/chorus.proto by proto-loader-gen-types; do not edit. Regenerate: npx tsx coordinator/grpc/generateProtoTypes.ts
+// Generated from proto/chorus.proto by proto-loader-gen-types; do not edit. Regenerate: npx tsx proto/generateProtoTypes.ts
 // Original file: proto/chorus.proto
 
 /**
@@ -7,7 +7,7 @@
 export interface ReportReply {
   jobId?: string;
   /**
-   * report.json (coordinator/report/report.ts `Report`), as text.
+   * report.json (core/report/report.ts `Report`), as text.
    */
   reportJson?: string;
   /**
@@ -22,7 +22,7 @@ export interface ReportReply {
 export interface ReportReply__Output {
   jobId: string;
   /**
-   * report.json (coordinator/report/report.ts `Report`), as text.
+   * report.json (core/report/report.ts `Report`), as text.
    */
   reportJson: string;
   /**

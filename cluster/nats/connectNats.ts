@@ -1,5 +1,5 @@
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
-import { NatsConnectError } from '../../core/errors.ts';
+import { NatsConnectError } from '../errors.ts';
 import { natsClientOptions, type NatsClientSecurity } from './natsClientSecurity.ts';
 
 /** Options a caller may add; servers, credentials and TLS come from the URLs and `security`. */

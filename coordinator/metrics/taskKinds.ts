@@ -1,4 +1,4 @@
-import type { TaskType } from '../core/tasks/task.ts';
+import type { TaskType } from '../../core/tasks/task.ts';
 
 /** Every task kind: series labelled by kind are created at zero for each, so rates and sums exist from the start. */
 export const TASK_KINDS = [

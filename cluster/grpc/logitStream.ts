@@ -4,7 +4,7 @@ import { ChorusError, NonRetryableError } from '../../core/errors.ts';
 import type { DataPlaneClient } from '../../proto/generated/chorus/v1/DataPlane.ts';
 import type { LogitChunk, LogitChunk__Output } from '../../proto/generated/chorus/v1/LogitChunk.ts';
 import type { PutLogitsReply__Output } from '../../proto/generated/chorus/v1/PutLogitsReply.ts';
-import type { LogitArray, PutLogitsResult } from './apiTypes.ts';
+import type { LogitArray, PutLogitsResult } from '../api/apiTypes.ts';
 import { runClientStream } from './clientStream.ts';
 import type { Float32Pool } from './float32Pool.ts';
 import { CHUNK_BYTES, MAX_LOGIT_FLOATS } from './messageLimits.ts';

@@ -14,16 +14,16 @@ import { PROTO_FILE, PROTO_LOADER_OPTIONS } from './loadProto.ts';
  * the repository's prettier settings and marks them as generated (eslint.config.js ignores the folder:
  * generated code uses `any` and empty interfaces). Run:
  *
- *     npx tsx coordinator/grpc/generateProtoTypes.ts
+ *     npx tsx proto/generateProtoTypes.ts
  *
  * A test regenerates into a temporary folder and compares, so the committed files cannot drift.
  */
 
 const execFileAsync = promisify(execFile);
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const GENERATED_DIR = join(REPO_ROOT, 'proto', 'generated');
-export const REGENERATE_COMMAND = 'npx tsx coordinator/grpc/generateProtoTypes.ts';
+export const REGENERATE_COMMAND = 'npx tsx proto/generateProtoTypes.ts';
 
 const HEADER = `// Generated from proto/chorus.proto by proto-loader-gen-types; do not edit. Regenerate: ${REGENERATE_COMMAND}\n`;
 

@@ -2,15 +2,15 @@ import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } fro
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
 import { millis, type NatsConnection } from '@nats-io/transport-node';
-import { NatsResourceError } from '../../core/errors.ts';
-import type { NatsResources } from './ensureResources.ts';
+import { NatsResourceError } from '../errors.ts';
+import type { NatsResources } from './natsResources.ts';
 import { natsNames } from './natsNames.ts';
 import { resolveNatsResourceOptions, type NatsResourceOptions } from './natsResourceOptions.ts';
 
 /**
  * The NATS resources of a prefix as the coordinator made them, for a worker: looked up, never
  * created, updated or deleted, so that a worker's NATS user needs no right to do so
- * (coordinator/nats/workerPermissions.ts). A missing stream, bucket or consumer is a
+ * (cluster/nats/workerPermissions.ts). A missing stream, bucket or consumer is a
  * NatsResourceError that says to start the coordinator first. The settings the coordinator owns
  * (AckWait, MaxDeliver, …) are read from the server and win over `partial`; `changes` is empty.
  */

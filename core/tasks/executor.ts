@@ -1,6 +1,6 @@
-import type { PoolTask } from '../core/tasks/task.ts';
-import type { TaskProgress } from '../core/tasks/taskProgress.ts';
-import type { TaskResult } from '../core/tasks/taskResult.ts';
+import type { PoolTask } from './task.ts';
+import type { TaskOutcome } from './taskOutcome.ts';
+import type { TaskProgress } from './taskProgress.ts';
 import type { TaskRecord } from './taskRecord.ts';
 
 export interface RunOptions {
@@ -8,10 +8,6 @@ export interface RunOptions {
   onProgress: (update: TaskProgress) => void;
   signal: AbortSignal;
 }
-
-import type { TaskFailure } from '../core/tasks/toFailure.ts';
-
-export type TaskOutcome = { ok: true; result: TaskResult } | { ok: false; error: TaskFailure };
 
 /** Runs pool tasks somewhere (local piscina threads, or remote workers over NATS). */
 export interface Executor {

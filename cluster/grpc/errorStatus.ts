@@ -2,12 +2,11 @@ import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/gr
 import {
   ArtifactNotFoundError,
   ChorusError,
-  CoordinatorUnreachableError,
   JobSpecError,
   NonRetryableError,
-  NotFoundError,
   type SpecIssue,
 } from '../../core/errors.ts';
+import { CoordinatorUnreachableError, NotFoundError } from '../errors.ts';
 
 /**
  * Errors ↔ gRPC statuses, both directions in one place. Bad input (JobSpecError, any NonRetryableError)

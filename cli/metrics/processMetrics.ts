@@ -1,12 +1,12 @@
 import { Registry } from 'prom-client';
-import { CoordinatorMetrics } from '../coordinator/metrics/coordinatorMetrics.ts';
-import type { CoordinatorMetricsOptions } from '../coordinator/metrics/coordinatorMetrics.ts';
-import type { JobMetricsContext } from '../coordinator/metrics/jobMetricsContext.ts';
-import type { SchedulerEvent } from '../coordinator/schedulerEvent.ts';
-import { WorkerMetrics } from '../worker/metrics/workerMetrics.ts';
-import { DEFAULT_METRICS_PORTS, startMetricsServer } from './metricsServer.ts';
-import type { MetricsServer } from './metricsServer.ts';
-import type { Readiness } from './readiness.ts';
+import { CoordinatorMetrics } from '../../coordinator/metrics/coordinatorMetrics.ts';
+import type { CoordinatorMetricsOptions } from '../../coordinator/metrics/coordinatorMetrics.ts';
+import type { JobMetricsContext } from '../../coordinator/metrics/jobMetricsContext.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
+import { WorkerMetrics } from '../../worker/metrics/workerMetrics.ts';
+import { DEFAULT_METRICS_PORTS, startMetricsServer } from '../../observability/metricsServer.ts';
+import type { MetricsServer } from '../../observability/metricsServer.ts';
+import type { Readiness } from '../../observability/readiness.ts';
 
 /** Which metrics a process has: `embedded` is `chorus run`, coordinator and worker in one. */
 export type MetricsRole = 'coordinator' | 'worker' | 'embedded';

@@ -4,7 +4,7 @@ import type {
   SubmitJobChunk,
   SubmitJobChunk__Output,
 } from '../../proto/generated/chorus/v1/SubmitJobChunk.ts';
-import type { SubmitJobRequest, UploadFile } from './apiTypes.ts';
+import type { SubmitJobRequest, UploadFile } from '../api/apiTypes.ts';
 import { CHUNK_BYTES, MAX_UPLOAD_BYTES } from './messageLimits.ts';
 
 /**

@@ -2,8 +2,8 @@ import { Objm, setSha256Backend } from '@nats-io/obj';
 import type { ObjectStore } from '@nats-io/obj';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ArtifactNotFoundError, ChorusError } from '../errors.ts';
-import type { ArtifactStore } from './artifactStore.ts';
+import { ArtifactNotFoundError, ChorusError } from '../../core/errors.ts';
+import type { ArtifactStore } from '../../core/artifacts/artifactStore.ts';
 
 export interface NatsArtifactStoreOptions {
   /**

@@ -1,5 +1,5 @@
 import type { TaskProgress } from '../../core/tasks/taskProgress.ts';
-import type { NatsNames } from '../nats/natsNames.ts';
+import type { NatsNames } from './natsNames.ts';
 
 /** Core NATS subjects (not persisted) between the coordinator and workers. */
 export const subjects = {

@@ -1,8 +1,8 @@
 import { ChorusError } from '../../core/errors.ts';
 import type { TaskProgress } from '../../core/tasks/taskProgress.ts';
 import type { TaskResult } from '../../core/tasks/taskResult.ts';
-import type { SchedulerEvent } from '../schedulerEvent.ts';
-import type { TaskStatus } from '../taskRecord.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
+import type { TaskStatus } from '../../core/tasks/taskRecord.ts';
 import type { JobEvent__Output } from '../../proto/generated/chorus/v1/JobEvent.ts';
 import type { JobState__Output } from '../../proto/generated/chorus/v1/JobState.ts';
 import type { JobStatus__Output } from '../../proto/generated/chorus/v1/JobStatus.ts';

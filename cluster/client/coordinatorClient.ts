@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { ChorusError, NonRetryableError } from '../core/errors.ts';
+import { ChorusError, NonRetryableError } from '../../core/errors.ts';
 import type {
   JobEvent,
   JobStatus,
@@ -10,31 +10,31 @@ import type {
   SubmittedJob,
   UploadFile,
   WorkerInfo,
-} from '../coordinator/grpc/apiTypes.ts';
-import { bearerTokenInterceptor, explainConnectFailure } from '../coordinator/grpc/authClient.ts';
-import { runClientStream } from '../coordinator/grpc/clientStream.ts';
-import { isServiceError, statusToError } from '../coordinator/grpc/errorStatus.ts';
+} from '../api/apiTypes.ts';
+import { bearerTokenInterceptor, explainConnectFailure } from '../grpc/authClient.ts';
+import { runClientStream } from '../grpc/clientStream.ts';
+import { isServiceError, statusToError } from '../grpc/errorStatus.ts';
 import {
   jobEventFromWire,
   jobStatusFromWire,
   submittedFromWire,
   summaryFromWire,
   workerFromWire,
-} from '../coordinator/grpc/fromWire.ts';
-import { loadChorusProto } from '../coordinator/grpc/loadProto.ts';
-import { streamLogits } from '../coordinator/grpc/logitStream.ts';
-import { CHUNK_BYTES, messageLimitOptions } from '../coordinator/grpc/messageLimits.ts';
-import { submitChunks } from '../coordinator/grpc/submitStream.ts';
-import type { CancelJobReply__Output } from '../proto/generated/chorus/v1/CancelJobReply.ts';
-import type { CoordinatorClient } from '../proto/generated/chorus/v1/Coordinator.ts';
-import type { DataPlaneClient } from '../proto/generated/chorus/v1/DataPlane.ts';
-import type { JobEvent__Output } from '../proto/generated/chorus/v1/JobEvent.ts';
-import type { JobStatus__Output } from '../proto/generated/chorus/v1/JobStatus.ts';
-import type { ListJobsReply__Output } from '../proto/generated/chorus/v1/ListJobsReply.ts';
-import type { ListWorkersReply__Output } from '../proto/generated/chorus/v1/ListWorkersReply.ts';
-import type { ReportReply__Output } from '../proto/generated/chorus/v1/ReportReply.ts';
-import type { SubmitJobChunk } from '../proto/generated/chorus/v1/SubmitJobChunk.ts';
-import type { SubmitJobReply__Output } from '../proto/generated/chorus/v1/SubmitJobReply.ts';
+} from '../api/fromWire.ts';
+import { loadChorusProto } from '../../proto/loadProto.ts';
+import { streamLogits } from '../grpc/logitStream.ts';
+import { CHUNK_BYTES, messageLimitOptions } from '../grpc/messageLimits.ts';
+import { submitChunks } from '../grpc/submitStream.ts';
+import type { CancelJobReply__Output } from '../../proto/generated/chorus/v1/CancelJobReply.ts';
+import type { CoordinatorClient } from '../../proto/generated/chorus/v1/Coordinator.ts';
+import type { DataPlaneClient } from '../../proto/generated/chorus/v1/DataPlane.ts';
+import type { JobEvent__Output } from '../../proto/generated/chorus/v1/JobEvent.ts';
+import type { JobStatus__Output } from '../../proto/generated/chorus/v1/JobStatus.ts';
+import type { ListJobsReply__Output } from '../../proto/generated/chorus/v1/ListJobsReply.ts';
+import type { ListWorkersReply__Output } from '../../proto/generated/chorus/v1/ListWorkersReply.ts';
+import type { ReportReply__Output } from '../../proto/generated/chorus/v1/ReportReply.ts';
+import type { SubmitJobChunk } from '../../proto/generated/chorus/v1/SubmitJobChunk.ts';
+import type { SubmitJobReply__Output } from '../../proto/generated/chorus/v1/SubmitJobReply.ts';
 
 /** Statuses of a call refused for its credentials (coordinator/grpc/auth.ts): not a coordinator fault. */
 const AUTH_REFUSALS = new Set<grpc.status>([grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED]);
@@ -45,7 +45,7 @@ export const DEFAULT_DEADLINE_MS = 10_000;
 export interface ConnectOptions {
   /** Deadline of each unary call (default DEFAULT_DEADLINE_MS). Streams have none: uploads can be long. */
   deadlineMs?: number;
-  /** Default: insecure; coordinator/grpc/authClient.ts `clientConnectOptions` builds TLS ones. */
+  /** Default: insecure; cluster/grpc/authClient.ts `clientConnectOptions` builds TLS ones. */
   credentials?: grpc.ChannelCredentials;
   /** Bearer token sent with every call (`authorization` metadata). Never logged. */
   token?: string;
@@ -112,7 +112,7 @@ abstract class Connection<C extends grpc.Client> {
   }
 }
 
-/** The coordinator API with promises and plain objects (see coordinator/grpc/apiTypes.ts). */
+/** The coordinator API with promises and plain objects (see cluster/api/apiTypes.ts). */
 export class CoordinatorConnection extends Connection<CoordinatorClient> {
   /**
    * Submits a job file and the local data files it names (`path` as the job file writes it), streamed
@@ -182,7 +182,7 @@ export class CoordinatorConnection extends Connection<CoordinatorClient> {
     return reply.workers.map(workerFromWire);
   }
 
-  /** The report as text; `JSON.parse(json)` gives the `Report` of coordinator/report/report.ts. */
+  /** The report as text; `JSON.parse(json)` gives the `Report` of core/report/report.ts. */
   async getReport(jobId: string): Promise<ReportText> {
     const reply = await this.unary<ReportReply__Output>((o, cb) => this.client.GetReport({ jobId }, o, cb));
     return { json: reply.reportJson, markdown: reply.markdown };

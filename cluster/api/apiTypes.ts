@@ -1,9 +1,9 @@
-import type { TaskStatus } from '../taskRecord.ts';
-import type { SchedulerEvent } from '../schedulerEvent.ts';
+import type { TaskStatus } from '../../core/tasks/taskRecord.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 
 /**
  * The coordinator API as plain TypeScript objects: what `CoordinatorHandlers` take and return on the
- * server, and what the client in `cli/grpcClient.ts` returns. Only `coordinator/grpc/` sees the wire
+ * server, and what the client in `cluster/client/coordinatorClient.ts` returns. Only `coordinator/grpc/` sees the wire
  * messages of `proto/chorus.proto`; times are milliseconds since the Unix epoch.
  */
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PoolTask } from '../../core/tasks/task.ts';
-import type { TaskOutcome } from '../executor.ts';
+import type { TaskOutcome } from '../../core/tasks/taskOutcome.ts';
 
 /**
  * Messages on the task and result streams, validated where they are received: a malformed message

@@ -1,4 +1,4 @@
-import type { TaskResult } from '../core/tasks/taskResult.ts';
+import type { TaskResult } from './taskResult.ts';
 
 export type TaskStatus = 'pending' | 'running' | 'done' | 'failed';
 

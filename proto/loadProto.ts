@@ -1,10 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
-import type { ProtoGrpcType } from '../../proto/generated/chorus.ts';
+import type { ProtoGrpcType } from './generated/chorus.ts';
 
 /** The service definitions, loaded at run time (no protoc, no generated JavaScript). */
-export const PROTO_FILE = fileURLToPath(new URL('../../proto/chorus.proto', import.meta.url));
+export const PROTO_FILE = fileURLToPath(new URL('./chorus.proto', import.meta.url));
 
 /**
  * How messages map to JavaScript, for the server, the clients and the type generator alike (the

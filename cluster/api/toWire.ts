@@ -1,5 +1,5 @@
-import type { SchedulerEvent } from '../schedulerEvent.ts';
-import type { TaskStatus } from '../taskRecord.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
+import type { TaskStatus } from '../../core/tasks/taskRecord.ts';
 import type { JobEvent as WireJobEvent } from '../../proto/generated/chorus/v1/JobEvent.ts';
 import type { JobState as WireJobState } from '../../proto/generated/chorus/v1/JobState.ts';
 import type { JobStatus as WireJobStatus } from '../../proto/generated/chorus/v1/JobStatus.ts';

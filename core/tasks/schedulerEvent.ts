@@ -1,5 +1,5 @@
-import type { TaskProgress } from '../core/tasks/taskProgress.ts';
-import type { TaskResult } from '../core/tasks/taskResult.ts';
+import type { TaskProgress } from './taskProgress.ts';
+import type { TaskResult } from './taskResult.ts';
 
 /** What the scheduler reports as a job runs; progress displays and `--json` consume these. */
 export type SchedulerEvent =

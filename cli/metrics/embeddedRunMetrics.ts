@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
 import type { PoolTask } from '../../core/tasks/task.ts';
-import { startProcessMetrics, type ProcessMetrics } from '../../observability/processMetrics.ts';
+import { startProcessMetrics, type ProcessMetrics } from './processMetrics.ts';
 import type { ThreadMessage } from '../../worker/poolMessages.ts';
-import { FileStateStore } from '../fileStateStore.ts';
-import { planJob } from '../planJob.ts';
-import type { Report } from '../report/report.ts';
-import type { SchedulerEvent } from '../schedulerEvent.ts';
-import { jobMetricsContext, type JobMetricsContext } from './jobMetricsContext.ts';
+import { FileStateStore } from '../../coordinator/fileStateStore.ts';
+import { planJob } from '../../coordinator/planJob.ts';
+import type { Report } from '../../core/report/report.ts';
+import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
+import { jobMetricsContext, type JobMetricsContext } from '../../coordinator/metrics/jobMetricsContext.ts';
 
 /** The hooks `chorus run --metrics-port` passes to `runEmbedded`. */
 export interface EmbeddedRunMetrics {

@@ -1,6 +1,6 @@
-import type { StudentRun } from '../../core/spec/resolvedJob.ts';
-import type { TaskType } from '../../core/tasks/task.ts';
-import type { TrainingHistory } from '../../core/tasks/taskResult.ts';
+import type { StudentRun } from '../spec/resolvedJob.ts';
+import type { TaskType } from '../tasks/task.ts';
+import type { TrainingHistory } from '../tasks/taskResult.ts';
 
 /**
  * What `report.json` holds: every member, ensemble method and student scored on the test split, plus

@@ -1,0 +1,42 @@
+import { ChorusError } from '../core/errors.ts';
+
+// Failures of the cluster layer: NATS, the coordinator connection, and what the coordinator serves.
+
+/**
+ * A NATS stream, consumer or bucket that exists with settings Chorus cannot use and cannot change
+ * in place (e.g. retention or storage type), or a setting the server refuses. `resource` names it.
+ */
+export class NatsResourceError extends ChorusError {
+  readonly resource: string;
+
+  constructor(resource: string, problem: string, options?: { cause?: unknown }) {
+    super(`NATS ${resource}: ${problem}`, options);
+    this.resource = resource;
+  }
+}
+
+/** A job (or another named thing the coordinator keeps) that does not exist; gRPC NOT_FOUND. */
+export class NotFoundError extends ChorusError {}
+
+/** The coordinator does not answer at `address` (refused, unknown host, down); the cause says why. */
+export class CoordinatorUnreachableError extends ChorusError {
+  readonly address: string;
+
+  constructor(address: string, reason: string, options?: { cause?: unknown }) {
+    super(`cannot reach the coordinator at ${address}: ${reason}`, options);
+    this.address = address;
+  }
+}
+
+/**
+ * A chorus process cannot connect to NATS: refused, unknown host, bad credentials, an untrusted or
+ * missing certificate. `servers` are shown without credentials; the reason never quotes a secret.
+ */
+export class NatsConnectError extends ChorusError {
+  readonly servers: string;
+
+  constructor(servers: string, reason: string, options?: { cause?: unknown }) {
+    super(`cannot connect to NATS at ${servers}: ${reason}`, options);
+    this.servers = servers;
+  }
+}
