@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { connectCoordinator, type CoordinatorConnection } from '../cluster/client/coordinatorClient.ts';
-import type { ResultMessage } from '../cluster/messages/messages.ts';
+import type { ResultMessage } from '../cluster/messages/resultMessage.ts';
 import type { NatsResources } from '../cluster/nats/natsResources.ts';
 import type { JobRecord } from '../cluster/state/jobRecord.ts';
 import { KvJobStore } from '../coordinator/nats/kvJobStore.ts';

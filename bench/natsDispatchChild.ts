@@ -10,7 +10,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { pullOne } from '../cluster/nats/pullOne.ts';
-import { decodeMessage, encodeMessage, taskMessage, type TaskMessage } from '../cluster/messages/messages.ts';
+import { decodeMessage, encodeMessage } from '../cluster/messages/codec.ts';
+import { taskMessageSchema, type TaskMessage } from '../cluster/messages/taskMessage.ts';
 import { ensureResources } from '../coordinator/nats/ensureResources.ts';
 import { emitResult, numberArg, parseArgs, stringArg } from './emitResult.ts';
 
@@ -55,7 +56,7 @@ for (let i = 0; i < count + 10; i++) {
   const pulled = pullOne(consumer, never).then((msg) => {
     const at = performance.now();
     if (!msg) throw new Error('no message within the pull');
-    decodeMessage<TaskMessage>(taskMessage, msg.data, 'task message');
+    decodeMessage(taskMessageSchema, msg.data, 'task message');
     msg.ack();
     return at;
   });

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { toFailure } from '../core/tasks/toFailure.ts';
@@ -11,6 +10,7 @@ import type {
   WarmUpResult,
 } from './poolMessages.ts';
 import type { BackendChoice } from '../core/backend/backendChoice.ts';
+import { WORKER_DEFAULTS } from './workerDefaults.ts';
 
 /**
  * How long to wait, after a task settles, for the messages its thread posted before it: they travel
@@ -28,7 +28,7 @@ export class ThreadPool {
   readonly threads: number;
   private readonly pool: Piscina;
 
-  constructor(threads = availableParallelism()) {
+  constructor(threads = WORKER_DEFAULTS.slots()) {
     this.threads = threads;
     this.pool = new Piscina({
       filename: new URL('./poolThreadEntry.mjs', import.meta.url).href,

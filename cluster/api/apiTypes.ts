@@ -1,10 +1,11 @@
 import type { TaskStatus } from '../../core/tasks/taskRecord.ts';
 import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
+import type { WorkerHeartbeat } from '../messages/workerHeartbeat.ts';
 
 /**
  * The coordinator API as plain TypeScript objects: what `CoordinatorHandlers` take and return on the
- * server, and what the client in `cluster/client/coordinatorClient.ts` returns. Only `coordinator/grpc/` sees the wire
- * messages of `proto/chorus.proto`; times are milliseconds since the Unix epoch.
+ * server, and what the client library (`cluster/client/`) returns. Only the wire conversion
+ * (`toWire.ts`, `fromWire.ts`) sees the messages of `proto/chorus.proto`; times are milliseconds since the Unix epoch.
  */
 
 /** A local data file named by the job, uploaded with it; `path` is exactly as the job file names it. */
@@ -74,14 +75,8 @@ export interface JobEvent {
   event: SchedulerEvent;
 }
 
-export interface WorkerInfo {
-  workerId: string;
-  host: string;
-  slots: number;
-  busy: number;
-  backend: string;
-  lastSeen: number;
-}
+/** A connected worker, from its last heartbeat. */
+export type WorkerInfo = WorkerHeartbeat;
 
 /** A job's report as text: `report.json` (the evolving `Report` type) and `report.md`. */
 export interface ReportText {

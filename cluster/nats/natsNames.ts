@@ -34,12 +34,22 @@ export interface NatsNames {
   readonly workersBucket: string;
   /** Object Store bucket of artifacts and uploaded data. */
   readonly artifactsBucket: string;
-  /** Core NATS subject of a job's progress events. */
+  /** Core NATS subject of a job's progress events (workers publish; not persisted). */
   progressSubject(jobId: string): string;
+  /** Every job's progress subject: the coordinator subscribes to it. */
+  readonly allProgress: string;
+  /** Core NATS subject told to workers when a job ends early, so they stop its running tasks. */
+  cancelSubject(jobId: string): string;
+  /** Every job's cancel subject: workers subscribe to it. */
+  readonly allCancels: string;
+  /** The job a task, result, progress or cancel subject of this prefix belongs to; undefined for any other subject. */
+  jobOfSubject(subject: string): { kind: SubjectKind; jobId: string } | undefined;
   jobKey(jobId: string): string;
   /** Every job record: a KV filter. */
   readonly jobKeys: string;
   taskKey(jobId: string, taskId: string): string;
+  /** The job and task a task-record key stands for; undefined for any other key. */
+  taskOfKey(key: string): { jobId: string; taskId: string } | undefined;
   /** Every task record of a job: a KV filter. */
   taskKeys(jobId: string): string;
   /** Worker ids may be host names (dots): encoded like task ids. */
@@ -49,6 +59,10 @@ export interface NatsNames {
   /** Object name of a data file uploaded with a job. */
   dataObject(jobId: string, name: string): string;
 }
+
+/** The per-job subjects of a prefix, by what travels on them. */
+export type SubjectKind = 'tasks' | 'results' | 'progress' | 'cancel';
+const SUBJECT_KINDS: readonly SubjectKind[] = ['tasks', 'results', 'progress', 'cancel'];
 
 /** Lower case only: stream names are upper-cased, so `Chorus` and `chorus` would share streams. */
 const PREFIX_RE = /^[a-z0-9][a-z0-9_-]{0,31}$/;
@@ -121,10 +135,30 @@ export function natsNames(prefix = 'chorus'): NatsNames {
     workersBucket: `${prefix}-workers`,
     artifactsBucket: `${prefix}-artifacts`,
     progressSubject: (jobId) => `${prefix}.progress.${checkId('job id', jobId)}`,
+    allProgress: `${prefix}.progress.*`,
+    cancelSubject: (jobId) => `${prefix}.cancel.${checkId('job id', jobId)}`,
+    allCancels: `${prefix}.cancel.*`,
+    jobOfSubject: (subject) => {
+      const [head, kind, jobId, ...rest] = subject.split('.');
+      if (head !== prefix || rest.length > 0 || jobId === undefined || !ID_RE.test(jobId)) return undefined;
+      const known = SUBJECT_KINDS.find((k) => k === kind);
+      return known ? { kind: known, jobId } : undefined;
+    },
     jobKey: (jobId) => `job.${checkId('job id', jobId)}`,
     jobKeys: 'job.*',
     taskKey: (jobId, taskId) => `task.${checkId('job id', jobId)}.${encodeKeyToken(taskId)}`,
     taskKeys: (jobId) => `task.${checkId('job id', jobId)}.*`,
+    taskOfKey: (key) => {
+      const [head, jobId, token, ...rest] = key.split('.');
+      if (head !== 'task' || rest.length > 0 || jobId === undefined || !ID_RE.test(jobId) || !token) {
+        return undefined;
+      }
+      try {
+        return { jobId, taskId: decodeKeyToken(token) };
+      } catch {
+        return undefined;
+      }
+    },
     workerKey: (workerId) => `worker.${encodeKeyToken(workerId)}`,
     artifactPrefix: (jobId) => `${checkId('job id', jobId)}/`,
     dataObject: (jobId, name) => `${checkId('job id', jobId)}/data/${name}`,

@@ -19,7 +19,8 @@ import type { CoordinatorHandlers } from '../grpc/coordinatorHandlers.ts';
 import type { NatsResources } from '../../cluster/nats/natsResources.ts';
 import type { JobRecord } from '../../cluster/state/jobRecord.ts';
 import { KvJobStore } from '../nats/kvJobStore.ts';
-import { KvStateStore, type KvTaskRecord } from '../nats/kvStateStore.ts';
+import { KvStateStore } from '../nats/kvStateStore.ts';
+import { type KvTaskRecord } from '../../cluster/state/kvTaskRecord.ts';
 import { planJob } from '../planJob.ts';
 import { putFloat32 } from '../../core/artifacts/float32.ts';
 import { dataFileKey, jobDataFiles, withUploadedPaths } from '../../cluster/jobData/jobDataFiles.ts';
@@ -28,7 +29,9 @@ import { checkJobLimits, DEFAULT_JOB_LIMITS, type JobLimits } from './limits.ts'
 import { PreparedDataCache } from '../../cluster/jobData/preparedDataCache.ts';
 import { ResultRouter } from './resultRouter.ts';
 import { runDistributedJob, type StopReason } from './runDistributedJob.ts';
-import { subjects, type ProgressMessage } from '../../cluster/nats/subjects.ts';
+import { decodeMessage } from '../../cluster/messages/codec.ts';
+import { progressMessageSchema } from '../../cluster/messages/progressMessage.ts';
+import { workerHeartbeatSchema } from '../../cluster/messages/workerHeartbeat.ts';
 import { Turns } from './turns.ts';
 
 export interface CoordinatorServiceOptions {
@@ -99,15 +102,14 @@ export class CoordinatorService implements CoordinatorHandlers {
   /** Starts routing results and progress, and resumes every job an earlier coordinator left running. */
   async start(): Promise<void> {
     const names = this.o.resources.names;
-    this.progressSub = this.o.nc.subscribe(subjects.allProgress(names), {
+    this.progressSub = this.o.nc.subscribe(names.allProgress, {
       callback: (err, msg) => {
         if (err) return;
         try {
-          const jobId = msg.subject.split('.').at(-1) ?? '';
-          const m = msg.json<ProgressMessage>();
-          if (typeof m.taskId === 'string' && this.active.has(jobId)) {
-            this.hub.publish(jobId, { type: 'task-progress', id: m.taskId, progress: m.progress ?? {} });
-          }
+          const jobId = names.jobOfSubject(msg.subject)?.jobId ?? '';
+          if (!this.active.has(jobId)) return;
+          const m = decodeMessage(progressMessageSchema, msg.data, 'progress message');
+          this.hub.publish(jobId, { type: 'task-progress', id: m.taskId, progress: m.progress });
         } catch {
           // A malformed progress message is only a missed progress line.
         }
@@ -236,7 +238,7 @@ export class CoordinatorService implements CoordinatorHandlers {
     if (active) {
       active.reason = 'cancel';
       active.controller.abort();
-      this.o.nc.publish(subjects.cancel(this.o.resources.names, jobId), '');
+      this.o.nc.publish(this.o.resources.names.cancelSubject(jobId), '');
       await active.done;
     } else if (record.status === 'running') {
       await this.jobs.updateJob(jobId, (r) => ({ ...r, status: 'cancelled', finishedAt: Date.now() }));
@@ -280,7 +282,7 @@ export class CoordinatorService implements CoordinatorHandlers {
       const entry = await kv.get(key);
       if (!entry || entry.operation !== 'PUT') continue;
       try {
-        out.push(entry.json<WorkerInfo>());
+        out.push(decodeMessage(workerHeartbeatSchema, entry.value, 'worker heartbeat'));
       } catch {
         // A malformed heartbeat is skipped; it expires on its own.
       }
@@ -329,7 +331,7 @@ export class CoordinatorService implements CoordinatorHandlers {
         hub: this.hub,
         dataCache: this.dataCache,
         log: this.log,
-        stopWorkers: (jobId) => this.o.nc.publish(subjects.cancel(this.o.resources.names, jobId), ''),
+        stopWorkers: (jobId) => this.o.nc.publish(this.o.resources.names.cancelSubject(jobId), ''),
         turns: this.turns,
       },
       record,

@@ -3,10 +3,13 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { PoolTask } from '../../core/tasks/task.ts';
 import type { Executor, RunOptions } from '../../core/tasks/executor.ts';
 import type { TaskOutcome } from '../../core/tasks/taskOutcome.ts';
-import type { KvStateStore, KvTaskRecord } from '../nats/kvStateStore.ts';
+import type { KvStateStore } from '../nats/kvStateStore.ts';
+import type { KvTaskRecord } from '../../cluster/state/kvTaskRecord.ts';
 import type { NatsNames } from '../../cluster/nats/natsNames.ts';
 import type { TaskRecord } from '../../core/tasks/taskRecord.ts';
-import { encodeMessage, type ResultMessage, type TaskMessage } from '../../cluster/messages/messages.ts';
+import { encodeMessage } from '../../cluster/messages/codec.ts';
+import { type ResultMessage } from '../../cluster/messages/resultMessage.ts';
+import { type TaskMessage } from '../../cluster/messages/taskMessage.ts';
 import type { ResultRouter } from './resultRouter.ts';
 import { retryTransient } from './retryTransient.ts';
 

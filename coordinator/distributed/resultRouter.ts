@@ -1,13 +1,9 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { NatsNames } from '../../cluster/nats/natsNames.ts';
-import {
-  decodeMessage,
-  resultMessage,
-  taskMessage,
-  type ResultMessage,
-  type TaskMessage,
-} from '../../cluster/messages/messages.ts';
+import { decodeMessage } from '../../cluster/messages/codec.ts';
+import { resultMessageSchema, type ResultMessage } from '../../cluster/messages/resultMessage.ts';
+import { taskMessageSchema } from '../../cluster/messages/taskMessage.ts';
 import { pullOne } from '../../cluster/nats/pullOne.ts';
 
 /** What the router does with a result it cannot match to a waiting dispatch. */
@@ -103,7 +99,7 @@ export class ResultRouter {
   private async onResult(msg: JsMsg): Promise<void> {
     let result: ResultMessage;
     try {
-      result = decodeMessage<ResultMessage>(resultMessage, msg.data, 'result message');
+      result = decodeMessage(resultMessageSchema, msg.data, 'result message');
     } catch (err) {
       this.o.log?.(`dropping a malformed result: ${(err as Error).message}`);
       msg.term();
@@ -168,7 +164,7 @@ export class ResultRouter {
   private async onMaxDeliveries(seq: number, deliveries: number | undefined): Promise<'done' | 'wait'> {
     const stored = await this.o.jsm.streams.getMessage(this.o.names.taskStream, { seq }).catch(() => null);
     if (!stored) return 'done'; // already handled and removed
-    const task = decodeMessage<TaskMessage>(taskMessage, stored.data, 'task message');
+    const task = decodeMessage(taskMessageSchema, stored.data, 'task message');
     const last = this.lastError.get(task.dispatchId) ?? 'the worker stopped answering (killed or lost)';
     const failure: ResultMessage = {
       jobId: task.jobId,

@@ -1,26 +1,14 @@
-import type { KV } from '@nats-io/kv';
 import { ChorusError } from '../../core/errors.ts';
-import { casPut, readSeen } from '../../cluster/state/casPut.ts';
+import { casPut } from './casPut.ts';
+import { readSeen } from '../../cluster/state/readEntry.ts';
+import { KvJobStateView } from '../../cluster/state/jobStateView.ts';
 import type { JobRecord } from '../../cluster/state/jobRecord.ts';
-import type { NatsNames } from '../../cluster/nats/natsNames.ts';
 
-/** Job records in the NATS KV state bucket, one key `job.<jobId>` each. */
-export class KvJobStore {
-  private readonly kv: KV;
-  private readonly names: NatsNames;
-
-  constructor(kv: KV, names: NatsNames) {
-    this.kv = kv;
-    this.names = names;
-  }
-
+/** Job records in the NATS KV state bucket, one key `job.<jobId>` each: the coordinator's reads and writes. */
+export class KvJobStore extends KvJobStateView {
   /** Writes a job record as is (last writer wins): for submitting. Use updateJob for transitions. */
   async putJob(record: JobRecord): Promise<void> {
     await this.kv.put(this.names.jobKey(record.id), JSON.stringify(record));
-  }
-
-  async getJob(jobId: string): Promise<JobRecord | undefined> {
-    return (await readSeen<JobRecord>(this.kv, this.names.jobKey(jobId))).value;
   }
 
   /**

@@ -1,21 +1,12 @@
 import type { KV } from '@nats-io/kv';
 import type { StateStore } from '../stateStore.ts';
+import type { KvTaskRecord } from '../../cluster/state/kvTaskRecord.ts';
 import type { TaskRecord, TaskStatus } from '../../core/tasks/taskRecord.ts';
-import { casPut, readSeen } from '../../cluster/state/casPut.ts';
-import type { CasPolicy, Seen } from '../../cluster/state/casPut.ts';
-import { decodeKeyToken } from '../../cluster/nats/natsNames.ts';
+import { casPut } from './casPut.ts';
+import { readSeen } from '../../cluster/state/readEntry.ts';
+import type { CasPolicy } from './casPut.ts';
+import type { Seen } from '../../cluster/state/readEntry.ts';
 import type { NatsNames } from '../../cluster/nats/natsNames.ts';
-
-/** A task record in KV: the scheduler's record plus the id of the task's current dispatch. */
-export interface KvTaskRecord extends TaskRecord {
-  /** Set by the NATS executor at each dispatch; a worker or result with another id is superseded. */
-  dispatchId?: string;
-  /**
-   * JetStream deliveries of the current dispatch, as its last result said: a task redelivered after
-   * a worker died shows 2 here while the scheduler still counts one attempt.
-   */
-  deliveries?: number;
-}
 
 export interface PutTaskResult {
   written: boolean;
@@ -149,11 +140,5 @@ export class KvStateStore implements StateStore {
     const p = this.queue.then(run);
     this.queue = p.catch(() => {});
     return p;
-  }
-
-  /** The task id a KV key of this store stands for. */
-  taskIdOf(key: string): string {
-    const token = key.split('.').at(-1) ?? '';
-    return decodeKeyToken(token);
   }
 }

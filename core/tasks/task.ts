@@ -1,53 +1,64 @@
+import { z } from 'zod';
+
 /**
- * The units of work a job is planned into. Tasks are plain JSON (they cross thread and process
- * boundaries) tagged by `type`; everything else a handler needs comes from its TaskContext.
+ * The units of work a job is planned into. Tasks are plain JSON (they cross thread, process and
+ * NATS boundaries) tagged by `type`; everything else a handler needs comes from its TaskContext.
+ * The schemas are the source of the types: a task that arrives over the wire is parsed by them.
  */
 
-export type TaskType = 'train' | 'predict' | 'stack' | 'soft-labels' | 'distill' | 'report';
+const taskId = z.string().min(1).max(200);
+const name = z.string().min(1).max(200);
 
-interface TaskCommon {
+const common = {
   /** Unique within a job, stable across runs (resume matches on it), e.g. `train:mlp-0`. */
-  id: string;
+  id: taskId,
   /** Ids of the tasks whose outputs this one reads. */
-  deps: string[];
-}
+  deps: z.array(taskId),
+};
 
 /** Train one ensemble member; checkpoints every epoch so a retry resumes. */
-export interface TrainTask extends TaskCommon {
-  type: 'train';
-  member: string;
-}
+export const trainTaskSchema = z.object({ type: z.literal('train'), ...common, member: name });
 
 /** Write a trained member's logits on the validation and test splits. */
-export interface PredictTask extends TaskCommon {
-  type: 'predict';
-  member: string;
-}
+export const predictTaskSchema = z.object({ type: z.literal('predict'), ...common, member: name });
 
 /** Train the stacking combiner on members' validation outputs; write its test logits. */
-export interface StackTask extends TaskCommon {
-  type: 'stack';
-}
+export const stackTaskSchema = z.object({ type: z.literal('stack'), ...common });
 
 /** Write every teacher member's logits for one contiguous shard of the training split. */
-export interface SoftLabelsTask extends TaskCommon {
-  type: 'soft-labels';
-  shard: number;
-  shards: number;
-}
+export const softLabelsTaskSchema = z.object({
+  type: z.literal('soft-labels'),
+  ...common,
+  shard: z.number().int().nonnegative(),
+  shards: z.number().int().positive(),
+});
 
 /** Train one student (distilled at a temperature/alpha, or the hard-label baseline). */
-export interface DistillTask extends TaskCommon {
-  type: 'distill';
+export const distillTaskSchema = z.object({
+  type: z.literal('distill'),
+  ...common,
   /** A `StudentRun` name from the resolved job. */
-  student: string;
-}
+  student: name,
+});
 
 /** Aggregate everything and write the report; runs on the coordinator, not in the pool. */
-export interface ReportTask extends TaskCommon {
-  type: 'report';
-}
+export const reportTaskSchema = z.object({ type: z.literal('report'), ...common });
 
-export type Task = TrainTask | PredictTask | StackTask | SoftLabelsTask | DistillTask | ReportTask;
 /** Tasks that run in a worker thread (the report runs where the scheduler is). */
-export type PoolTask = Exclude<Task, ReportTask>;
+export const poolTaskSchema = z.discriminatedUnion('type', [
+  trainTaskSchema,
+  predictTaskSchema,
+  stackTaskSchema,
+  softLabelsTaskSchema,
+  distillTaskSchema,
+]);
+
+export type TrainTask = z.infer<typeof trainTaskSchema>;
+export type PredictTask = z.infer<typeof predictTaskSchema>;
+export type StackTask = z.infer<typeof stackTaskSchema>;
+export type SoftLabelsTask = z.infer<typeof softLabelsTaskSchema>;
+export type DistillTask = z.infer<typeof distillTaskSchema>;
+export type ReportTask = z.infer<typeof reportTaskSchema>;
+export type PoolTask = z.infer<typeof poolTaskSchema>;
+export type Task = PoolTask | ReportTask;
+export type TaskType = Task['type'];

@@ -1,5 +1,11 @@
-import type { TaskResult } from './taskResult.ts';
-import type { TaskFailure } from './toFailure.ts';
+import { z } from 'zod';
+import { taskResultSchema } from './taskResult.ts';
+import { taskFailureSchema } from './toFailure.ts';
 
 /** How one attempt of a pool task ended, as plain data that crosses thread, process and NATS boundaries. */
-export type TaskOutcome = { ok: true; result: TaskResult } | { ok: false; error: TaskFailure };
+export const taskOutcomeSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), result: taskResultSchema }),
+  z.object({ ok: z.literal(false), error: taskFailureSchema }),
+]);
+
+export type TaskOutcome = z.infer<typeof taskOutcomeSchema>;

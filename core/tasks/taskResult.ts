@@ -1,54 +1,71 @@
-/** What a handler returns: small JSON kept in the job state. Bulk outputs go to the ArtifactStore. */
+import { z } from 'zod';
 
-export interface TrainingHistory {
+/**
+ * What a handler returns: small JSON kept in the job state (bulk outputs go to the ArtifactStore).
+ * The schemas are the source of the types: a result that arrives over the wire is parsed by them.
+ */
+
+const seconds = z.number().nonnegative();
+const count = z.number().int().nonnegative();
+
+export const trainingHistorySchema = z.object({
   /** Mean training loss per epoch. */
-  loss: number[];
+  loss: z.array(z.number()),
   /** Validation loss per epoch, when there is a validation split. */
-  valLoss?: number[];
-}
+  valLoss: z.array(z.number()).optional(),
+});
 
-export interface TrainResult {
-  type: 'train';
-  seconds: number;
-  epochs: number;
-  samples: number;
-  history: TrainingHistory;
+export const trainResultSchema = z.object({
+  type: z.literal('train'),
+  seconds,
+  epochs: count,
+  samples: count,
+  history: trainingHistorySchema,
   /** First epoch run by this attempt (> 0 when it resumed from a checkpoint). */
-  resumedFromEpoch: number;
-  backend: string;
-}
+  resumedFromEpoch: count,
+  backend: z.string(),
+});
 
-export interface PredictResult {
-  type: 'predict';
-  seconds: number;
-}
+export const predictResultSchema = z.object({ type: z.literal('predict'), seconds });
 
-export interface StackResult {
-  type: 'stack';
-  seconds: number;
-  history: TrainingHistory;
-}
+export const stackResultSchema = z.object({
+  type: z.literal('stack'),
+  seconds,
+  history: trainingHistorySchema,
+});
 
-export interface SoftLabelsResult {
-  type: 'soft-labels';
-  seconds: number;
-  start: number;
-  end: number;
-}
+export const softLabelsResultSchema = z.object({
+  type: z.literal('soft-labels'),
+  seconds,
+  start: count,
+  end: count,
+});
 
-export interface DistillResult {
-  type: 'distill';
-  seconds: number;
-  epochs: number;
-  history: TrainingHistory;
-  resumedFromEpoch: number;
-  backend: string;
-}
+export const distillResultSchema = z.object({
+  type: z.literal('distill'),
+  seconds,
+  epochs: count,
+  history: trainingHistorySchema,
+  resumedFromEpoch: count,
+  backend: z.string(),
+});
 
-export interface ReportResult {
-  type: 'report';
-  seconds: number;
-}
+export const reportResultSchema = z.object({ type: z.literal('report'), seconds });
 
-export type TaskResult =
-  TrainResult | PredictResult | StackResult | SoftLabelsResult | DistillResult | ReportResult;
+export const taskResultSchema = z.discriminatedUnion('type', [
+  trainResultSchema,
+  predictResultSchema,
+  stackResultSchema,
+  softLabelsResultSchema,
+  distillResultSchema,
+  reportResultSchema,
+]);
+
+export type TrainingHistory = z.infer<typeof trainingHistorySchema>;
+export type TrainResult = z.infer<typeof trainResultSchema>;
+export type PredictResult = z.infer<typeof predictResultSchema>;
+export type StackResult = z.infer<typeof stackResultSchema>;
+export type SoftLabelsResult = z.infer<typeof softLabelsResultSchema>;
+export type DistillResult = z.infer<typeof distillResultSchema>;
+export type ReportResult = z.infer<typeof reportResultSchema>;
+export type TaskResult = z.infer<typeof taskResultSchema>;

@@ -1,12 +1,15 @@
+import { z } from 'zod';
 import { NonRetryableError } from '../errors.ts';
 
 /** Failure of one task attempt, as plain data that crosses a thread or process boundary. */
-export interface TaskFailure {
-  name: string;
-  message: string;
+export const taskFailureSchema = z.object({
+  name: z.string(),
+  message: z.string(),
   /** False for bad input (NonRetryableError): retrying cannot help. */
-  retryable: boolean;
-}
+  retryable: z.boolean(),
+});
+
+export type TaskFailure = z.infer<typeof taskFailureSchema>;
 
 export function toFailure(err: unknown): TaskFailure {
   if (err instanceof Error)

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { test, type TestContext } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { decodeMessage, resultMessage, type ResultMessage } from '../../cluster/messages/messages.ts';
+import { decodeMessage } from '../../cluster/messages/codec.ts';
+import { resultMessageSchema, type ResultMessage } from '../../cluster/messages/resultMessage.ts';
 import { natsNames } from '../../cluster/nats/natsNames.ts';
 import type { Report } from '../../core/report/report.ts';
 import { Cluster } from './cluster.ts';
@@ -27,7 +28,7 @@ async function resultsOf(cluster: Cluster, t: TestContext, jobId: string): Promi
   for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
     const stored = await jsm.streams.getMessage(names.resultStream, { seq }).catch(() => null);
     if (!stored || stored.subject !== names.resultSubject(jobId)) continue;
-    out.push(decodeMessage<ResultMessage>(resultMessage, stored.data, 'result'));
+    out.push(decodeMessage(resultMessageSchema, stored.data, 'result'));
   }
   return out;
 }

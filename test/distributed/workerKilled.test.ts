@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
-import type { KvTaskRecord } from '../../coordinator/nats/kvStateStore.ts';
+import type { KvTaskRecord } from '../../cluster/state/kvTaskRecord.ts';
 import { natsNames } from '../../cluster/nats/natsNames.ts';
 import { Cluster } from './cluster.ts';
 import { membersJob } from './jobs.ts';

@@ -54,3 +54,27 @@ test('task id encoding is reversible and always a valid single KV key token', ()
   assert.notEqual(encodeKeyToken('a:b'), encodeKeyToken('a=3Ab'));
   assert.equal(encodeKeyToken('distill:t2.a0.5'), 'distill=3At2=2Ea0=2E5');
 });
+
+test('per-job subjects and task keys are parsed by the module that builds them', () => {
+  const n = natsNames('t1');
+  assert.deepEqual(n.jobOfSubject(n.cancelSubject('job-7')), { kind: 'cancel', jobId: 'job-7' });
+  assert.deepEqual(n.jobOfSubject(n.progressSubject('j_2')), { kind: 'progress', jobId: 'j_2' });
+  assert.deepEqual(n.jobOfSubject(n.taskSubject('a')), { kind: 'tasks', jobId: 'a' });
+  assert.deepEqual(n.jobOfSubject(n.resultSubject('a')), { kind: 'results', jobId: 'a' });
+  // Another prefix, another kind, extra tokens, or a wildcard are not this prefix's job subjects.
+  for (const other of ['t2.cancel.a', 't1.heartbeat.a', 't1.cancel.a.b', 't1.cancel.*', 't1.cancel', '']) {
+    assert.equal(n.jobOfSubject(other), undefined, other);
+  }
+  assert.equal(n.allCancels, 't1.cancel.*');
+  assert.equal(n.allProgress, 't1.progress.*');
+
+  fc.assert(
+    fc.property(fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }), (taskId) => {
+      assert.deepEqual(n.taskOfKey(n.taskKey('job1', taskId)), { jobId: 'job1', taskId });
+    }),
+    { numRuns: 200 },
+  );
+  for (const other of [n.jobKey('job1'), n.workerKey('w1'), 'task.job1', 'task.job1.a.b', 'task.job1.=ZZ']) {
+    assert.equal(n.taskOfKey(other), undefined, other);
+  }
+});

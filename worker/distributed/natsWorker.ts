@@ -1,41 +1,39 @@
 import { hostname } from 'node:os';
-import type { JsMsg } from '@nats-io/jetstream';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import type { BackendChoice } from '../../core/backend/backendChoice.ts';
 import { NatsArtifactStore } from '../../cluster/artifacts/natsArtifactStore.ts';
-import { toFailure } from '../../core/tasks/toFailure.ts';
-import type { TaskOutcome } from '../../core/tasks/taskOutcome.ts';
+import type { ClientSecurity } from '../../cluster/grpc/authClient.ts';
 import { PreparedDataCache } from '../../cluster/jobData/preparedDataCache.ts';
-import {
-  decodeMessage,
-  encodeMessage,
-  taskMessage,
-  type ResultMessage,
-  type TaskMessage,
-} from '../../cluster/messages/messages.ts';
-import { pullOne } from '../../cluster/nats/pullOne.ts';
-import { subjects, type ProgressMessage } from '../../cluster/nats/subjects.ts';
+import { decodeMessage, encodeMessage } from '../../cluster/messages/codec.ts';
+import type { ProgressMessage } from '../../cluster/messages/progressMessage.ts';
+import type { ResultMessage } from '../../cluster/messages/resultMessage.ts';
+import { taskMessageSchema, type TaskMessage } from '../../cluster/messages/taskMessage.ts';
+import type { WorkerHeartbeat } from '../../cluster/messages/workerHeartbeat.ts';
 import { connectNats } from '../../cluster/nats/connectNats.ts';
-import type { NatsResources } from '../../cluster/nats/natsResources.ts';
-import { KvJobStore } from '../../coordinator/nats/kvJobStore.ts';
 import {
   describeNatsSecurity,
   natsClientOptions,
   type NatsClientSecurity,
 } from '../../cluster/nats/natsClientSecurity.ts';
-import { KvStateStore } from '../../coordinator/nats/kvStateStore.ts';
 import {
   resolveNatsResourceOptions,
   type NatsResourceOptions,
 } from '../../cluster/nats/natsResourceOptions.ts';
+import type { NatsResources } from '../../cluster/nats/natsResources.ts';
 import { consumerSettings, openResources } from '../../cluster/nats/openResources.ts';
+import { pullOne } from '../../cluster/nats/pullOne.ts';
 import { workerInboxPrefix } from '../../cluster/nats/workerPermissions.ts';
-import type { WorkerInfo } from '../../cluster/api/apiTypes.ts';
-import type { ClientSecurity } from '../../cluster/grpc/authClient.ts';
+import type { JobRecord } from '../../cluster/state/jobRecord.ts';
+import { KvJobStateView, type JobStateView } from '../../cluster/state/jobStateView.ts';
+import type { BackendChoice } from '../../core/backend/backendChoice.ts';
+import type { TaskOutcome } from '../../core/tasks/taskOutcome.ts';
+import { toFailure } from '../../core/tasks/toFailure.ts';
 import type { TaskMetricsContext } from '../metrics/workerMetrics.ts';
 import type { ThreadMessage } from '../poolMessages.ts';
 import { ThreadPool } from '../threadPool.ts';
+import { WORKER_DEFAULTS } from '../workerDefaults.ts';
 import { DeliveryLease } from './deliveryLease.ts';
+import { decideSettlement, dropReason, type DeliveryEnd } from './settlement.ts';
 
 export interface NatsWorkerOptions {
   servers: string[];
@@ -68,8 +66,8 @@ export interface NatsWorkerHandle {
 }
 
 const HEARTBEAT_MS = 5000;
-const MAX_NAK_DELAY_MS = 30_000;
 
+/** One delivery running in a slot. */
 interface Running {
   jobId: string;
   controller: AbortController;
@@ -85,109 +83,238 @@ interface Running {
  * failure, or terms on bad input. Superseded dispatches and tasks of ended jobs are dropped unrun.
  */
 export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerHandle> {
-  const log = o.log ?? (() => {});
-  const workerId = o.workerId ?? `${hostname()}-${process.pid}`;
-  // Credentials become connect options; only the bare servers are ever logged.
-  const nats = natsClientOptions(o.servers, o.natsSecurity);
-  const prefix = resolveNatsResourceOptions(o.resources).prefix;
-  // Replies come to an inbox of the worker's own, the only one its NATS user may read.
-  const inboxPrefix = workerInboxPrefix(prefix);
-  const nc = await connectNats(o.servers, o.natsSecurity, {
-    name: `chorus-worker-${workerId}`,
-    inboxPrefix,
-  });
-  // Look up what the coordinator made, and adopt its settings: a worker creates and changes nothing.
-  const resources = await openResources(nc, o.resources).catch(async (err: unknown) => {
-    await nc.close().catch(() => undefined);
-    throw err;
-  });
-  const { names, js } = resources;
-  /** AckWait and MaxDeliver as the server has them now: a coordinator started later may change them. */
-  let limits = { ackWaitMs: resources.options.ackWaitMs, maxDeliver: resources.options.maxDeliver };
-  const currentLimits = async () => {
-    const info = await resources.jsm.consumers
-      .info(names.taskStream, names.taskConsumer)
-      .catch(() => undefined);
-    if (info) limits = { ...limits, ...consumerSettings(info.config) };
-    return limits;
-  };
-  const jobs = new KvJobStore(resources.state, names);
-  const dataCache = new PreparedDataCache(o.cacheDir);
-  const pool = new ThreadPool(o.slots);
-  const running = new Map<string, Running>();
-  let backendName = o.backend ?? 'job';
-  let draining = false;
-  /** Aborted on drain: idle slots stop pulling at once instead of waiting out their pull. */
-  const stopPulling = new AbortController();
+  const worker = await NatsWorker.connect(o);
+  await worker.run();
+  return worker;
+}
 
-  const heartbeat = async () => {
-    const info: WorkerInfo = {
-      workerId,
+/**
+ * The worker's machinery, as named steps: connect → run (warm up, heartbeats, cancellations, one
+ * loop per slot) → slotLoop (pull) → handleDelivery: decode → check → keepAlive → runTask → settle.
+ * The settle decision itself is a pure function (settlement.ts).
+ */
+class NatsWorker implements NatsWorkerHandle {
+  private readonly log: (line: string) => void;
+  private readonly jobs: JobStateView;
+  private readonly dataCache: PreparedDataCache;
+  private readonly pool: ThreadPool;
+  private readonly running = new Map<string, Running>();
+  private backendName: string;
+  private draining = false;
+  /** Aborted on drain: idle slots stop pulling at once instead of waiting out their pull. */
+  private readonly stopPulling = new AbortController();
+  /** AckWait and MaxDeliver as the server has them now: a coordinator started later may change them. */
+  private limits: { ackWaitMs: number; maxDeliver: number };
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private cancels: Subscription | undefined;
+  private loops: Promise<void>[] = [];
+
+  private constructor(
+    private readonly o: NatsWorkerOptions,
+    readonly workerId: string,
+    readonly nc: NatsConnection,
+    private readonly resources: NatsResources,
+    private readonly inboxPrefix: string,
+  ) {
+    this.log = o.log ?? (() => {});
+    this.jobs = new KvJobStateView(resources.state, resources.names);
+    this.dataCache = new PreparedDataCache(o.cacheDir);
+    this.pool = new ThreadPool(o.slots);
+    this.backendName = o.backend ?? 'job';
+    this.limits = { ackWaitMs: resources.options.ackWaitMs, maxDeliver: resources.options.maxDeliver };
+  }
+
+  /** Connects to NATS and looks up what the coordinator made: a worker creates and changes nothing. */
+  static async connect(o: NatsWorkerOptions): Promise<NatsWorker> {
+    const workerId = o.workerId ?? `${hostname()}-${process.pid}`;
+    const prefix = resolveNatsResourceOptions(o.resources).prefix;
+    // Replies come to an inbox of the worker's own, the only one its NATS user may read.
+    const inboxPrefix = workerInboxPrefix(prefix);
+    const nc = await connectNats(o.servers, o.natsSecurity, {
+      name: `chorus-worker-${workerId}`,
+      inboxPrefix,
+    });
+    const resources = await openResources(nc, o.resources).catch(async (err: unknown) => {
+      await nc.close().catch(() => undefined);
+      throw err;
+    });
+    return new NatsWorker(o, workerId, nc, resources, inboxPrefix);
+  }
+
+  busy(): number {
+    return this.running.size;
+  }
+
+  /** Starts heartbeats and cancellations, warms the pool, and starts one pulling loop per slot. */
+  async run(): Promise<void> {
+    const { names, js } = this.resources;
+    await this.heartbeat();
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
+    this.cancels = this.nc.subscribe(names.allCancels, {
+      callback: (_err, msg) => this.onCancel(names.jobOfSubject(msg.subject)?.jobId),
+    });
+    const consumer = await js.consumers.get(names.taskStream, names.taskConsumer);
+    // Threads load their modules and start their engine now, not inside the first task it pulls: a
+    // worker that says ready trains at full speed at once. A job with another backend switches to it.
+    const warmed = await this.pool.warmUp(this.o.backend ?? 'auto').catch((err: unknown) => {
+      this.log(`thread warm-up failed: ${String(err)}; each task starts its backend itself`);
+      return [];
+    });
+    if (warmed[0] !== undefined) {
+      this.backendName = warmed[0].backend;
+      this.log(`${warmed.length} pool thread(s) warm: ${this.backendName} backend started`);
+    }
+    this.loops = Array.from({ length: this.o.slots }, () => this.slotLoop(consumer));
+    const nats = natsClientOptions(this.o.servers, this.o.natsSecurity);
+    this.log(`NATS: ${describeNatsSecurity(nats, this.o.natsSecurity)}`);
+    this.log(
+      `worker ${this.workerId} ready: ${this.o.slots} slot(s), NATS ${nats.servers.join(',')}, ` +
+        `coordinator ${this.o.coordinator}`,
+    );
+  }
+
+  async drain(graceMs = WORKER_DEFAULTS.drainSeconds * 1000): Promise<void> {
+    this.draining = true;
+    this.stopPulling.abort();
+    const deadline = setTimeout(() => {
+      for (const r of this.running.values()) r.controller.abort();
+    }, graceMs);
+    await Promise.all(this.loops);
+    clearTimeout(deadline);
+    clearInterval(this.heartbeatTimer);
+    this.cancels?.unsubscribe();
+    const { workers, names } = this.resources;
+    await workers.delete(names.workerKey(this.workerId)).catch(() => undefined);
+    await this.pool.close();
+    await this.nc.drain().catch(() => undefined);
+  }
+
+  private async heartbeat(): Promise<void> {
+    const info: WorkerHeartbeat = {
+      workerId: this.workerId,
       host: hostname(),
-      slots: o.slots,
-      busy: running.size,
-      backend: backendName,
+      slots: this.o.slots,
+      busy: this.running.size,
+      backend: this.backendName,
       lastSeen: Date.now(),
     };
-    await resources.workers.put(names.workerKey(workerId), JSON.stringify(info)).catch(() => undefined);
-  };
-  await heartbeat();
-  const heartbeatTimer = setInterval(() => void heartbeat(), HEARTBEAT_MS);
+    const { workers, names } = this.resources;
+    await workers.put(names.workerKey(this.workerId), encodeMessage(info)).catch(() => undefined);
+  }
 
-  const cancels: Subscription = nc.subscribe(subjects.allCancels(names), {
-    callback: (_err, msg) => {
-      const jobId = msg.subject.split('.').at(-1);
-      for (const r of running.values()) {
-        if (r.jobId === jobId) {
-          r.cancelled = true;
-          r.controller.abort();
-        }
+  private onCancel(jobId: string | undefined): void {
+    for (const r of this.running.values()) {
+      if (r.jobId === jobId) {
+        r.cancelled = true;
+        r.controller.abort();
       }
-    },
-  });
+    }
+  }
 
-  const handle = async (msg: JsMsg): Promise<void> => {
+  /** AckWait and MaxDeliver as the server has them now. */
+  private async currentLimits(): Promise<{ ackWaitMs: number; maxDeliver: number }> {
+    const { jsm, names } = this.resources;
+    const info = await jsm.consumers.info(names.taskStream, names.taskConsumer).catch(() => undefined);
+    if (info) this.limits = { ...this.limits, ...consumerSettings(info.config) };
+    return this.limits;
+  }
+
+  private async slotLoop(consumer: Consumer): Promise<void> {
+    while (!this.draining) {
+      let msg: JsMsg | null;
+      try {
+        msg = await pullOne(consumer, this.stopPulling.signal);
+      } catch (err) {
+        if (this.draining) return;
+        this.log(`task consumer: ${String(err)}; retrying`);
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      if (!msg) continue;
+      const taken = msg;
+      await this.handleDelivery(taken).catch((err: unknown) => {
+        // E.g. KV timed out while NATS reconnects: hand it back now rather than after AckWait.
+        this.log(`task handling failed: ${String(err)}; handing the task back`);
+        try {
+          taken.nak(1000);
+        } catch {
+          // Connection closed: JetStream redelivers after AckWait anyway.
+        }
+      });
+    }
+  }
+
+  /** One delivery: decode → check → keepAlive → runTask → settle. */
+  private async handleDelivery(msg: JsMsg): Promise<void> {
     const receivedAt = Date.now();
-    let tm: TaskMessage;
-    try {
-      tm = decodeMessage<TaskMessage>(taskMessage, msg.data, 'task message');
-    } catch (err) {
-      log(`refusing a malformed task message: ${(err as Error).message}`);
-      msg.term((err as Error).message);
-      return;
-    }
+    const tm = this.decode(msg);
+    if (!tm) return;
+    const job = await this.check(tm, msg);
+    if (!job) return;
     const deliveries = msg.info.deliveryCount;
-    const job = await jobs.getJob(tm.jobId).catch(() => undefined);
-    if (!job || job.status !== 'running') {
-      log(`dropping ${tm.taskId}: job ${tm.jobId} ${job ? `is ${job.status}` : 'is unknown'}`);
-      msg.ack();
-      return;
-    }
-    const state = new KvStateStore(resources.state, names, tm.jobId);
-    const record = await state.getTask(tm.taskId);
-    if (record?.dispatchId !== undefined && record.dispatchId !== tm.dispatchId) {
-      msg.ack(); // superseded by a newer dispatch of the same task
-      return;
-    }
-    if (record?.status === 'done') {
-      msg.ack();
-      return;
-    }
-
-    const { ackWaitMs, maxDeliver } = await currentLimits();
+    const { ackWaitMs, maxDeliver } = await this.currentLimits();
     const entry: Running = {
       jobId: tm.jobId,
       controller: new AbortController(),
       cancelled: false,
       superseded: false,
     };
-    running.set(tm.dispatchId, entry);
+    this.running.set(tm.dispatchId, entry);
     const about: TaskMetricsContext = { job: tm.jobId, task: tm.taskId, kind: tm.task.type };
-    o.onTask?.('started', about);
+    this.o.onTask?.('started', about);
     const lease = new DeliveryLease(ackWaitMs, receivedAt);
-    const heartbeat = () => {
+    const stopKeepAlive = this.keepAlive(msg, lease, entry);
+    this.log(`${tm.taskId}: delivery ${deliveries} started (dispatch ${tm.dispatchId})`);
+    let outcome: TaskOutcome;
+    try {
+      outcome = await this.runTask(tm, job, deliveries, entry, about);
+    } catch (err) {
+      outcome = { ok: false, error: toFailure(err) };
+    } finally {
+      stopKeepAlive();
+      this.running.delete(tm.dispatchId);
+      this.o.onTask?.('ended', about);
+    }
+    await this.settle(msg, tm, lease, {
+      outcome,
+      leaseLost: entry.superseded || lease.lost(),
+      cancelled: entry.cancelled,
+      drained: entry.controller.signal.aborted,
+      deliveries,
+      maxDeliver,
+    });
+  }
+
+  /** The task message, or undefined after terminating a malformed one (it can never run). */
+  private decode(msg: JsMsg): TaskMessage | undefined {
+    try {
+      return decodeMessage(taskMessageSchema, msg.data, 'task message');
+    } catch (err) {
+      this.log(`refusing a malformed task message: ${(err as Error).message}`);
+      msg.term((err as Error).message);
+      return undefined;
+    }
+  }
+
+  /** The job to run the task for, or undefined after acking a delivery that must not run. */
+  private async check(tm: TaskMessage, msg: JsMsg): Promise<JobRecord | undefined> {
+    const job = await this.jobs.getJob(tm.jobId).catch(() => undefined);
+    const record = job?.status === 'running' ? await this.jobs.getTask(tm.jobId, tm.taskId) : undefined;
+    const reason = dropReason(job, record, tm.dispatchId);
+    if (reason === undefined) return job;
+    this.log(`dropping ${tm.taskId} of job ${tm.jobId}: ${reason}`);
+    msg.ack();
+    return undefined;
+  }
+
+  /**
+   * Tells JetStream the task is `working()` every AckWait/3, and stops the task once no heartbeat
+   * has been confirmed for AckWait (another worker may be resuming it from its checkpoint).
+   * Returns the function that stops the heartbeats.
+   */
+  private keepAlive(msg: JsMsg, lease: DeliveryLease, entry: Running): () => void {
+    const beat = () => {
       if (lease.lost()) {
-        // Stop now: another worker may be resuming the task from its checkpoint.
         entry.superseded = true;
         entry.controller.abort();
         return;
@@ -199,165 +326,118 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
         return; // connection closed: the lease runs out
       }
       // The flush's reply proves the heartbeat before it reached the server.
-      nc.flush().then(
+      this.nc.flush().then(
         () => lease.confirm(sentAt),
         () => undefined,
       );
     };
-    heartbeat();
-    const keepAlive = setInterval(heartbeat, Math.max(250, ackWaitMs / 3));
-    log(`${tm.taskId}: delivery ${deliveries} started (dispatch ${tm.dispatchId})`);
-    let outcome: TaskOutcome;
-    try {
-      const store = new NatsArtifactStore(resources.artifacts, names.artifactPrefix(tm.jobId));
-      const data = await dataCache.get(tm.jobId, job.job, store);
-      outcome = await pool.run(
-        {
-          task: tm.task,
-          job: job.job,
-          data,
-          backend: o.backend ?? job.job.runtime.backend,
-          attempt: deliveries,
-          artifacts: {
-            kind: 'nats',
-            servers: o.servers,
-            ...(o.natsSecurity ? { natsSecurity: o.natsSecurity } : {}),
-            inboxPrefix,
-            bucket: names.artifactsBucket,
-            prefix: names.artifactPrefix(tm.jobId),
-            coordinator: o.coordinator,
-            ...(o.grpc ? { grpc: o.grpc } : {}),
-            jobId: tm.jobId,
-            taskId: tm.taskId,
-            dispatchId: tm.dispatchId,
-          },
-        },
-        (message) => {
-          o.onThreadMessage?.(message, about);
-          if (message.type === 'backend') backendName = message.name;
-          else if (message.type === 'progress') {
-            const progress: ProgressMessage = { taskId: tm.taskId, progress: message.progress };
-            nc.publish(names.progressSubject(tm.jobId), JSON.stringify(progress));
-          }
-        },
-        entry.controller.signal,
-      );
-    } catch (err) {
-      outcome = { ok: false, error: toFailure(err) };
-    } finally {
-      clearInterval(keepAlive);
-      running.delete(tm.dispatchId);
-      o.onTask?.('ended', about);
-    }
+    beat();
+    const timer = setInterval(beat, Math.max(250, lease.ackWaitMs / 3));
+    return () => clearInterval(timer);
+  }
 
-    // Checked first: an ack or nak of a superseded delivery would act on the new holder's.
-    if (entry.superseded || lease.lost()) {
-      log(
+  /** Runs the task in a pool thread, with its job's data and the artifact store of the job. */
+  private async runTask(
+    tm: TaskMessage,
+    job: JobRecord,
+    deliveries: number,
+    entry: Running,
+    about: TaskMetricsContext,
+  ): Promise<TaskOutcome> {
+    const { names } = this.resources;
+    const store = new NatsArtifactStore(this.resources.artifacts, names.artifactPrefix(tm.jobId));
+    const data = await this.dataCache.get(tm.jobId, job.job, store);
+    return this.pool.run(
+      {
+        task: tm.task,
+        job: job.job,
+        data,
+        backend: this.o.backend ?? job.job.runtime.backend,
+        attempt: deliveries,
+        artifacts: {
+          kind: 'nats',
+          servers: this.o.servers,
+          ...(this.o.natsSecurity ? { natsSecurity: this.o.natsSecurity } : {}),
+          inboxPrefix: this.inboxPrefix,
+          bucket: names.artifactsBucket,
+          prefix: names.artifactPrefix(tm.jobId),
+          coordinator: this.o.coordinator,
+          ...(this.o.grpc ? { grpc: this.o.grpc } : {}),
+          jobId: tm.jobId,
+          taskId: tm.taskId,
+          dispatchId: tm.dispatchId,
+        },
+      },
+      (message) => {
+        this.o.onThreadMessage?.(message, about);
+        if (message.type === 'backend') this.backendName = message.name;
+        else if (message.type === 'progress') {
+          const progress: ProgressMessage = { taskId: tm.taskId, progress: message.progress };
+          this.nc.publish(names.progressSubject(tm.jobId), encodeMessage(progress));
+        }
+      },
+      entry.controller.signal,
+    );
+  }
+
+  /** Carries out the settle decision: publish the result, then ack, nak or term the delivery. */
+  private async settle(msg: JsMsg, tm: TaskMessage, lease: DeliveryLease, end: DeliveryEnd): Promise<void> {
+    const deliveries = end.deliveries;
+    const settlement = decideSettlement(end);
+    if (settlement.kind === 'abandon') {
+      this.log(
         `${tm.taskId}: delivery ${deliveries} abandoned: no heartbeat reached NATS for ${lease.silentMs()} ms ` +
-          `(AckWait ${ackWaitMs} ms), so JetStream may have handed the task to another worker`,
+          `(AckWait ${lease.ackWaitMs} ms), so JetStream may have handed the task to another worker`,
       );
       return;
     }
-    if (entry.cancelled) {
+    if (settlement.kind === 'ack-cancelled') {
       msg.ack();
-      log(`${tm.taskId}: delivery ${deliveries} stopped: the job was cancelled or failed`);
+      this.log(`${tm.taskId}: delivery ${deliveries} stopped: the job was cancelled or failed`);
       return;
     }
-    if (entry.controller.signal.aborted) {
+    if (settlement.kind === 'hand-back') {
       msg.nak(); // handed back on drain: another worker takes it (and resumes from its checkpoint)
       return;
     }
-    const final = outcome.ok || !outcome.error.retryable || deliveries >= maxDeliver;
-    const result: ResultMessage = { ...tm, final, deliveries, worker: workerId, outcome };
+    const { outcome } = end;
+    const result: ResultMessage = {
+      jobId: tm.jobId,
+      taskId: tm.taskId,
+      dispatchId: tm.dispatchId,
+      final: settlement.final,
+      deliveries,
+      worker: this.workerId,
+      outcome,
+    };
     try {
-      await js.publish(names.resultSubject(tm.jobId), encodeMessage(result));
+      await this.resources.js.publish(this.resources.names.resultSubject(tm.jobId), encodeMessage(result));
     } catch (err) {
       if (lease.lost()) {
-        log(`could not publish the result of ${tm.taskId}: ${String(err)}; the delivery has run out`);
+        this.log(`could not publish the result of ${tm.taskId}: ${String(err)}; the delivery has run out`);
         return;
       }
-      log(`could not publish the result of ${tm.taskId}: ${String(err)}; handing the task back`);
+      this.log(`could not publish the result of ${tm.taskId}: ${String(err)}; handing the task back`);
       msg.nak(1000);
       return;
     }
     if (lease.lost()) {
       // Published, but too late to settle this delivery: the coordinator takes the first result of
       // the dispatch and ignores the rest; a redelivery finds the task done and drops it.
-      log(
+      this.log(
         `${tm.taskId}: delivery ${deliveries} ended after its AckWait ran out: result published, not acked`,
       );
       return;
     }
-    if (outcome.ok) msg.ack();
-    else if (final) msg.term(outcome.error.message.slice(0, 200));
-    else msg.nak(Math.min(MAX_NAK_DELAY_MS, 1000 * 2 ** (deliveries - 1)));
-    if (!outcome.ok)
-      log(
-        `${tm.taskId}: delivery ${deliveries} failed: ${outcome.error.message}${final ? '' : ' (will retry)'}`,
+    const after = settlement.after;
+    if (after.ack === 'ack') msg.ack();
+    else if (after.ack === 'term') msg.term(after.reason);
+    else msg.nak(after.delayMs);
+    if (!outcome.ok) {
+      this.log(
+        `${tm.taskId}: delivery ${deliveries} failed: ${outcome.error.message}` +
+          `${settlement.final ? '' : ' (will retry)'}`,
       );
-    else log(`${tm.taskId}: delivery ${deliveries} done`);
-  };
-
-  const consumer = await js.consumers.get(names.taskStream, names.taskConsumer);
-  const slotLoop = async (): Promise<void> => {
-    while (!draining) {
-      let msg: JsMsg | null;
-      try {
-        msg = await pullOne(consumer, stopPulling.signal);
-      } catch (err) {
-        if (draining) return;
-        log(`task consumer: ${String(err)}; retrying`);
-        await new Promise((r) => setTimeout(r, 500));
-        continue;
-      }
-      if (!msg) continue;
-      const taken = msg;
-      await handle(taken).catch((err: unknown) => {
-        // E.g. KV timed out while NATS reconnects: hand it back now rather than after AckWait.
-        log(`task handling failed: ${String(err)}; handing the task back`);
-        try {
-          taken.nak(1000);
-        } catch {
-          // Connection closed: JetStream redelivers after AckWait anyway.
-        }
-      });
-    }
-  };
-  // Threads load their modules and start their engine now, not inside the first task it pulls: a
-  // worker that says ready trains at full speed at once. A job with another backend switches to it.
-  const warmed = await pool.warmUp(o.backend ?? 'auto').catch((err: unknown) => {
-    log(`thread warm-up failed: ${String(err)}; each task starts its backend itself`);
-    return [];
-  });
-  if (warmed[0] !== undefined) {
-    backendName = warmed[0].backend;
-    log(`${warmed.length} pool thread(s) warm: ${backendName} backend started`);
+    } else this.log(`${tm.taskId}: delivery ${deliveries} done`);
   }
-  const loops = Array.from({ length: o.slots }, () => slotLoop());
-  log(`NATS: ${describeNatsSecurity(nats, o.natsSecurity)}`);
-  log(
-    `worker ${workerId} ready: ${o.slots} slot(s), NATS ${nats.servers.join(',')}, coordinator ${o.coordinator}`,
-  );
-
-  return {
-    workerId,
-    nc,
-    busy: () => running.size,
-    drain: async (graceMs = 30_000) => {
-      draining = true;
-      stopPulling.abort();
-      const deadline = setTimeout(() => {
-        for (const r of running.values()) r.controller.abort();
-      }, graceMs);
-      await Promise.all(loops);
-      clearTimeout(deadline);
-      clearInterval(heartbeatTimer);
-      cancels.unsubscribe();
-      await resources.workers.delete(names.workerKey(workerId)).catch(() => undefined);
-      await pool.close();
-      await nc.drain().catch(() => undefined);
-    },
-  };
 }
-
-export type { NatsResources };

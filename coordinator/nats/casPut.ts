@@ -1,12 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { ChorusError } from '../../core/errors.ts';
-
-/** A key's value as last seen: `revision` 0 and no value when the key does not exist (or was deleted). */
-export interface Seen<T> {
-  revision: number;
-  value: T | undefined;
-}
+import { readSeen, type Seen } from '../../cluster/state/readEntry.ts';
 
 export interface CasPolicy<T> {
   /**
@@ -25,12 +20,6 @@ export interface CasResult<T> {
 }
 
 const MAX_TRIES = 20;
-
-export async function readSeen<T>(kv: KV, key: string): Promise<Seen<T>> {
-  const e = await kv.get(key);
-  if (e === null) return { revision: 0, value: undefined };
-  return { revision: e.revision, value: e.operation === 'PUT' ? e.json<T>() : undefined };
-}
 
 function isWrongLastSequence(err: unknown): boolean {
   return (

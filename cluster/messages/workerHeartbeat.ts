@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/**
+ * What a worker writes to the workers KV bucket every few seconds (its key expires unless renewed),
+ * and what `chorus workers` lists.
+ */
+export const workerHeartbeatSchema = z.object({
+  workerId: z.string().min(1).max(200),
+  host: z.string().max(255),
+  slots: z.number().int().nonnegative(),
+  busy: z.number().int().nonnegative(),
+  backend: z.string().max(100),
+  /** When it was written, ms since the Unix epoch. */
+  lastSeen: z.number(),
+});
+
+export type WorkerHeartbeat = z.infer<typeof workerHeartbeatSchema>;
