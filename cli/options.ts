@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { DEFAULT_METRICS_PORTS } from '../observability/metricsServer.ts';
 import { ENV } from './env.ts';
 
 /** Flag defaults: the environment variable of cli/env.ts, else a fixed default. */
@@ -7,8 +8,8 @@ export const DEFAULTS = {
   natsPrefix: 'chorus',
   grpcListen: '0.0.0.0:50051',
   coordinator: '127.0.0.1:50051',
-  coordinatorMetricsPort: 9464,
-  workerMetricsPort: 9465,
+  coordinatorMetricsPort: DEFAULT_METRICS_PORTS.coordinator,
+  workerMetricsPort: DEFAULT_METRICS_PORTS.worker,
 } as const;
 
 export function fromEnv(name: keyof typeof ENV, fallback: string): string {

@@ -8,7 +8,7 @@ import { checkModelsAgainstData } from '../core/spec/checkModelsAgainstData.ts';
 import { loadJobFile } from '../core/spec/loadJob.ts';
 import type { ResolvedJob } from '../core/spec/resolvedJob.ts';
 import type { PreparedData } from '../core/tasks/taskContext.ts';
-import { LocalPoolExecutor, type LocalPoolOptions } from '../worker/localPoolExecutor.ts';
+import { LocalPoolExecutor, type LocalPoolOptions } from '../worker/index.ts';
 import { FileStateStore } from './fileStateStore.ts';
 import { planJob } from './planJob.ts';
 import { produceReport } from './produceReport.ts';

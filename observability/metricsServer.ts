@@ -2,10 +2,20 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { ChorusError } from '../core/errors.ts';
 import type { Readiness } from './readiness.ts';
 
 /** Ports the processes serve /metrics, /healthz and /readyz on unless told otherwise (docs/operations.md). */
+/**
+ * The metrics port cannot be served (in use, not allowed). Its own class, not a Chorus error: this
+ * folder is a leaf that imports nothing of Chorus; callers turn it into theirs.
+ */
+export class MetricsPortError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MetricsPortError';
+  }
+}
+
 export const DEFAULT_METRICS_PORTS = { coordinator: 9464, worker: 9465 } as const;
 
 export interface MetricsServerOptions {
@@ -48,7 +58,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       reject(
-        new ChorusError(
+        new MetricsPortError(
           err.code === 'EADDRINUSE'
             ? `the metrics port ${options.port} is already in use: choose another with --metrics-port`
             : `cannot serve metrics on port ${options.port}: ${err.message}`,

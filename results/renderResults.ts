@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import { temperature } from '../core/report/format.ts';
 import type { Report, StudentReport } from '../core/report/report.ts';
 import { NONE, escapeMd, markdownTable, num4, pct, seconds, setting } from './formatResults.ts';
@@ -157,12 +156,4 @@ function reproduceSection(experiments: readonly ResultsExperiment[]): string[] {
   }
   out.push('');
   return out;
-}
-
-// Run as a script: `node --import tsx results/renderResults.ts [options] job.yaml…` (see resultsMain.ts).
-// No top-level await: resultsMain.ts imports this module, which must have finished evaluating by then.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  void import('./resultsMain.ts').then(async ({ resultsMain }) => {
-    process.exitCode = await resultsMain(process.argv.slice(2));
-  });
 }

@@ -2,15 +2,16 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { ChorusError } from '../core/errors.ts';
 import { loadExperiments } from './loadExperiments.ts';
 import { renderResults, type ResultsExperiment } from './renderResults.ts';
 
 const USAGE =
-  'usage: node --import tsx results/renderResults.ts [--out docs/RESULTS.md] [--runs runs] ' +
+  'usage: node --import tsx results/resultsMain.ts [--out docs/RESULTS.md] [--runs runs] ' +
   '[--intro file.md] [--discussion file.md] job.yaml…';
 
-/** The script behind renderResults.ts; returns the exit code (2 for bad arguments or a missing file). */
+/** `node --import tsx results/resultsMain.ts …`: renders docs/RESULTS.md from run reports; returns the exit code (2 for bad arguments or a missing file). */
 export async function resultsMain(args: readonly string[]): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
@@ -71,4 +72,9 @@ async function readText(file: string): Promise<string> {
   } catch (err) {
     throw new ChorusError(`${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+}
+
+// Run as a script (npm run results calls resultsMain itself).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await resultsMain(process.argv.slice(2));
 }

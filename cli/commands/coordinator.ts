@@ -1,19 +1,27 @@
+import { Command } from 'commander';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCoordinator } from '../../coordinator/distributed/startCoordinator.ts';
+import { DEFAULT_NATS_RESOURCE_OPTIONS } from '../../cluster/nats/natsResourceOptions.ts';
 import type { ServerSecurityOptions } from '../../coordinator/grpc/authServer.ts';
-import { natsClientOptions } from '../../cluster/nats/natsClientSecurity.ts';
 import { ChorusError, NonRetryableError } from '../../core/errors.ts';
-import { CoordinatorMetricsBridge } from '../../coordinator/metrics/coordinatorMetricsBridge.ts';
 import { natsConnectionCheck } from '../../observability/natsConnectionCheck.ts';
-import { startProcessMetrics } from '../metrics/processMetrics.ts';
 import { readinessOf, type ReadinessCheck } from '../../observability/readiness.ts';
-import { DEFAULTS, logLine, parseHostPort, serversOf } from '../options.ts';
-import { natsSecurityFrom, type NatsSecurityFlags } from './natsSecurity.ts';
+import { ENV } from '../env.ts';
+import { envInt } from '../flags/envValues.ts';
+import { natsOptions, natsSecurityFrom, type NatsFlags } from '../flags/natsFlags.ts';
+import {
+  DEFAULTS,
+  envOrUndefined,
+  fromEnv,
+  logLine,
+  parseHostPort,
+  portOption,
+  positiveIntOption,
+  serversOf,
+} from '../options.ts';
+import { waitForStopSignal } from '../stopSignal.ts';
 
-export interface CoordinatorFlags extends NatsSecurityFlags {
-  nats: string;
-  natsPrefix: string;
+export interface CoordinatorCommandFlags extends NatsFlags {
   grpc: string;
   metricsPort?: number;
   cache?: string;
@@ -28,8 +36,53 @@ export interface CoordinatorFlags extends NatsSecurityFlags {
   authTokens?: string;
 }
 
+/** `chorus coordinator`: runs until SIGTERM/SIGINT; jobs in flight resume with the next coordinator. */
+export function coordinatorCommand(): Command {
+  return natsOptions(
+    new Command('coordinator').description(
+      'serve the gRPC API and schedule jobs over NATS JetStream (runs until SIGTERM)',
+    ),
+  )
+    .option('--grpc <host:port>', 'gRPC listen address', fromEnv('grpcListen', DEFAULTS.grpcListen))
+    .option(
+      '--metrics-port <port>',
+      `port of /metrics, /healthz, /readyz (default ${DEFAULTS.coordinatorMetricsPort}; ${ENV.metricsPort})`,
+      portOption,
+      envInt('metricsPort', 0),
+    )
+    .option('--cache <dir>', 'folder for downloaded job data', envOrUndefined('cacheDir'))
+    .option(
+      '--ack-wait-ms <ms>',
+      'how long a task may go without a heartbeat before JetStream redelivers it ' +
+        `(default ${DEFAULT_NATS_RESOURCE_OPTIONS.ackWaitMs})`,
+      positiveIntOption,
+    )
+    .option(
+      '--max-deliver <n>',
+      `deliveries of a task before the job fails with its last error (default ${DEFAULT_NATS_RESOURCE_OPTIONS.maxDeliver})`,
+      positiveIntOption,
+    )
+    .option(
+      '--tls-cert <file>',
+      `serve gRPC over TLS with this certificate chain (PEM) (${ENV.tlsCert})`,
+      envOrUndefined('tlsCert'),
+    )
+    .option('--tls-key <file>', `private key of --tls-cert (PEM) (${ENV.tlsKey})`, envOrUndefined('tlsKey'))
+    .option(
+      '--tls-client-ca <file>',
+      `mutual TLS: require client certificates signed by this CA (PEM) (${ENV.tlsClientCa})`,
+      envOrUndefined('tlsClientCa'),
+    )
+    .option(
+      '--auth-tokens <file>',
+      `require bearer tokens listed (as SHA-256) in this file; see \`chorus token create\` (${ENV.authTokens})`,
+      envOrUndefined('authTokens'),
+    )
+    .action(runCoordinator);
+}
+
 /** The TLS and token flags as the coordinator takes them; half a TLS setting is an error. */
-export function serverSecurityFrom(flags: CoordinatorFlags): ServerSecurityOptions {
+export function serverSecurityFrom(flags: CoordinatorCommandFlags): ServerSecurityOptions {
   const { tlsCert, tlsKey, tlsClientCa, authTokens } = flags;
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
     throw new NonRetryableError('--tls-cert and --tls-key go together: give both or neither');
@@ -51,8 +104,12 @@ export function serverSecurityFrom(flags: CoordinatorFlags): ServerSecurityOptio
   };
 }
 
-/** `chorus coordinator`: runs until SIGTERM/SIGINT; jobs in flight resume with the next coordinator. */
-export async function coordinatorCommand(flags: CoordinatorFlags): Promise<void> {
+async function runCoordinator(flags: CoordinatorCommandFlags): Promise<void> {
+  // The machinery is loaded here, not at the top: `chorus --help` and other commands need none of it.
+  const { startCoordinator } = await import('../../coordinator/distributed/startCoordinator.ts');
+  const { CoordinatorMetricsBridge } = await import('../../coordinator/metrics/coordinatorMetricsBridge.ts');
+  const { natsClientOptions } = await import('../../cluster/nats/natsClientSecurity.ts');
+  const { startProcessMetrics } = await import('../metrics/processMetrics.ts');
   const log = logLine('coordinator');
   const { host, port } = parseHostPort(flags.grpc);
   const security = serverSecurityFrom(flags);
@@ -98,20 +155,4 @@ export async function coordinatorCommand(flags: CoordinatorFlags): Promise<void>
   await handle.close();
   bridge.close();
   await metrics.close();
-}
-
-/** Resolves on the first SIGTERM or SIGINT. */
-export function waitForStopSignal(log: (line: string) => void): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (signal: string) => {
-      log(`${signal}: shutting down`);
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      resolve();
-    };
-    const onTerm = () => stop('SIGTERM');
-    const onInt = () => stop('SIGINT');
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onInt);
-  });
 }

@@ -1,13 +1,48 @@
-import { renderTable } from '../../coordinator/report/renderTable.ts';
-import { loadJobFile } from '../../core/spec/loadJob.ts';
-import type { RunFlags } from '../main.ts';
-import { createReporter } from '../progress/createReporter.ts';
+import { Command } from 'commander';
+import { portOption, positiveIntOption } from '../options.ts';
+import { backendOption, type BackendFlag } from '../flags/backendFlag.ts';
+
+export interface RunFlags {
+  out?: string;
+  slots?: number;
+  backend?: BackendFlag;
+  fresh?: boolean;
+  json?: boolean;
+  /** Serve the job's metrics while it runs; off unless given. */
+  metricsPort?: number;
+}
 
 /** `chorus run job.yaml`: the embedded mode. Ctrl-C stops cleanly; the same command resumes. */
-export async function runCommand(jobFile: string, flags: RunFlags): Promise<void> {
+export function runCommand(): Command {
+  return new Command('run')
+    .description('run a job in this process (a pool of worker threads); rerun to resume')
+    .argument('<job>', 'job file (YAML or JSON)')
+    .option('-o, --out <dir>', 'output folder (default: runs/<job name>)')
+    .option(
+      '--slots <n>',
+      'worker threads (default: the job file, else the number of cores)',
+      positiveIntOption,
+    )
+    .addOption(backendOption('tfjs backend (default: the job file, else auto)'))
+    .option('--fresh', 'delete the output folder first instead of resuming')
+    .option('--json', 'print machine-readable events, one JSON object per line')
+    .option(
+      '--metrics-port <port>',
+      'serve /metrics, /healthz, /readyz on this port while the job runs',
+      portOption,
+    )
+    .action(runJob);
+}
+
+async function runJob(jobFile: string, flags: RunFlags): Promise<void> {
   // Check the job file before loading tfjs and the thread pool, so bad input is refused at once.
+  const { loadJobFile } = await import('../../core/spec/loadJob.ts');
   await loadJobFile(jobFile);
-  const { runEmbedded } = await import('../../coordinator/runEmbedded.ts');
+  const [{ runEmbedded }, { renderTable }, { createReporter }] = await Promise.all([
+    import('../../coordinator/runEmbedded.ts'),
+    import('../../coordinator/report/renderTable.ts'),
+    import('../progress/createReporter.ts'),
+  ]);
   const metrics =
     flags.metricsPort === undefined
       ? undefined

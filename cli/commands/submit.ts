@@ -1,16 +1,10 @@
+import { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { jobDataFiles } from '../../cluster/jobData/jobDataFiles.ts';
-import type { Report } from '../../core/report/report.ts';
-import { renderTable } from '../../coordinator/report/renderTable.ts';
-import { DatasetError, JobFailedError } from '../../core/errors.ts';
-import { loadJobFile } from '../../core/spec/loadJob.ts';
-import type { CoordinatorConnection } from '../../cluster/client/coordinatorClient.ts';
-import { connectFromFlags, type ClientSecurityFlags } from './clientSecurity.ts';
-import { followJob } from './followJob.ts';
+import { DatasetError } from '../../core/errors.ts';
+import { coordinatorOptions, type CoordinatorFlags } from '../flags/coordinatorFlags.ts';
 
-export interface SubmitFlags extends ClientSecurityFlags {
-  coordinator: string;
+export interface SubmitFlags extends CoordinatorFlags {
   wait?: boolean;
   fresh?: boolean;
   json?: boolean;
@@ -21,7 +15,23 @@ export interface SubmitFlags extends ClientSecurityFlags {
  * (workers need no shared filesystem), and with `--wait` follows it and prints the same table as
  * `chorus run`.
  */
-export async function submitCommand(jobFile: string, flags: SubmitFlags): Promise<void> {
+export function submitCommand(): Command {
+  return coordinatorOptions(
+    new Command('submit')
+      .description('submit a job (and the data files it names) to a coordinator')
+      .argument('<job>', 'job file (YAML or JSON)'),
+  )
+    .option('--wait', 'follow the job and print its report table')
+    .option('--fresh', 'start over instead of resuming an unfinished run of the same job')
+    .option('--json', 'machine-readable output')
+    .action(submitJob);
+}
+
+async function submitJob(jobFile: string, flags: SubmitFlags): Promise<void> {
+  const { jobDataFiles } = await import('../../cluster/jobData/jobDataFiles.ts');
+  const { loadJobFile } = await import('../../core/spec/loadJob.ts');
+  const { connectFromFlags } = await import('../flags/coordinatorConnection.ts');
+  const { waitAndPrint } = await import('../followJob.ts');
   const { job, baseDir, text } = await loadJobFile(jobFile);
   const files = await Promise.all(
     jobDataFiles(job).map(async (path) => {
@@ -50,20 +60,4 @@ export async function submitCommand(jobFile: string, flags: SubmitFlags): Promis
   } finally {
     client.close();
   }
-}
-
-/** Follows a job to its end; prints its report table, or fails with the job's error. */
-export async function waitAndPrint(
-  client: CoordinatorConnection,
-  jobId: string,
-  json: boolean,
-): Promise<void> {
-  const final = await followJob(client, jobId, json);
-  if (final.type === 'job-failed') throw new JobFailedError(final.taskId || jobId, final.error);
-  if (final.type === 'job-interrupted')
-    throw new JobFailedError(jobId, 'the job was cancelled or interrupted');
-  const { json: reportJson } = await client.getReport(jobId);
-  const report = JSON.parse(reportJson) as Report;
-  if (json) process.stdout.write(`${JSON.stringify({ type: 'report', jobId, report })}\n`);
-  else process.stdout.write(`\n${renderTable(report)}\n`);
 }

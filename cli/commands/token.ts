@@ -1,8 +1,11 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { checkToken } from '../../cluster/grpc/authClient.ts';
 import {
   generateToken,
   hashToken,
+  TOKEN_NAME,
+  TOKEN_NAME_RULE,
+  TOKEN_ROLES,
   tokenEntryLine,
   type TokenEntry,
   type TokenRole,
@@ -14,11 +17,35 @@ export interface TokenCreateFlags {
   json?: boolean;
 }
 
+/** `chorus token create|hash`: bearer tokens for the gRPC API (docs/security.md). */
+export function tokenCommand(): Command {
+  const token = new Command('token').description('bearer tokens for the gRPC API (docs/security.md)');
+  token
+    .command('create')
+    .description("print a new random token and the entry to add to the coordinator's tokens file")
+    .addOption(
+      new Option('--role <role>', 'what the token may do').choices(TOKEN_ROLES).makeOptionMandatory(),
+    )
+    .requiredOption('--name <name>', 'who or what holds it (shown in logs)', tokenNameOption)
+    .option('--json', 'print {name, role, sha256, token} as one JSON object')
+    .action(tokenCreate);
+  token
+    .command('hash')
+    .description('print the SHA-256 (the tokens-file entry) of a token read from standard input')
+    .action(tokenHash);
+  return token;
+}
+
+function tokenNameOption(value: string): string {
+  if (!TOKEN_NAME.test(value)) throw new InvalidArgumentError(`expected ${TOKEN_NAME_RULE}`);
+  return value;
+}
+
 /**
  * `chorus token create --role client --name alice`: a new random token on stdout (the only time it
  * is shown) and, on stderr, the entry to add to the coordinator's tokens file. The token is not kept.
  */
-export function tokenCreateCommand(flags: TokenCreateFlags): void {
+function tokenCreate(flags: TokenCreateFlags): void {
   const token = generateToken();
   const entry: TokenEntry = { name: flags.name, role: flags.role, sha256: hashToken(token) };
   if (flags.json) {
@@ -40,7 +67,8 @@ export function tokenCreateCommand(flags: TokenCreateFlags): void {
  * `chorus token hash < token.txt`: the SHA-256 entry value of an existing token (read from stdin, so
  * it never appears in the command line).
  */
-export function tokenHashCommand(): void {
+async function tokenHash(): Promise<void> {
+  const { checkToken } = await import('../../cluster/grpc/authClient.ts');
   const token = checkToken(readFileSync(0, 'utf8').trim(), 'standard input');
   process.stdout.write(`${hashToken(token)}\n`);
 }

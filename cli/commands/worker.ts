@@ -1,22 +1,28 @@
-import { availableParallelism, tmpdir } from 'node:os';
+import { Command } from 'commander';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendChoice } from '../../core/backend/backendChoice.ts';
 import { ChorusError } from '../../core/errors.ts';
 import { natsConnectionCheck } from '../../observability/natsConnectionCheck.ts';
-import { startProcessMetrics } from '../metrics/processMetrics.ts';
 import { readinessOf, type ReadinessCheck } from '../../observability/readiness.ts';
-import { startNatsWorker } from '../../worker/distributed/natsWorker.ts';
-import { clientConnectOptions } from '../../cluster/grpc/authClient.ts';
-import { natsClientOptions } from '../../cluster/nats/natsClientSecurity.ts';
-import { DEFAULTS, logLine, serversOf } from '../options.ts';
-import { clientSecurityFrom, type ClientSecurityFlags } from './clientSecurity.ts';
-import { natsSecurityFrom, type NatsSecurityFlags } from './natsSecurity.ts';
-import { waitForStopSignal } from './coordinator.ts';
+import { WORKER_DEFAULTS } from '../../worker/workerDefaults.ts';
+import { ENV } from '../env.ts';
+import { backendOption } from '../flags/backendFlag.ts';
+import { coordinatorOptions, type CoordinatorFlags } from '../flags/coordinatorFlags.ts';
+import { envInt } from '../flags/envValues.ts';
+import { natsOptions, natsSecurityFrom, type NatsFlags } from '../flags/natsFlags.ts';
+import {
+  DEFAULTS,
+  envOrUndefined,
+  logLine,
+  nonNegativeIntOption,
+  portOption,
+  positiveIntOption,
+  serversOf,
+} from '../options.ts';
+import { waitForStopSignal } from '../stopSignal.ts';
 
-export interface WorkerFlags extends ClientSecurityFlags, NatsSecurityFlags {
-  nats: string;
-  natsPrefix: string;
-  coordinator: string;
+export interface WorkerFlags extends CoordinatorFlags, NatsFlags {
   slots?: number;
   gpu?: number;
   backend?: BackendChoice;
@@ -26,11 +32,52 @@ export interface WorkerFlags extends ClientSecurityFlags, NatsSecurityFlags {
 }
 
 /** `chorus worker`: SIGTERM drains (running tasks finish or are handed back), then the process exits. */
-export async function workerCommand(flags: WorkerFlags): Promise<void> {
+export function workerCommand(): Command {
+  return coordinatorOptions(
+    natsOptions(
+      new Command('worker').description('run tasks from NATS JetStream in a thread pool (SIGTERM drains)'),
+    ),
+  )
+    .option(
+      '--slots <n>',
+      'tasks at once (threads; default the number of cores)',
+      positiveIntOption,
+      envInt('slots'),
+    )
+    .option(
+      '--gpu <index>',
+      'pin this process to one GPU (sets CUDA_VISIBLE_DEVICES)',
+      nonNegativeIntOption,
+      envInt('gpu', 0),
+    )
+    .addOption(backendOption("tfjs backend for every task (default: each job file's)"))
+    .option(
+      '--metrics-port <port>',
+      `port of /metrics, /healthz, /readyz (default ${DEFAULTS.workerMetricsPort}; ${ENV.metricsPort})`,
+      portOption,
+      envInt('metricsPort', 0),
+    )
+    .option('--cache <dir>', 'folder for downloaded job data', envOrUndefined('cacheDir'))
+    .option(
+      '--drain-seconds <s>',
+      'on SIGTERM, how long running tasks may take before they are handed back',
+      positiveIntOption,
+      WORKER_DEFAULTS.drainSeconds,
+    )
+    .action(runWorker);
+}
+
+async function runWorker(flags: WorkerFlags): Promise<void> {
   const log = logLine('worker');
   // Before any backend loads: the native GPU backend reads this when it initialises.
   if (flags.gpu !== undefined) process.env.CUDA_VISIBLE_DEVICES = String(flags.gpu);
-  const slots = flags.slots ?? availableParallelism();
+  // The machinery is loaded here, not at the top: `chorus --help` and other commands need none of it.
+  const { startNatsWorker } = await import('../../worker/distributed/natsWorker.ts');
+  const { clientConnectOptions } = await import('../../cluster/grpc/authClient.ts');
+  const { natsClientOptions } = await import('../../cluster/nats/natsClientSecurity.ts');
+  const { clientSecurityFrom } = await import('../flags/coordinatorConnection.ts');
+  const { startProcessMetrics } = await import('../metrics/processMetrics.ts');
+  const slots = flags.slots ?? WORKER_DEFAULTS.slots();
   // Read and check the TLS files and token now, so a bad setting fails the start, not every task.
   const grpc = clientSecurityFrom(flags);
   clientConnectOptions(grpc);

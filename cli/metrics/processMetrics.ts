@@ -4,7 +4,12 @@ import type { CoordinatorMetricsOptions } from '../../coordinator/metrics/coordi
 import type { JobMetricsContext } from '../../coordinator/metrics/jobMetricsContext.ts';
 import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 import { WorkerMetrics } from '../../worker/metrics/workerMetrics.ts';
-import { DEFAULT_METRICS_PORTS, startMetricsServer } from '../../observability/metricsServer.ts';
+import { ChorusError } from '../../core/errors.ts';
+import {
+  DEFAULT_METRICS_PORTS,
+  MetricsPortError,
+  startMetricsServer,
+} from '../../observability/metricsServer.ts';
 import type { MetricsServer } from '../../observability/metricsServer.ts';
 import type { Readiness } from '../../observability/readiness.ts';
 
@@ -53,7 +58,8 @@ export async function startProcessMetrics(options: ProcessMetricsOptions): Promi
     });
   } catch (err) {
     coordinator?.close();
-    throw err;
+    // A Chorus error: the CLI prints it as one line (exit 1), not as an unexpected failure.
+    throw err instanceof MetricsPortError ? new ChorusError(err.message, { cause: err }) : err;
   }
   const embedded = options.role === 'embedded';
   return {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { nkeys } from '@nats-io/transport-node';
-import { natsSecurityFrom } from '../../cli/commands/natsSecurity.ts';
+import { natsSecurityFrom } from '../../cli/flags/natsFlags.ts';
 import { ENV } from '../../cli/env.ts';
-import { buildProgram } from '../../cli/main.ts';
+import { buildProgram } from '../../cli/program.ts';
 import { explainNatsConnectFailure } from '../../cluster/nats/connectNats.ts';
 import {
   describeNatsSecurity,

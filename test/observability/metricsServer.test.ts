@@ -106,7 +106,7 @@ test('a port in use is a clear error naming the port and the flag', async () => 
     await assert.rejects(
       startMetricsServer({ port: first.port, host: '127.0.0.1', registry: new Registry() }),
       (err: Error) => {
-        assert.equal(err.name, 'ChorusError');
+        assert.equal(err.name, 'MetricsPortError');
         assert.match(err.message, new RegExp(`metrics port ${first.port} is already in use.*--metrics-port`));
         return true;
       },

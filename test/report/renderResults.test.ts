@@ -10,7 +10,7 @@ import { titleOf } from '../../results/loadExperiments.ts';
 import { orderStudents, renderResults, type ResultsExperiment } from '../../results/renderResults.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SCRIPT = join(ROOT, 'results', 'renderResults.ts');
+const SCRIPT = join(ROOT, 'results', 'resultsMain.ts');
 const META = { machine: 'Test CPU, 2 cores, 4.0 GiB RAM, Node v20', date: '2026-11-27' };
 
 function student(name: string, accuracy: number, extra: Partial<StudentReport> = {}): StudentReport {

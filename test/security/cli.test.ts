@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { hashToken, parseTokensFile, TokenTable } from '../../cluster/grpc/authTokens.ts';
-import { clientSecurityFrom } from '../../cli/commands/clientSecurity.ts';
+import { clientSecurityFrom } from '../../cli/flags/coordinatorConnection.ts';
 import { serverSecurityFrom } from '../../cli/commands/coordinator.ts';
 import { ENV } from '../../cli/env.ts';
-import { buildProgram } from '../../cli/main.ts';
+import { buildProgram } from '../../cli/program.ts';
 import { NonRetryableError } from '../../core/errors.ts';
 import { runChorus, type ChorusExit } from './fixtures/chorusProcess.ts';
 

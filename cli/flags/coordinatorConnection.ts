@@ -1,3 +1,4 @@
+import { connectCoordinator, type CoordinatorConnection } from '../../cluster/client/coordinatorClient.ts';
 import {
   checkToken,
   clientConnectOptions,
@@ -5,17 +6,7 @@ import {
   type ClientSecurity,
 } from '../../cluster/grpc/authClient.ts';
 import { ENV } from '../env.ts';
-import { connectCoordinator, type CoordinatorConnection } from '../../cluster/client/coordinatorClient.ts';
-
-/** The TLS and token flags of every command that dials the coordinator (and of `chorus worker`). */
-export interface ClientSecurityFlags {
-  /** TLS trusting the public roots (implied by any of the files below). */
-  tls?: boolean;
-  tlsCa?: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  tokenFile?: string;
-}
+import type { ClientSecurityFlags, CoordinatorFlags } from './coordinatorFlags.ts';
 
 /**
  * Flags (whose defaults come from the environment) → what the connection needs. The token comes from
@@ -40,8 +31,19 @@ export function clientSecurityFrom(flags: ClientSecurityFlags): ClientSecurity {
 }
 
 /** A coordinator client with the command's TLS and token settings; bad files fail here, before any call. */
-export function connectFromFlags(
-  flags: ClientSecurityFlags & { coordinator: string },
-): CoordinatorConnection {
+export function connectFromFlags(flags: CoordinatorFlags): CoordinatorConnection {
   return connectCoordinator(flags.coordinator, clientConnectOptions(clientSecurityFrom(flags)));
+}
+
+/** Runs `use` with a client of the command's coordinator, closing it afterwards. */
+export async function withCoordinator<T>(
+  flags: CoordinatorFlags,
+  use: (client: CoordinatorConnection) => Promise<T>,
+): Promise<T> {
+  const client = connectFromFlags(flags);
+  try {
+    return await use(client);
+  } finally {
+    client.close();
+  }
 }

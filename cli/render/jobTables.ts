@@ -1,0 +1,56 @@
+import type { JobStatus, JobSummary, WorkerInfo } from '../../cluster/api/apiTypes.ts';
+
+/** The text tables of `chorus status`, `jobs` and `workers`. */
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
+}
+
+function time(ms: number | undefined): string {
+  return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-';
+}
+
+function counts(s: JobSummary): string {
+  return `${s.counts.done} done, ${s.counts.running} running, ${s.counts.pending} pending, ${s.counts.failed} failed`;
+}
+
+export function renderStatus(s: JobStatus): string {
+  const head = `job ${s.jobId} (${s.name}): ${s.state}; ${counts(s)}${s.error ? `\nerror: ${s.error}` : ''}\n\n`;
+  const rows = [['task', 'state', 'attempts', 'started', 'finished', 'last error']];
+  for (const t of s.tasks) {
+    rows.push([
+      t.id,
+      t.state,
+      String(t.attempts),
+      time(t.startedAt),
+      time(t.finishedAt),
+      (t.lastError ?? '').slice(0, 60),
+    ]);
+  }
+  return head + table(rows);
+}
+
+export function renderJobs(jobs: JobSummary[]): string {
+  if (jobs.length === 0) return 'no jobs\n';
+  const rows = [['job', 'name', 'state', 'tasks', 'submitted']];
+  for (const j of jobs) rows.push([j.jobId, j.name, j.state, counts(j), time(j.submittedAt)]);
+  return table(rows);
+}
+
+export function renderWorkers(workers: WorkerInfo[]): string {
+  if (workers.length === 0) return 'no workers connected\n';
+  const rows = [['worker', 'host', 'slots', 'busy', 'backend', 'last seen']];
+  for (const w of workers)
+    rows.push([w.workerId, w.host, String(w.slots), String(w.busy), w.backend, time(w.lastSeen)]);
+  return table(rows);
+}
