@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { folderBoundariesRule } from './folderRules.js';
 
 export default tseslint.config(
   {
@@ -23,6 +24,12 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
+  },
+  {
+    // Which top-level folder may import which, with one line of reason each: folderRules.js.
+    files: ['**/*.ts', '**/*.mjs'],
+    plugins: { chorus: { rules: { 'folder-boundaries': folderBoundariesRule } } },
+    rules: { 'chorus/folder-boundaries': 'error' },
   },
   {
     files: ['**/*.js', '**/*.mjs'],
