@@ -2,14 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { connectCoordinator, type CoordinatorConnection } from '../cluster/client/coordinatorClient.ts';
+import { connectCoordinator, type CoordinatorConnection } from '../cluster/client/coordinatorConnection.ts';
 import type { ResultMessage } from '../cluster/messages/resultMessage.ts';
 import type { NatsResources } from '../cluster/nats/natsResources.ts';
 import type { JobRecord } from '../cluster/state/jobRecord.ts';
 import { KvJobStore } from '../coordinator/nats/kvJobStore.ts';
 import { openResources } from '../cluster/nats/openResources.ts';
 import { startNatsServer, type NatsServer } from '../test/support/natsServer.ts';
-import { ChorusDaemon } from './chorusDaemon.ts';
+import { ChorusProcess } from '../test/support/chorusProcess.ts';
 
 /** Process start-up runs tsx over the sources: slow on a loaded 2-core machine. */
 const START_TIMEOUT_MS = 120_000;
@@ -21,14 +21,14 @@ const START_TIMEOUT_MS = 120_000;
  * the coordinator whose event loop is being measured. `stop` ends every process by its pid.
  */
 export class LoadCluster {
-  workers: ChorusDaemon[] = [];
+  workers: ChorusProcess[] = [];
   private workerCount = 0;
   private client: CoordinatorConnection | undefined;
 
   private constructor(
     readonly nats: NatsServer,
     readonly dir: string,
-    readonly coordinator: ChorusDaemon,
+    readonly coordinator: ChorusProcess,
     readonly grpcAddress: string,
     readonly metricsUrl: string,
     private readonly nc: NatsConnection,
@@ -38,9 +38,9 @@ export class LoadCluster {
   static async start(): Promise<LoadCluster> {
     const dir = await mkdtemp(path.join(tmpdir(), 'chorus-bench-load-'));
     const nats = await startNatsServer();
-    let coordinator: ChorusDaemon | undefined;
+    let coordinator: ChorusProcess | undefined;
     try {
-      coordinator = new ChorusDaemon('coordinator', [
+      coordinator = chorusDaemon('coordinator', [
         'coordinator',
         ...['--nats', nats.url, '--grpc', '127.0.0.1:0', '--metrics-port', '0'],
         ...['--cache', path.join(dir, 'coordinator-cache')],
@@ -70,7 +70,7 @@ export class LoadCluster {
   async startWorkers(n: number): Promise<void> {
     const started = Array.from({ length: n }, () => {
       const k = ++this.workerCount;
-      return new ChorusDaemon(`worker-${k}`, [
+      return chorusDaemon(`worker-${k}`, [
         'worker',
         ...['--nats', this.nats.url, '--coordinator', this.grpcAddress, '--slots', '1'],
         ...[
@@ -151,4 +151,17 @@ export class LoadCluster {
     await this.nats.stop();
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A long-running `chorus coordinator` or `chorus worker`. Every output line is kept (the load
+ * benchmark reads the workers' whole task log: each line starts with the ISO time the process wrote it).
+ * CHORUS_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the coordinator there, to find what stalls it.
+ */
+function chorusDaemon(name: string, args: readonly string[]): ChorusProcess {
+  const profileDir = name === 'coordinator' ? process.env.CHORUS_BENCH_CPU_PROF : undefined;
+  return new ChorusProcess(name, args, {
+    logLines: Number.POSITIVE_INFINITY,
+    ...(profileDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}),
+  });
 }

@@ -1,4 +1,4 @@
-import { connectDataPlane } from '../cluster/client/coordinatorClient.ts';
+import { connectDataPlane } from '../cluster/client/dataPlaneConnection.ts';
 import { CHUNK_BYTES } from '../cluster/grpc/messageLimits.ts';
 import { emitResult, numberArg, parseArgs, stringArg } from './emitResult.ts';
 

@@ -1,4 +1,4 @@
-import type { CoordinatorConnection } from '../cluster/client/coordinatorClient.ts';
+import type { CoordinatorConnection } from '../cluster/client/coordinatorConnection.ts';
 import { renderTable } from '../coordinator/report/renderTable.ts';
 import { JobFailedError } from '../core/errors.ts';
 import type { Report } from '../core/report/report.ts';

@@ -1,5 +1,5 @@
 import type { ArtifactStore } from '../core/artifacts/artifactStore.ts';
-import type { DataPlaneConnection } from '../cluster/client/coordinatorClient.ts';
+import type { DataPlaneConnection } from '../cluster/client/dataPlaneConnection.ts';
 import { float32View } from '../core/artifacts/float32.ts';
 import { NonRetryableError } from '../core/errors.ts';
 

@@ -4,7 +4,7 @@ import { FsArtifactStore } from '../core/artifacts/fsArtifactStore.ts';
 import type { ArtifactStore } from '../core/artifacts/artifactStore.ts';
 import { NatsArtifactStore } from '../cluster/artifacts/natsArtifactStore.ts';
 import { connectNats } from '../cluster/nats/connectNats.ts';
-import { connectDataPlane, type DataPlaneConnection } from '../cluster/client/coordinatorClient.ts';
+import { connectDataPlane, type DataPlaneConnection } from '../cluster/client/dataPlaneConnection.ts';
 import { clientConnectOptions } from '../cluster/grpc/authClient.ts';
 import type { ArtifactLocation } from './poolMessages.ts';
 import { LogitForwardingStore } from './logitForwardingStore.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ChorusProcess } from './chorusProcess.ts';
-import { Cluster } from './cluster.ts';
+import type { ChorusProcess } from '../support/chorusProcess.ts';
+import { Cluster } from '../support/chorusCluster.ts';
 import { slowAndFastJob } from './jobs.ts';
 
 const MAX_DELIVER = 3;

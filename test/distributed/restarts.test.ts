@@ -6,7 +6,7 @@ import { decodeMessage } from '../../cluster/messages/codec.ts';
 import { resultMessageSchema, type ResultMessage } from '../../cluster/messages/resultMessage.ts';
 import { natsNames } from '../../cluster/nats/natsNames.ts';
 import type { Report } from '../../core/report/report.ts';
-import { Cluster } from './cluster.ts';
+import { Cluster } from '../support/chorusCluster.ts';
 import { membersJob } from './jobs.ts';
 
 /** Until a member of the job is training its second epoch (or later). */

@@ -8,7 +8,7 @@ import { type ResultMessage } from '../../cluster/messages/resultMessage.ts';
 import { natsNames } from '../../cluster/nats/natsNames.ts';
 import type { Report } from '../../core/report/report.ts';
 import { ofType, parseEvents, runCli, tempDir } from '../pipeline/cli.ts';
-import { Cluster } from './cluster.ts';
+import { Cluster } from '../support/chorusCluster.ts';
 import { fullJob } from './jobs.ts';
 import { shapeOf, withoutTimings } from './reportShape.ts';
 

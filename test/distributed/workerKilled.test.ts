@@ -5,7 +5,7 @@ import { nanos } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import type { KvTaskRecord } from '../../cluster/state/kvTaskRecord.ts';
 import { natsNames } from '../../cluster/nats/natsNames.ts';
-import { Cluster } from './cluster.ts';
+import { Cluster } from '../support/chorusCluster.ts';
 import { membersJob } from './jobs.ts';
 
 const EPOCHS = 8;

@@ -2,11 +2,8 @@ import assert from 'node:assert/strict';
 import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { after, before, test } from 'node:test';
-import {
-  connectCoordinator,
-  connectDataPlane,
-  type DataPlaneConnection,
-} from '../../cluster/client/coordinatorClient.ts';
+import { connectCoordinator } from '../../cluster/client/coordinatorConnection.ts';
+import { connectDataPlane, type DataPlaneConnection } from '../../cluster/client/dataPlaneConnection.ts';
 import type { LogitArray } from '../../cluster/api/apiTypes.ts';
 import { LogitAssembler, logitChunks } from '../../cluster/grpc/logitStream.ts';
 import { CHUNK_BYTES } from '../../cluster/grpc/messageLimits.ts';

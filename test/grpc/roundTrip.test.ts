@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { connectCoordinator, type CoordinatorConnection } from '../../cluster/client/coordinatorClient.ts';
+import {
+  connectCoordinator,
+  type CoordinatorConnection,
+} from '../../cluster/client/coordinatorConnection.ts';
 import type { JobEvent, SubmitJobRequest } from '../../cluster/api/apiTypes.ts';
 import { ChorusError, JobSpecError, NonRetryableError } from '../../core/errors.ts';
 import { CoordinatorUnreachableError, NotFoundError } from '../../cluster/errors.ts';

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { after, before, test } from 'node:test';
-import { connectCoordinator, type CoordinatorConnection } from '../../cluster/client/coordinatorClient.ts';
+import {
+  connectCoordinator,
+  type CoordinatorConnection,
+} from '../../cluster/client/coordinatorConnection.ts';
 import { CHUNK_BYTES } from '../../cluster/grpc/messageLimits.ts';
 import { submitChunks } from '../../cluster/grpc/submitStream.ts';
 import { NonRetryableError } from '../../core/errors.ts';

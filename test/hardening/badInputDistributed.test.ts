@@ -9,7 +9,10 @@ import { test, type TestContext } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { connectCoordinator, type CoordinatorConnection } from '../../cluster/client/coordinatorClient.ts';
+import {
+  connectCoordinator,
+  type CoordinatorConnection,
+} from '../../cluster/client/coordinatorConnection.ts';
 import { isServiceError } from '../../cluster/grpc/errorStatus.ts';
 import { loadChorusProto } from '../../proto/loadProto.ts';
 import { natsNames } from '../../cluster/nats/natsNames.ts';
@@ -18,8 +21,8 @@ import type { JobStatus } from '../../cluster/api/apiTypes.ts';
 import type { SubmitJobChunk } from '../../proto/generated/chorus/v1/SubmitJobChunk.ts';
 import { startNatsServer } from '../support/natsServer.ts';
 import { idxBytes } from '../data/helpers.ts';
-import { REPO_ROOT } from '../pipeline/cli.ts';
-import { ChorusChild } from './chorusChild.ts';
+import { REPO_ROOT } from '../support/chorusProcess.ts';
+import { ChorusProcess } from '../support/chorusProcess.ts';
 
 /**
  * Bad input thrown at a real distributed Chorus (nats-server, a coordinator and two workers, each a
@@ -62,8 +65,8 @@ runtime: { backend: wasm }
 `;
 
 interface Cluster {
-  coordinator: ChorusChild;
-  workers: ChorusChild[];
+  coordinator: ChorusProcess;
+  workers: ChorusProcess[];
   address: string;
   natsUrl: string;
   prefix: string;
@@ -79,29 +82,37 @@ async function startCluster(t: TestContext): Promise<Cluster> {
   });
   const prefix = `h${randomBytes(4).toString('hex')}`;
   const common = ['--nats', nats.url, '--nats-prefix', prefix];
-  const coordinator = new ChorusChild(t, 'coordinator', [
+  const coordinator = new ChorusProcess(
     'coordinator',
-    ...common,
-    ...['--grpc', '127.0.0.1:0', '--metrics-port', '0', '--cache', join(dir, 'coordinator')],
-  ]);
+    [
+      'coordinator',
+      ...common,
+      ...['--grpc', '127.0.0.1:0', '--metrics-port', '0', '--cache', join(dir, 'coordinator')],
+    ],
+    { t },
+  );
   const ready = await coordinator.waitForLine(/coordinator ready: gRPC ([^\s,]+)/, START_MS);
   const address = ready[1] ?? '';
   const workers = [1, 2].map(
     (n) =>
-      new ChorusChild(t, `worker-${n}`, [
-        'worker',
-        ...common,
-        ...[
-          '--coordinator',
-          address,
-          '--slots',
-          '1',
-          '--metrics-port',
-          '0',
-          '--cache',
-          join(dir, `worker-${n}`),
+      new ChorusProcess(
+        `worker-${n}`,
+        [
+          'worker',
+          ...common,
+          ...[
+            '--coordinator',
+            address,
+            '--slots',
+            '1',
+            '--metrics-port',
+            '0',
+            '--cache',
+            join(dir, `worker-${n}`),
+          ],
         ],
-      ]),
+        { t },
+      ),
   );
   await Promise.all(workers.map((w) => w.waitForLine(/worker \S+ ready/, START_MS)));
   const api = connectCoordinator(address, { deadlineMs: 10_000 });
@@ -407,13 +418,13 @@ test(
     );
 
     // 4. Everyone is still up, still answering, and the valid job completes with a report.
-    assert.ok(c.coordinator.alive && c.workers.every((w) => w.alive), logs(c));
+    assert.ok(c.coordinator.running && c.workers.every((w) => w.running), logs(c));
     assert.equal((await c.api.listWorkers()).length, 2);
     const status = await waitForEnd(t, c, steady.jobId, 150_000);
     assert.equal(status.state, 'done', `${JSON.stringify(status)}\n${logs(c)}`);
     const report = JSON.parse((await c.api.getReport(steady.jobId)).json) as { members?: unknown[] };
     assert.equal(report.members?.length, 2);
-    assert.ok(c.coordinator.alive && c.workers.every((w) => w.alive), logs(c));
+    assert.ok(c.coordinator.running && c.workers.every((w) => w.running), logs(c));
     assert.equal(c.coordinator.matching(/unexpected|uncaught|unhandled/i).length, 0, c.coordinator.log());
     t.diagnostic(c.coordinator.matching(/job steady\S* done in/).join('; '));
   },

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findNatsServer } from '../support/natsServer.ts';
-import { REPO_ROOT } from '../pipeline/cli.ts';
+import { CHORUS_BIN, REPO_ROOT } from '../support/chorusProcess.ts';
 import { NetnsLab } from './netnsLab.ts';
 import { NsProcess } from './nsProcess.ts';
 
@@ -10,7 +10,6 @@ import { NsProcess } from './nsProcess.ts';
 const START_TIMEOUT_MS = 60_000;
 const NATS_PORT = 4222;
 const GRPC_PORT = 50051;
-const BIN = join(REPO_ROOT, 'cli', 'bin.mjs');
 /** Temporary folders: `chorus-multihost-<pid>-XXXXXX`. */
 export const TEMP_PREFIX = 'chorus-multihost-';
 
@@ -74,7 +73,7 @@ export class MultiHostCluster {
       name,
       this.lab.ns('coord'),
       process.execPath,
-      [BIN, ...args, '--coordinator', this.grpcAddress],
+      [CHORUS_BIN, ...args, '--coordinator', this.grpcAddress],
       { cwd: REPO_ROOT },
     );
     this.clients.push(client);
@@ -131,7 +130,7 @@ export class MultiHostCluster {
       this.lab.ns('coord'),
       process.execPath,
       [
-        BIN,
+        CHORUS_BIN,
         'coordinator',
         ...['--nats', this.natsUrl, '--grpc', this.grpcAddress, '--metrics-port', '0'],
         ...['--cache', join(this.dir, 'coordinator-cache'), ...extra],
@@ -147,7 +146,7 @@ export class MultiHostCluster {
       this.lab.ns(host),
       process.execPath,
       [
-        BIN,
+        CHORUS_BIN,
         'worker',
         ...['--nats', this.natsUrl, '--coordinator', this.grpcAddress, '--slots', '1'],
         ...['--cache', join(this.dir, `${host}-cache`), '--metrics-port', '0', '--drain-seconds', '5'],

@@ -21,7 +21,7 @@ import {
 } from '../../cluster/nats/workerPermissions.ts';
 import { NonRetryableError } from '../../core/errors.ts';
 import { makeCertificates, type TestCertificates } from '../security/fixtures/certificates.ts';
-import { runChorus } from '../security/fixtures/chorusProcess.ts';
+import { runChorus } from '../support/chorusProcess.ts';
 
 const PASSWORD = 'S3cret-pa55word-that-must-not-leak';
 const SERVERS = ['nats://127.0.0.1:4222'];
@@ -298,7 +298,7 @@ test("the worker's permissions allow its work and none of the coordinator's", ()
 });
 
 test('`chorus nats-permissions` prints the block for a prefix', async () => {
-  const exit = await runChorus(['nats-permissions', '--nats-prefix', 'team-a']);
+  const exit = await runChorus(['nats-permissions', '--nats-prefix', 'team-a'], { cleanEnv: true });
   assert.equal(exit.code, 0, exit.stderr);
   assert.equal(exit.stdout, `${permissionsConfig(workerPermissions('team-a'))}\n`);
   assert.match(exit.stdout, /"team-a\.results\.>"/);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { findBinary, startPrometheus, type Prometheus, type VectorSample } from '../support/prometheus.ts';
+import { ChorusProcess } from '../support/chorusProcess.ts';
 import { startNatsServer, type NatsServer } from '../support/natsServer.ts';
 
 /**
@@ -14,7 +14,6 @@ import { startNatsServer, type NatsServer } from '../support/natsServer.ts';
  * Prometheus scraping both /metrics, and a small job with one injected retryable failure.
  */
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
 const USER = 'chorus';
 const PASSWORD = 'scrape-s3cret:pw';
 const PREFIX = `scrape${process.pid}`;
@@ -39,55 +38,11 @@ distillation:
 runtime: { backend: cpu }
 `;
 
-interface Chorus {
-  child: ChildProcess;
-  output(): string;
-  /** Resolves with the first match of `re` in the process's stderr. */
-  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
-}
+/** Chorus processes wait this long for a line by default: start-up runs tsx over the sources. */
+const WAIT_MS = 30_000;
 
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-});
-
-function chorus(args: string[], env: Record<string, string> = {}): Chorus {
-  const child = spawn(process.execPath, ['cli/bin.mjs', ...args], {
-    cwd: repo,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let text = '';
-  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
-  return {
-    child,
-    output: () => text,
-    waitFor: (re, timeoutMs = 30_000) =>
-      new Promise((resolve, reject) => {
-        const deadline = Date.now() + timeoutMs;
-        const poll = () => {
-          const m = re.exec(text);
-          if (m) return resolve(m);
-          if (child.exitCode !== null || Date.now() > deadline) {
-            return reject(new Error(`${args[0]}: no ${re} (exit ${child.exitCode}):\n${text}`));
-          }
-          setTimeout(poll, 50);
-        };
-        poll();
-      }),
-  };
-}
-
-async function stop(c: Chorus | undefined): Promise<void> {
-  if (!c || c.child.exitCode !== null || c.child.signalCode !== null) return;
-  const exited = new Promise((r) => c.child.once('exit', r));
-  c.child.kill('SIGTERM');
-  const force = setTimeout(() => c.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(force);
+function chorus(args: string[], env: Record<string, string> = {}): ChorusProcess {
+  return new ChorusProcess(args[0] ?? 'chorus', args, { env });
 }
 
 function promtoolCheckMetrics(text: string): Promise<{ code: number | null; output: string }> {
@@ -107,8 +62,8 @@ const one = (value: number) => (s: VectorSample[]) => s.length === 1 && Number(s
 let dir = '';
 let nats: NatsServer;
 let prometheus: Prometheus | undefined;
-let coordinator: Chorus | undefined;
-let worker: Chorus | undefined;
+let coordinator: ChorusProcess | undefined;
+let worker: ChorusProcess | undefined;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'chorus-scrape-'));
@@ -117,8 +72,8 @@ before(async () => {
 });
 
 after(async () => {
-  await stop(worker);
-  await stop(coordinator);
+  await worker?.stop();
+  await coordinator?.stop();
   await prometheus?.stop();
   await nats.stop();
   await rm(dir, { recursive: true, force: true });
@@ -135,8 +90,10 @@ test('Prometheus scrapes a real coordinator and worker through a job: tasks, que
     '--cache',
     join(dir, 'coordinator'),
   ]);
-  const grpcPort = Number((await coordinator.waitFor(/coordinator ready: gRPC 127\.0\.0\.1:(\d+)/))[1]);
-  const coordinatorMetrics = `127.0.0.1:${(await coordinator.waitFor(/metrics on port (\d+)/))[1]}`;
+  const grpcPort = Number(
+    (await coordinator.waitForOutput(/coordinator ready: gRPC 127\.0\.0\.1:(\d+)/, WAIT_MS))[1],
+  );
+  const coordinatorMetrics = `127.0.0.1:${(await coordinator.waitForOutput(/metrics on port (\d+)/, WAIT_MS))[1]}`;
 
   prometheus = await startPrometheus({
     scrape: [{ job: 'chorus-coordinator', targets: [coordinatorMetrics] }],
@@ -153,7 +110,9 @@ test('Prometheus scrapes a real coordinator and worker through a job: tasks, que
     `127.0.0.1:${grpcPort}`,
     '--json',
   ]);
-  const jobId = (JSON.parse((await submit.waitFor(/^\{.*"submitted".*\}$/m))[0]) as { jobId: string }).jobId;
+  const jobId = (
+    JSON.parse((await submit.waitForOutput(/^\{.*"submitted".*\}$/m, WAIT_MS))[0]) as { jobId: string }
+  ).jobId;
   // train×2 and the baseline student need nothing else.
   await p.waitFor('chorus_queue_depth', one(3), 20_000);
   await p.waitFor('chorus_jobs{state="running"}', one(1));
@@ -173,7 +132,7 @@ test('Prometheus scrapes a real coordinator and worker through a job: tasks, que
     ],
     { CHORUS_FAULTS: 'fail@train:m-1#1' },
   );
-  const workerMetrics = `127.0.0.1:${(await worker.waitFor(/metrics on port (\d+)/))[1]}`;
+  const workerMetrics = `127.0.0.1:${(await worker.waitForOutput(/metrics on port (\d+)/, WAIT_MS))[1]}`;
   // Prometheus reads its targets at start: a second instance for the worker keeps this simple.
   const workerProm = await startPrometheus({ scrape: [{ job: 'chorus-worker', targets: [workerMetrics] }] });
   try {
@@ -240,8 +199,8 @@ test('Prometheus scrapes a real coordinator and worker through a job: tasks, que
 
   // The NATS password reached neither process's output (nor submit's).
   for (const c of [coordinator, worker, submit]) {
-    assert.ok(!c.output().includes(PASSWORD) && !c.output().includes(encodeURIComponent(PASSWORD)));
+    assert.ok(!c.output.includes(PASSWORD) && !c.output.includes(encodeURIComponent(PASSWORD)));
   }
   // The retry counted above is that injected failure.
-  assert.match(worker.output(), /train:m-1\b.* 1 failed: injected failure.*will retry/);
+  assert.match(worker.output, /train:m-1\b.* 1 failed: injected failure.*will retry/);
 });

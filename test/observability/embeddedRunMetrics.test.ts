@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { startEmbeddedRunMetrics } from '../../cli/metrics/embeddedRunMetrics.ts';
 import { runEmbedded } from '../../coordinator/runEmbedded.ts';
+import { runChorus } from '../support/chorusProcess.ts';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
 // 150 rows, 20% validation: 120 training rows, 2 epochs.
 const JOB = `
 name: embedded-metrics
@@ -82,22 +80,10 @@ test('chorus run --metrics-port: a port in use is refused before the job starts,
   await new Promise<void>((resolve) => blocker.listen(0, resolve));
   const { port } = blocker.address() as AddressInfo;
   try {
-    const child = spawn(
-      process.execPath,
-      [
-        'cli/bin.mjs',
-        'run',
-        join(dir, 'job.yaml'),
-        '--out',
-        join(dir, 'blocked'),
-        '--metrics-port',
-        String(port),
-      ],
-      { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] },
+    const { code, stderr } = await runChorus(
+      ['run', join(dir, 'job.yaml'), '--out', join(dir, 'blocked'), '--metrics-port', String(port)],
+      { timeoutMs: 120_000 },
     );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     assert.equal(code, 1, stderr);
     assert.match(
       stderr,

@@ -136,15 +136,15 @@ test('a run killed with SIGKILL resumes without redoing finished tasks', async (
   const setup = await setUp(t);
   const cli = startCli(t, setup.args);
   let victim: string | undefined;
-  await cli.waitUntil(
+  await cli.waitForEvents(
     // Epoch 3 under way: epoch 1's checkpoint is written (a write overlaps the next epoch).
     (events) => (victim = interruptible(events, 3)) !== undefined,
     'a task done and a later train task at epoch 3',
     90_000,
   );
   assert.ok(victim);
-  cli.kill('SIGKILL');
-  const exit = await cli.exited;
+  cli.signal('SIGKILL');
+  const exit = await cli.finished;
   assert.equal(exit.signal, 'SIGKILL');
 
   const doneBefore = new Set(ofType(cli.events, 'task-done').map((e) => e.id));
@@ -164,15 +164,15 @@ test('Ctrl-C (SIGINT) stops within seconds with exit code 130, and the rerun com
   const cli = startCli(t, setup.args);
   let victim: string | undefined;
   // Later than the SIGKILL test, so the two runs resume from different epochs.
-  await cli.waitUntil(
+  await cli.waitForEvents(
     (events) => (victim = interruptible(events, 5)) !== undefined,
     'a task done and a later train task at epoch 5',
     90_000,
   );
   assert.ok(victim);
   const signalled = performance.now();
-  cli.kill('SIGINT');
-  const exit = await cli.exited;
+  cli.signal('SIGINT');
+  const exit = await cli.finished;
   const stopSeconds = (performance.now() - signalled) / 1000;
   t.diagnostic(`exited ${stopSeconds.toFixed(2)} s after SIGINT`);
   assert.equal(exit.code, 130, `exit code ${exit.code} (signal ${exit.signal}):\n${exit.stderr}`);

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { after, before, test } from 'node:test';
-import {
-  connectCoordinator,
-  connectDataPlane,
-  type ConnectOptions,
-} from '../../cluster/client/coordinatorClient.ts';
+import { connectCoordinator } from '../../cluster/client/coordinatorConnection.ts';
+import { connectDataPlane } from '../../cluster/client/dataPlaneConnection.ts';
+import { type ConnectOptions } from '../../cluster/client/connection.ts';
 import { RPC_ROLES } from '../../coordinator/grpc/auth.ts';
 import { generateToken, hashToken, TokenTable } from '../../cluster/grpc/authTokens.ts';
 import { loadChorusProto } from '../../proto/loadProto.ts';

@@ -9,7 +9,7 @@ import { serverSecurityFrom } from '../../cli/commands/coordinator.ts';
 import { ENV } from '../../cli/env.ts';
 import { buildProgram } from '../../cli/program.ts';
 import { NonRetryableError } from '../../core/errors.ts';
-import { runChorus, type ChorusExit } from './fixtures/chorusProcess.ts';
+import { runChorus, type ChorusExit } from '../support/chorusProcess.ts';
 
 /** The `chorus token` commands and the security flags' errors, run as a user runs them (in parallel). */
 
@@ -22,26 +22,23 @@ before(async () => {
   const pasted = 'chorus_this-is-a-token-pasted-by-mistake-0123456789';
   await writeFile(badTokens, `tokens:\n  - { name: a, role: client, sha256: ${pasted} }\n`);
   const cases: Record<string, Promise<ChorusExit>> = {
-    createJson: runChorus(['token', 'create', '--role', 'worker', '--name', 'gpu-pool', '--json']),
-    createText: runChorus(['token', 'create', '--role', 'client', '--name', 'alice']),
-    hash: runChorus(['token', 'hash'], {}, { stdin: 'chorus_abc\n' }),
-    badName: runChorus(['token', 'create', '--role', 'client', '--name', 'no spaces']),
-    badTokensFile: runChorus([
-      'coordinator',
-      '--auth-tokens',
-      badTokens,
-      '--metrics-port',
-      '0',
-      '--grpc',
-      '127.0.0.1:0',
-    ]),
+    createJson: runChorus(['token', 'create', '--role', 'worker', '--name', 'gpu-pool', '--json'], {
+      cleanEnv: true,
+    }),
+    createText: runChorus(['token', 'create', '--role', 'client', '--name', 'alice'], { cleanEnv: true }),
+    hash: runChorus(['token', 'hash'], { cleanEnv: true, stdin: 'chorus_abc\n' }),
+    badName: runChorus(['token', 'create', '--role', 'client', '--name', 'no spaces'], { cleanEnv: true }),
+    badTokensFile: runChorus(
+      ['coordinator', '--auth-tokens', badTokens, '--metrics-port', '0', '--grpc', '127.0.0.1:0'],
+      { cleanEnv: true },
+    ),
   };
   await Promise.all(
     Object.entries(cases).map(async ([name, run]) => {
       runs[name] = await run;
     }),
   );
-  runs.pasted = { code: 0, signal: null, stdout: pasted, stderr: '' };
+  runs.pasted = { code: 0, signal: null, stdout: pasted, stderr: '', seconds: 0 };
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { generateToken, hashToken, tokenEntryLine } from '../../cluster/grpc/aut
 import { startNatsServer, type NatsServer } from '../support/natsServer.ts';
 import { uniquePrefix } from '../nats/prefix.ts';
 import { makeCertificates, type TestCertificates } from './fixtures/certificates.ts';
-import { ChorusProcess, runChorus, type ChorusExit } from './fixtures/chorusProcess.ts';
+import { ChorusProcess, runChorus, type ChorusExit } from '../support/chorusProcess.ts';
 
 /**
  * The real processes: nats-server, `chorus coordinator` with mutual TLS and a tokens file, one
@@ -49,7 +49,11 @@ const clientTls = () => [
 ];
 
 async function client(args: string[], env: Record<string, string> = {}): Promise<ChorusExit> {
-  const exit = await runChorus([...args, '--coordinator', address], env, { timeoutMs: 90_000 });
+  const exit = await runChorus([...args, '--coordinator', address], {
+    cleanEnv: true,
+    env: env,
+    timeoutMs: 90_000,
+  });
   clientRuns.push(exit);
   return exit;
 }
@@ -73,42 +77,50 @@ before(async () => {
   nats = await startNatsServer();
   const prefix = uniquePrefix();
   const common = ['--nats', nats.url, '--nats-prefix', prefix, '--metrics-port', '0'];
-  coordinator = new ChorusProcess([
+  coordinator = new ChorusProcess(
     'coordinator',
-    ...common,
-    '--grpc',
-    '127.0.0.1:0',
-    '--cache',
-    join(dir, 'coordinator-cache'),
-    '--tls-cert',
-    certs.server.cert,
-    '--tls-key',
-    certs.server.key,
-    '--tls-client-ca',
-    certs.ca.cert,
-    '--auth-tokens',
-    tokensFile,
-  ]);
-  const ready = await coordinator.waitFor(/coordinator ready: gRPC 127\.0\.0\.1:(\d+)/, 30_000);
+    [
+      'coordinator',
+      ...common,
+      '--grpc',
+      '127.0.0.1:0',
+      '--cache',
+      join(dir, 'coordinator-cache'),
+      '--tls-cert',
+      certs.server.cert,
+      '--tls-key',
+      certs.server.key,
+      '--tls-client-ca',
+      certs.ca.cert,
+      '--auth-tokens',
+      tokensFile,
+    ],
+    { cleanEnv: true },
+  );
+  const ready = await coordinator.waitForOutput(/coordinator ready: gRPC 127\.0\.0\.1:(\d+)/, 30_000);
   address = `127.0.0.1:${ready[1]}`;
-  worker = new ChorusProcess([
+  worker = new ChorusProcess(
     'worker',
-    ...common,
-    '--coordinator',
-    address,
-    '--slots',
-    '1',
-    '--cache',
-    join(dir, 'worker-cache'),
-    ...clientTls(),
-    '--token-file',
-    join(dir, 'worker.token'),
-  ]);
-  await worker.waitFor(/worker \S+ ready/, 30_000);
+    [
+      'worker',
+      ...common,
+      '--coordinator',
+      address,
+      '--slots',
+      '1',
+      '--cache',
+      join(dir, 'worker-cache'),
+      ...clientTls(),
+      '--token-file',
+      join(dir, 'worker.token'),
+    ],
+    { cleanEnv: true },
+  );
+  await worker.waitForOutput(/worker \S+ ready/, 30_000);
 });
 
 after(async () => {
-  for (const p of [worker, coordinator]) p?.kill('SIGKILL');
+  for (const p of [worker, coordinator]) p?.signal('SIGKILL');
   await Promise.all([worker?.exited, coordinator?.exited].map((e) => e?.catch(() => undefined)));
   await nats?.stop();
   await rm(dir, { recursive: true, force: true });
@@ -175,8 +187,8 @@ test('a client token submits a job that the worker (worker token, mutual TLS) ru
 });
 
 test('no token appears in anything any process printed', async () => {
-  coordinator.kill('SIGTERM');
-  worker.kill('SIGTERM');
+  coordinator.signal('SIGTERM');
+  worker.signal('SIGTERM');
   await Promise.all([coordinator.exited, worker.exited]);
   const outputs = [
     ['coordinator', coordinator.output],

@@ -6,7 +6,10 @@ import { after, before, test } from 'node:test';
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectCoordinator, type CoordinatorConnection } from '../../cluster/client/coordinatorClient.ts';
+import {
+  connectCoordinator,
+  type CoordinatorConnection,
+} from '../../cluster/client/coordinatorConnection.ts';
 import type { JobStatus } from '../../cluster/api/apiTypes.ts';
 import { connectNats } from '../../cluster/nats/connectNats.ts';
 import { natsNames } from '../../cluster/nats/natsNames.ts';
@@ -15,7 +18,7 @@ import { workerInboxPrefix } from '../../cluster/nats/workerPermissions.ts';
 import { NatsConnectError } from '../../cluster/errors.ts';
 import { startNatsServer, type NatsServer } from '../support/natsServer.ts';
 import { uniquePrefix } from '../nats/prefix.ts';
-import { ChorusProcess } from './fixtures/chorusProcess.ts';
+import { ChorusProcess } from '../support/chorusProcess.ts';
 import {
   authorizationConfig,
   leakedSecrets,
@@ -56,26 +59,34 @@ before(async () => {
   users = await makeNatsUsers(dir);
   nats = await startNatsServer({ config: authorizationConfig(users, prefix) });
   const common = ['--nats', nats.url, '--nats-prefix', prefix, '--metrics-port', '0'];
-  coordinator = new ChorusProcess([
+  coordinator = new ChorusProcess(
     'coordinator',
-    ...common,
-    ...['--grpc', '127.0.0.1:0', '--cache', join(dir, 'coordinator-cache')],
-    ...['--nats-user', users.coordinator.user, '--nats-password-file', users.coordinator.passwordFile],
-  ]);
-  const ready = await coordinator.waitFor(/coordinator ready: gRPC 127\.0\.0\.1:(\d+)/, 60_000);
+    [
+      'coordinator',
+      ...common,
+      ...['--grpc', '127.0.0.1:0', '--cache', join(dir, 'coordinator-cache')],
+      ...['--nats-user', users.coordinator.user, '--nats-password-file', users.coordinator.passwordFile],
+    ],
+    { cleanEnv: true },
+  );
+  const ready = await coordinator.waitForOutput(/coordinator ready: gRPC 127\.0\.0\.1:(\d+)/, 60_000);
   const address = `127.0.0.1:${ready[1]}`;
   worker = new ChorusProcess(
+    'worker',
     ['worker', ...common, '--coordinator', address, '--slots', '1', '--cache', join(dir, 'worker-cache')],
-    { CHORUS_NATS_USER: users.worker.user, CHORUS_NATS_PASSWORD: users.worker.password },
+    {
+      cleanEnv: true,
+      env: { CHORUS_NATS_USER: users.worker.user, CHORUS_NATS_PASSWORD: users.worker.password },
+    },
   );
-  await worker.waitFor(/worker \S+ ready/, 60_000);
+  await worker.waitForOutput(/worker \S+ ready/, 60_000);
   api = connectCoordinator(address, { deadlineMs: 15_000 });
 });
 
 after(async () => {
   api?.close();
   for (const nc of connections) await nc.close().catch(() => undefined);
-  for (const p of [worker, coordinator]) p?.kill('SIGKILL');
+  for (const p of [worker, coordinator]) p?.signal('SIGKILL');
   await Promise.all([worker?.exited, coordinator?.exited].map((e) => e?.catch(() => undefined)));
   await nats?.stop();
   await rm(dir, { recursive: true, force: true });
@@ -200,8 +211,8 @@ test('a wrong password is refused with a clear error that does not quote it', as
 });
 
 test('no NATS password or nkey seed appears in anything the processes printed', async () => {
-  coordinator.kill('SIGTERM');
-  worker.kill('SIGTERM');
+  coordinator.signal('SIGTERM');
+  worker.signal('SIGTERM');
   await Promise.all([coordinator.exited, worker.exited]);
   assert.match(worker.stderr, /stopped/, 'the worker drained and stopped');
   for (const [who, p] of [

@@ -3,14 +3,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { connectCoordinator, type CoordinatorConnection } from '../../cluster/client/coordinatorClient.ts';
+import {
+  connectCoordinator,
+  type CoordinatorConnection,
+} from '../../cluster/client/coordinatorConnection.ts';
 import type { JobStatus } from '../../cluster/api/apiTypes.ts';
 import { connectNats } from '../../cluster/nats/connectNats.ts';
 import { NatsConnectError } from '../../cluster/errors.ts';
 import { startNatsServer, type NatsServer } from '../support/natsServer.ts';
 import { uniquePrefix } from '../nats/prefix.ts';
 import { makeCertificates, type TestCertificates } from './fixtures/certificates.ts';
-import { ChorusProcess, runChorus, type ChorusExit } from './fixtures/chorusProcess.ts';
+import { ChorusProcess, runChorus, type ChorusExit } from '../support/chorusProcess.ts';
 import {
   authorizationConfig,
   leakedSecrets,
@@ -69,26 +72,30 @@ before(async () => {
       ...['--nats-tls-cert', certs.client.cert, '--nats-tls-key', certs.client.key],
       ...['--coordinator', '127.0.0.1:1', '--cache', join(dir, 'untrusting-cache')],
     ],
-    {},
-    { timeoutMs: 60_000 },
+    { cleanEnv: true, timeoutMs: 60_000 },
   );
-  coordinator = new ChorusProcess([
+  coordinator = new ChorusProcess(
     'coordinator',
-    ...common,
-    ...['--grpc', '127.0.0.1:0', '--cache', join(dir, 'coordinator-cache')],
-    ...['--nats-user', users.coordinator.user, '--nats-password-file', users.coordinator.passwordFile],
-    ...[
-      '--nats-tls-ca',
-      certs.ca.cert,
-      '--nats-tls-cert',
-      certs.client.cert,
-      '--nats-tls-key',
-      certs.client.key,
+    [
+      'coordinator',
+      ...common,
+      ...['--grpc', '127.0.0.1:0', '--cache', join(dir, 'coordinator-cache')],
+      ...['--nats-user', users.coordinator.user, '--nats-password-file', users.coordinator.passwordFile],
+      ...[
+        '--nats-tls-ca',
+        certs.ca.cert,
+        '--nats-tls-cert',
+        certs.client.cert,
+        '--nats-tls-key',
+        certs.client.key,
+      ],
     ],
-  ]);
-  const ready = await coordinator.waitFor(/coordinator ready: gRPC 127\.0\.0\.1:(\d+)/, 60_000);
+    { cleanEnv: true },
+  );
+  const ready = await coordinator.waitForOutput(/coordinator ready: gRPC 127\.0\.0\.1:(\d+)/, 60_000);
   const address = `127.0.0.1:${ready[1]}`;
   worker = new ChorusProcess(
+    'worker',
     [
       'worker',
       ...common,
@@ -96,18 +103,21 @@ before(async () => {
       ...['--coordinator', address, '--slots', '1', '--cache', join(dir, 'worker-cache')],
     ],
     {
-      CHORUS_NATS_TLS_CA: certs.ca.cert,
-      CHORUS_NATS_TLS_CERT: certs.client.cert,
-      CHORUS_NATS_TLS_KEY: certs.client.key,
+      cleanEnv: true,
+      env: {
+        CHORUS_NATS_TLS_CA: certs.ca.cert,
+        CHORUS_NATS_TLS_CERT: certs.client.cert,
+        CHORUS_NATS_TLS_KEY: certs.client.key,
+      },
     },
   );
-  await worker.waitFor(/worker \S+ ready/, 60_000);
+  await worker.waitForOutput(/worker \S+ ready/, 60_000);
   api = connectCoordinator(address, { deadlineMs: 15_000 });
 });
 
 after(async () => {
   api?.close();
-  for (const p of [worker, coordinator]) p?.kill('SIGKILL');
+  for (const p of [worker, coordinator]) p?.signal('SIGKILL');
   await Promise.all([worker?.exited, coordinator?.exited, untrusting].map((e) => e?.catch(() => undefined)));
   await nats?.stop();
   await rm(dir, { recursive: true, force: true });
@@ -180,8 +190,8 @@ test('a client without a certificate, or with one from another CA, is told to gi
 });
 
 test('no NATS password or nkey seed appears in anything the processes printed', async () => {
-  coordinator.kill('SIGTERM');
-  worker.kill('SIGTERM');
+  coordinator.signal('SIGTERM');
+  worker.signal('SIGTERM');
   await Promise.all([coordinator.exited, worker.exited]);
   for (const [who, p] of [
     ['coordinator', coordinator],

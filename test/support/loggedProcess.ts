@@ -18,12 +18,14 @@ function hookExit(): void {
 
 /**
  * A long-running child process (spawned with piped stdout and stderr) whose output is kept line by line,
- * the last `logLines` of it, for assertions and failure messages.
+ * the last `logLines` of it, for assertions and failure messages; and whole, stdout and stderr apart.
  */
 export class LoggedProcess {
   readonly exited: Promise<ProcessExit>;
   private readonly lines: string[] = [];
   private partial = '';
+  private stdoutText = '';
+  private stderrText = '';
   private readonly waiters = new Set<() => void>();
 
   constructor(
@@ -41,10 +43,16 @@ export class LoggedProcess {
         this.lines.push(line);
         if (this.lines.length > logLines) this.lines.shift();
       }
-      for (const w of [...this.waiters]) w();
+      this.notifyWaiters();
     };
-    child.stdout?.setEncoding('utf8').on('data', onData);
-    child.stderr?.setEncoding('utf8').on('data', onData);
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stdoutText += chunk;
+      onData(chunk);
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderrText += chunk;
+      onData(chunk);
+    });
     this.exited = new Promise((resolve) => {
       child.once('close', (code, signal) => {
         live.delete(child);
@@ -52,6 +60,21 @@ export class LoggedProcess {
         resolve({ code, signal });
       });
     });
+  }
+
+  /** Everything printed on standard output so far. */
+  get stdout(): string {
+    return this.stdoutText;
+  }
+
+  /** Everything printed on standard error so far. */
+  get stderr(): string {
+    return this.stderrText;
+  }
+
+  /** Standard output then standard error, whole. */
+  get output(): string {
+    return this.stdoutText + this.stderrText;
   }
 
   get pid(): number {
@@ -85,7 +108,7 @@ export class LoggedProcess {
 
   /** Resolves with the first line matching `re`; rejects if the process exits first or on timeout. */
   waitForLine(re: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-    return this.waitFor(
+    return this.waitUntil(
       () => {
         for (const line of this.lines) {
           const m = re.exec(line);
@@ -114,7 +137,13 @@ export class LoggedProcess {
     }
   }
 
-  private waitFor<T>(probe: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
+  /** Re-checks every waiter (a subclass that derives state from the output calls it once the state is updated). */
+  protected notifyWaiters(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Resolves with what `probe` finds, checked on every output; rejects if the process exits first or on timeout. */
+  protected waitUntil<T>(probe: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const found = probe();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DataPlaneConnection } from '../../cluster/client/coordinatorClient.ts';
+import type { DataPlaneConnection } from '../../cluster/client/dataPlaneConnection.ts';
 import type { LogitArray, PutLogitsResult } from '../../cluster/api/apiTypes.ts';
 import type { ArtifactStore } from '../../core/artifacts/artifactStore.ts';
 import { NonRetryableError } from '../../core/errors.ts';

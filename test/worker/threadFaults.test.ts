@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TaskRecord } from '../../core/tasks/taskRecord.ts';
+import { runChorus, type ChorusExit } from '../support/chorusProcess.ts';
 
 const job = `
 name: faults
@@ -25,20 +25,10 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function runChorus(out: string, faults: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['cli/bin.mjs', 'run', join(dir, 'job.yaml'), '--out', out, '--json'],
-      {
-        env: { ...process.env, CHORUS_FAULTS: faults },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
+function runWithFaults(out: string, faults: string): Promise<ChorusExit> {
+  return runChorus(['run', join(dir, 'job.yaml'), '--out', out, '--json'], {
+    env: { CHORUS_FAULTS: faults },
+    timeoutMs: 120_000,
   });
 }
 
@@ -49,7 +39,7 @@ async function records(out: string): Promise<Map<string, TaskRecord>> {
 
 test('a crashed worker thread fails only its task, which is retried; the job completes', async () => {
   const out = join(dir, 'crash');
-  const { code, stderr } = await runChorus(out, 'crash@train:m-1#1,fail@predict:m-0#1');
+  const { code, stderr } = await runWithFaults(out, 'crash@train:m-1#1,fail@predict:m-0#1');
   assert.equal(code, 0, stderr);
   const r = await records(out);
   assert.equal(r.get('train:m-1')?.status, 'done');
@@ -61,7 +51,7 @@ test('a crashed worker thread fails only its task, which is retried; the job com
 
 test('bad input is not retried: the job fails at once, naming the task and the error', async () => {
   const out = join(dir, 'bad');
-  const { code, stderr } = await runChorus(out, 'bad@train:m-0');
+  const { code, stderr } = await runWithFaults(out, 'bad@train:m-0');
   assert.equal(code, 1);
   assert.match(stderr, /train:m-0/);
   assert.match(stderr, /injected bad input/);
@@ -73,7 +63,7 @@ test('bad input is not retried: the job fails at once, naming the task and the e
 
 test('a task that always fails is tried maxAttempts times, then the job fails', async () => {
   const out = join(dir, 'always');
-  const { code, stderr } = await runChorus(out, 'fail@train:m-1');
+  const { code, stderr } = await runWithFaults(out, 'fail@train:m-1');
   assert.equal(code, 1);
   assert.match(stderr, /train:m-1 failed: injected failure/);
   const r = await records(out);

@@ -4,14 +4,18 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { connectCoordinator, type CoordinatorConnection } from '../../cluster/client/coordinatorClient.ts';
+import {
+  connectCoordinator,
+  type CoordinatorConnection,
+} from '../../cluster/client/coordinatorConnection.ts';
 import type { JobEvent, JobStatus } from '../../cluster/api/apiTypes.ts';
-import { startNatsServer, type NatsServer } from '../support/natsServer.ts';
-import { ChorusProcess } from './chorusProcess.ts';
-import { runChorus, type ChorusExit } from './runChorus.ts';
+import { ChorusProcess, runChorus, type ChorusExit } from './chorusProcess.ts';
+import { startNatsServer, type NatsServer } from './natsServer.ts';
 
 /** Process start-up runs tsx over the sources: slow on a loaded 2-core machine. */
 const START_TIMEOUT_MS = 60_000;
+/** Output lines kept per process, for assertions and failure messages. */
+const LOG_LINES = 400;
 
 export interface ClusterOptions {
   workers?: number;
@@ -58,12 +62,16 @@ export class Cluster {
 
   async startCoordinator(): Promise<ChorusProcess> {
     const grpc = this.grpcAddress || '127.0.0.1:0';
-    const coordinator = new ChorusProcess('coordinator', [
+    const coordinator = new ChorusProcess(
       'coordinator',
-      ...['--nats', this.natsUrl, '--nats-prefix', this.prefix, '--grpc', grpc],
-      ...['--cache', join(this.dir, 'coordinator-cache'), '--metrics-port', '0'],
-      ...(this.options.coordinatorArgs ?? []),
-    ]);
+      [
+        'coordinator',
+        ...['--nats', this.natsUrl, '--nats-prefix', this.prefix, '--grpc', grpc],
+        ...['--cache', join(this.dir, 'coordinator-cache'), '--metrics-port', '0'],
+        ...(this.options.coordinatorArgs ?? []),
+      ],
+      { logLines: LOG_LINES },
+    );
     if (this.coordinator) this.retired.push(this.coordinator);
     this.coordinator = coordinator;
     const ready = await coordinator.waitForLine(/coordinator ready: gRPC ([^\s,]+)/, START_TIMEOUT_MS);
@@ -81,7 +89,7 @@ export class Cluster {
         ...['--slots', '1', '--cache', join(this.dir, `worker-${n}-cache`), '--drain-seconds', '5'],
         ...['--metrics-port', '0'],
       ],
-      this.options.workerEnv,
+      { env: this.options.workerEnv ?? {}, logLines: LOG_LINES },
     );
     this.workers.push(worker);
     await worker.waitForLine(/worker \S+ ready/, START_TIMEOUT_MS);
@@ -96,7 +104,7 @@ export class Cluster {
 
   /** Runs the real `chorus` CLI against this cluster's coordinator. */
   cli(t: TestContext, args: readonly string[], timeoutMs = 60_000): Promise<ChorusExit> {
-    return runChorus(t, [...args, '--coordinator', this.grpcAddress], timeoutMs);
+    return runChorus([...args, '--coordinator', this.grpcAddress], { t, timeoutMs });
   }
 
   /** Writes a job file into the cluster's folder. */

@@ -1,0 +1,114 @@
+import * as grpc from '@grpc/grpc-js';
+import type {
+  JobEvent,
+  JobStatus,
+  JobSummary,
+  ReportText,
+  SubmittedJob,
+  UploadFile,
+  WorkerInfo,
+} from '../api/apiTypes.ts';
+import {
+  jobEventFromWire,
+  jobStatusFromWire,
+  submittedFromWire,
+  summaryFromWire,
+  workerFromWire,
+} from '../api/fromWire.ts';
+import { runClientStream } from '../grpc/clientStream.ts';
+import { isServiceError } from '../grpc/errorStatus.ts';
+import { submitChunks } from '../grpc/submitStream.ts';
+import { loadChorusProto } from '../../proto/loadProto.ts';
+import type { CancelJobReply__Output } from '../../proto/generated/chorus/v1/CancelJobReply.ts';
+import type { CoordinatorClient } from '../../proto/generated/chorus/v1/Coordinator.ts';
+import type { JobEvent__Output } from '../../proto/generated/chorus/v1/JobEvent.ts';
+import type { JobStatus__Output } from '../../proto/generated/chorus/v1/JobStatus.ts';
+import type { ListJobsReply__Output } from '../../proto/generated/chorus/v1/ListJobsReply.ts';
+import type { ListWorkersReply__Output } from '../../proto/generated/chorus/v1/ListWorkersReply.ts';
+import type { ReportReply__Output } from '../../proto/generated/chorus/v1/ReportReply.ts';
+import type { SubmitJobChunk } from '../../proto/generated/chorus/v1/SubmitJobChunk.ts';
+import type { SubmitJobReply__Output } from '../../proto/generated/chorus/v1/SubmitJobReply.ts';
+import { channelOptions, checkAddress, Connection, type ConnectOptions } from './connection.ts';
+
+/** The coordinator API with promises and plain objects (see cluster/api/apiTypes.ts). */
+export class CoordinatorConnection extends Connection<CoordinatorClient> {
+  /**
+   * Submits a job file and the local data files it names (`path` as the job file writes it), streamed
+   * in chunks. Bad job files come back as the same JobSpecError `chorus run` would throw.
+   */
+  async submitJob(
+    jobText: string,
+    fileName: string,
+    files: readonly UploadFile[],
+    options: { fresh?: boolean } = {},
+  ): Promise<SubmittedJob> {
+    const messages = submitChunks(
+      { jobText, fileName, fresh: options.fresh ?? false, files: [...files] },
+      this.chunkBytes,
+    );
+    try {
+      const reply = await runClientStream<SubmitJobChunk, SubmitJobReply__Output>(
+        (callback) => this.client.SubmitJob(callback),
+        messages,
+      );
+      return submittedFromWire(reply);
+    } catch (err) {
+      throw this.toError(err);
+    }
+  }
+
+  async getJob(jobId: string): Promise<JobStatus> {
+    return jobStatusFromWire(
+      await this.unary<JobStatus__Output>((o, cb) => this.client.GetJob({ jobId }, o, cb)),
+    );
+  }
+
+  /**
+   * The job's events until it ends. Breaking out of the loop, or aborting `signal`, cancels the stream
+   * (the iteration then just stops).
+   */
+  async *watchJob(jobId: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<JobEvent> {
+    const { signal } = options;
+    const call = this.client.WatchJob({ jobId });
+    const onAbort = () => call.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const message of call as AsyncIterable<JobEvent__Output>) yield jobEventFromWire(message);
+    } catch (err) {
+      if (signal?.aborted && isServiceError(err) && err.code === grpc.status.CANCELLED) return;
+      throw this.toError(err);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      call.cancel();
+    }
+  }
+
+  async cancelJob(jobId: string): Promise<JobSummary> {
+    const reply = await this.unary<CancelJobReply__Output>((o, cb) =>
+      this.client.CancelJob({ jobId }, o, cb),
+    );
+    return summaryFromWire(reply.job);
+  }
+
+  async listJobs(): Promise<JobSummary[]> {
+    const reply = await this.unary<ListJobsReply__Output>((o, cb) => this.client.ListJobs({}, o, cb));
+    return reply.jobs.map(summaryFromWire);
+  }
+
+  async listWorkers(): Promise<WorkerInfo[]> {
+    const reply = await this.unary<ListWorkersReply__Output>((o, cb) => this.client.ListWorkers({}, o, cb));
+    return reply.workers.map(workerFromWire);
+  }
+
+  /** The report as text; `JSON.parse(json)` gives the `Report` of core/report/report.ts. */
+  async getReport(jobId: string): Promise<ReportText> {
+    const reply = await this.unary<ReportReply__Output>((o, cb) => this.client.GetReport({ jobId }, o, cb));
+    return { json: reply.reportJson, markdown: reply.markdown };
+  }
+}
+
+/** A client of the coordinator at HOST:PORT. Connects lazily: an absent coordinator shows on the first call. */
+export function connectCoordinator(address: string, options: ConnectOptions = {}): CoordinatorConnection {
+  const client = new (loadChorusProto().Coordinator)(checkAddress(address), ...channelOptions(options));
+  return new CoordinatorConnection(address, client, options);
+}
