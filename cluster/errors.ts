@@ -40,3 +40,10 @@ export class NatsConnectError extends ChorusError {
     this.servers = servers;
   }
 }
+
+/**
+ * The coordinator is up but cannot reach NATS (down, restarting, JetStream not answering), so it cannot
+ * answer from job state now; it reconnects on its own. gRPC UNAVAILABLE: clients retry, never read it
+ * as "no such job".
+ */
+export class NatsUnavailableError extends ChorusError {}

@@ -56,7 +56,7 @@ async function submitJob(jobFile: string, flags: SubmitFlags): Promise<void> {
       if (!flags.json) process.stdout.write(`${submitted.jobId}\n`);
       return;
     }
-    await waitAndPrint(client, submitted.jobId, flags.json === true);
+    await waitAndPrint(client, submitted.jobId, flags.json === true, { answeredBefore: true });
   } finally {
     client.close();
   }

@@ -13,6 +13,7 @@ import type {
   SubmitJobRequest,
   SubmittedJob,
   TaskCounts,
+  TaskState,
   WorkerInfo,
 } from '../../cluster/api/apiTypes.ts';
 import type { CoordinatorHandlers } from '../grpc/coordinatorHandlers.ts';
@@ -31,7 +32,7 @@ import { ResultRouter } from './resultRouter.ts';
 import { runDistributedJob, type StopReason } from './runDistributedJob.ts';
 import { decodeMessage } from '../../cluster/messages/codec.ts';
 import { progressMessageSchema } from '../../cluster/messages/progressMessage.ts';
-import { workerHeartbeatSchema } from '../../cluster/messages/workerHeartbeat.ts';
+import { workerHeartbeatSchema, type WorkerHeartbeat } from '../../cluster/messages/workerHeartbeat.ts';
 import { Turns } from './turns.ts';
 
 export interface CoordinatorServiceOptions {
@@ -177,13 +178,13 @@ export class CoordinatorService implements CoordinatorHandlers {
 
   async getJob(jobId: string): Promise<JobStatus> {
     const record = await this.requireJob(jobId);
-    const records = await this.taskRecords(jobId, record.job);
+    const [records, taken] = await Promise.all([this.taskRecords(jobId, record.job), this.takenDispatches()]);
     const tasks = planJob(record.job).map((t, i) => {
       const r = records[i];
       return {
         id: t.id,
         type: t.type,
-        state: r?.status ?? 'pending',
+        state: clientState(r, taken),
         // A redelivery (a worker died mid-task) is an attempt too, though the scheduler did not start it.
         attempts: Math.max(r?.attempts ?? 0, r?.deliveries ?? 0),
         ...(r?.error ? { lastError: r.error } : {}),
@@ -252,18 +253,24 @@ export class CoordinatorService implements CoordinatorHandlers {
   }
 
   async listJobs(): Promise<JobSummary[]> {
-    const records = await this.jobs.listJobs();
+    const [records, taken] = await Promise.all([this.jobs.listJobs(), this.takenDispatches()]);
     const out: JobSummary[] = [];
     for (const r of records.reverse()) {
       const records = await this.taskRecords(r.id, r.job);
       out.push(
         summarize(
           r,
-          records.map((t) => t?.status ?? 'pending'),
+          records.map((t) => clientState(t, taken)),
         ),
       );
     }
     return out;
+  }
+
+  /** The dispatches some worker runs now, as their heartbeats list them. */
+  private async takenDispatches(): Promise<Set<string>> {
+    const workers = await this.heartbeats();
+    return new Set(workers.flatMap((w) => w.tasks.map((t) => t.dispatchId)));
   }
 
   /** Task messages in the work queue that no worker has taken yet (metrics: the queue depth). */
@@ -272,9 +279,14 @@ export class CoordinatorService implements CoordinatorHandlers {
     return (await jsm.consumers.info(names.taskStream, names.taskConsumer)).num_pending;
   }
 
-  async listWorkers(): Promise<WorkerInfo[]> {
+  listWorkers(): Promise<WorkerInfo[]> {
+    return this.heartbeats();
+  }
+
+  /** Every worker's last heartbeat (expired ones are gone from the bucket). */
+  private async heartbeats(): Promise<WorkerHeartbeat[]> {
     const kv = this.o.resources.workers;
-    const out: WorkerInfo[] = [];
+    const out: WorkerHeartbeat[] = [];
     // A key updated while it is listed (a heartbeat) can come twice: list each worker once.
     const keys = new Set<string>();
     for await (const key of await kv.keys()) keys.add(key);
@@ -366,13 +378,14 @@ export class CoordinatorService implements CoordinatorHandlers {
     return Promise.all(planJob(job).map((t) => store.getTask(t.id)));
   }
 
+  /** The job's record; NotFoundError when there is none. A NATS failure is not "no job": it propagates (UNAVAILABLE). */
   private async requireJob(jobId: string): Promise<JobRecord> {
-    let record: JobRecord | undefined;
     try {
-      record = await this.jobs.getJob(jobId);
+      this.o.resources.names.jobKey(jobId);
     } catch {
-      record = undefined; // an id that is not even a valid key
+      throw new NotFoundError(`no job ${jobId}`); // an id that is not even a valid key
     }
+    const record = await this.jobs.getJob(jobId);
     if (!record) throw new NotFoundError(`no job ${jobId}`);
     return record;
   }
@@ -395,9 +408,20 @@ function newJobId(name: string): string {
     .padStart(3, '0')}`;
 }
 
-function summarize(record: JobRecord, states: readonly string[]): JobSummary {
-  const counts: TaskCounts = { pending: 0, running: 0, done: 0, failed: 0 };
-  for (const s of states) if (s in counts) counts[s as keyof TaskCounts]++;
+/**
+ * A task's state for clients: a `running` record whose dispatch no worker's heartbeat lists is still
+ * waiting in the work queue (or its worker has stopped answering and JetStream will redeliver it).
+ */
+function clientState(record: KvTaskRecord | undefined, taken: ReadonlySet<string>): TaskState {
+  const status = record?.status ?? 'pending';
+  if (status === 'running' && record?.dispatchId !== undefined && !taken.has(record.dispatchId))
+    return 'queued';
+  return status;
+}
+
+function summarize(record: JobRecord, states: readonly TaskState[]): JobSummary {
+  const counts: TaskCounts = { pending: 0, queued: 0, running: 0, done: 0, failed: 0 };
+  for (const s of states) counts[s]++;
   return {
     jobId: record.id,
     name: record.name,

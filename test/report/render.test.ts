@@ -20,6 +20,21 @@ test('summary line compares the best method with the members and the student wit
   );
 });
 
+test('summary line: a student below its baseline is said so in points, never as a negative share of the gap', () => {
+  const report = full();
+  const d = report.distillation;
+  assert.ok(d);
+  d.bestAccuracy = 0.2;
+  d.baselineAccuracy = 0.25;
+  d.gapRecovered = -0.1;
+  const line = summaryLine(report);
+  assert.match(
+    line,
+    /best distilled student 20\.00% vs baseline 25\.00% \(below the baseline by 5\.00 points; teacher 75\.00%\)/,
+  );
+  assert.doesNotMatch(line, /recovers|-\d+%/);
+});
+
 test('markdown: a table row per member, method and student', () => {
   const md = renderMarkdown(full());
   for (const name of names)

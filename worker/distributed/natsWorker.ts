@@ -70,6 +70,7 @@ const HEARTBEAT_MS = 5000;
 /** One delivery running in a slot. */
 interface Running {
   jobId: string;
+  taskId: string;
   controller: AbortController;
   cancelled: boolean;
   /** Cut off from NATS for AckWait: JetStream may have handed the task to another worker. */
@@ -197,6 +198,11 @@ class NatsWorker implements NatsWorkerHandle {
       busy: this.running.size,
       backend: this.backendName,
       lastSeen: Date.now(),
+      tasks: [...this.running.entries()].map(([dispatchId, r]) => ({
+        jobId: r.jobId,
+        taskId: r.taskId,
+        dispatchId,
+      })),
     };
     const { workers, names } = this.resources;
     await workers.put(names.workerKey(this.workerId), encodeMessage(info)).catch(() => undefined);
@@ -255,11 +261,13 @@ class NatsWorker implements NatsWorkerHandle {
     const { ackWaitMs, maxDeliver } = await this.currentLimits();
     const entry: Running = {
       jobId: tm.jobId,
+      taskId: tm.taskId,
       controller: new AbortController(),
       cancelled: false,
       superseded: false,
     };
     this.running.set(tm.dispatchId, entry);
+    void this.heartbeat(); // the coordinator shows the task as running (not queued) from now on
     const about: TaskMetricsContext = { job: tm.jobId, task: tm.taskId, kind: tm.task.type };
     this.o.onTask?.('started', about);
     const lease = new DeliveryLease(ackWaitMs, receivedAt);
@@ -273,6 +281,7 @@ class NatsWorker implements NatsWorkerHandle {
     } finally {
       stopKeepAlive();
       this.running.delete(tm.dispatchId);
+      void this.heartbeat();
       this.o.onTask?.('ended', about);
     }
     await this.settle(msg, tm, lease, {
