@@ -1,5 +1,5 @@
 import { JobSpecError, type SpecIssue } from '../errors.ts';
-import { modelShapeProblems } from './modelShapeProblems.ts';
+import { modelShapeProblems, problemPath } from './modelShapeProblems.ts';
 import type { ResolvedJob } from './resolvedJob.ts';
 
 /**
@@ -22,7 +22,7 @@ export function checkModelsAgainstData(
     if (!member) return;
     for (const p of modelShapeProblems(member.layers, sampleShape, classes)) {
       issues.push({
-        path: p.layer === undefined ? `members[${i}].layers` : `members[${i}].layers[${p.layer}]`,
+        path: problemPath(`members[${i}].layers`, p),
         message: `member "${group}": ${p.message}`,
       });
     }
@@ -31,8 +31,7 @@ export function checkModelsAgainstData(
   if (student) {
     for (const p of modelShapeProblems(student.layers, sampleShape, classes)) {
       issues.push({
-        path:
-          p.layer === undefined ? 'distillation.student.layers' : `distillation.student.layers[${p.layer}]`,
+        path: problemPath('distillation.student.layers', p),
         message: `student "${student.name}": ${p.message}`,
       });
     }

@@ -2,7 +2,7 @@ import { JobSpecError, type SpecIssue } from '../errors.ts';
 import type { JobSpecParsed } from './job.ts';
 import { knownDataShape } from './knownDataShape.ts';
 import type { LayerSpec } from './layers.ts';
-import { modelShapeProblems } from './modelShapeProblems.ts';
+import { modelShapeProblems, problemPath } from './modelShapeProblems.ts';
 import type { ResolvedJob, ResolvedMember, StudentRun } from './resolvedJob.ts';
 import { SPEC_LIMITS } from './specLimits.ts';
 
@@ -179,10 +179,7 @@ function checkModels(spec: JobSpecParsed, issues: SpecIssue[]): void {
   const classes = data.classes ?? 2;
   const check = (layers: readonly LayerSpec[], path: string, who: string) => {
     for (const p of modelShapeProblems(layers, data.sampleShape, classes)) {
-      issues.push({
-        path: p.layer === undefined ? path : `${path}[${p.layer}]`,
-        message: `${who}: ${p.message}`,
-      });
+      issues.push({ path: problemPath(path, p), message: `${who}: ${p.message}` });
     }
   };
   spec.members.forEach((m, i) => check(m.layers, `members[${i}].layers`, `member "${m.name}"`));
