@@ -19,7 +19,7 @@ export function checkModelsAgainstData(
   const groups = [...new Set(job.members.map((m) => m.group))];
   groups.forEach((group, i) => {
     const member = job.members.find((m) => m.group === group);
-    if (!member) return;
+    if (!member || member.model) return; // a model file is checked when it is read
     for (const p of modelShapeProblems(member.layers, sampleShape, classes)) {
       issues.push({
         path: problemPath(`members[${i}].layers`, p),
@@ -28,7 +28,7 @@ export function checkModelsAgainstData(
     }
   });
   const student = job.distillation?.student;
-  if (student) {
+  if (student && !student.model) {
     for (const p of modelShapeProblems(student.layers, sampleShape, classes)) {
       issues.push({
         path: problemPath('distillation.student.layers', p),

@@ -21,6 +21,8 @@ export interface TrainResult {
 export interface PredictResult {
   type: 'predict';
   seconds: number;
+  /** The member's weight count (absent in results of older runs). */
+  parameters?: number;
 }
 
 export interface StackResult {
@@ -43,6 +45,8 @@ export interface DistillResult {
   history: TrainingHistory;
   resumedFromEpoch: number;
   backend: string;
+  /** The student's weight count (absent in results of older runs). */
+  parameters?: number;
 }
 
 export interface ReportResult {
