@@ -66,18 +66,11 @@ export function weightsPaths(json: tf.io.ModelJSON, fail: Fail): WeightsPath[] {
 }
 
 /**
- * Checks the manifest's total against the limit, then each group's files against its weights (a group's
- * weights are stored one after the other across its files). `sizes` are the files' byte counts, in the
- * order of `weightsPaths`.
+ * The bytes of each manifest group's weights (a group's weights are stored one after the other across its
+ * files), refused when their total is over the limit: checked before any weights file is looked at.
  */
-export function checkWeightSizes(
-  json: tf.io.ModelJSON,
-  paths: readonly WeightsPath[],
-  sizes: readonly number[],
-  limits: ModelFileLimits,
-  fail: Fail,
-): void {
-  const manifestBytes = json.weightsManifest.map((group, g) => {
+export function manifestGroupBytes(json: tf.io.ModelJSON, limits: ModelFileLimits, fail: Fail): number[] {
+  const groupBytes = json.weightsManifest.map((group, g) => {
     const bytes = expectedWeightBytes(group.weights);
     if (bytes === undefined) {
       const odd = group.weights.find((w) => expectedWeightBytes([w]) === undefined);
@@ -87,17 +80,31 @@ export function checkWeightSizes(
     }
     return bytes;
   });
-  const total = manifestBytes.reduce((a, b) => a + b, 0);
+  const total = groupBytes.reduce((a, b) => a + b, 0);
   if (total > limits.weightBytes) {
     throw fail(
       `its weightsManifest describes ${total} bytes of weights, over the limit of ${limits.weightBytes}`,
     );
   }
+  return groupBytes;
+}
+
+/**
+ * Checks the weights files' sizes (in the order of `weightsPaths`): their total against the limit, then
+ * each group's files against the bytes its weights take (`manifestGroupBytes`).
+ */
+export function checkWeightSizes(
+  groupBytes: readonly number[],
+  paths: readonly WeightsPath[],
+  sizes: readonly number[],
+  limits: ModelFileLimits,
+  fail: Fail,
+): void {
   const onDisk = sizes.reduce((a, b) => a + b, 0);
   if (onDisk > limits.weightBytes) {
     throw fail(`its weights files hold ${onDisk} bytes, over the limit of ${limits.weightBytes}`);
   }
-  manifestBytes.forEach((expected, g) => {
+  groupBytes.forEach((expected, g) => {
     const files = paths.flatMap((p, i) => (p.group === g ? [{ path: p.path, size: sizes[i] ?? 0 }] : []));
     const held = files.reduce((a, f) => a + f.size, 0);
     if (held !== expected) {

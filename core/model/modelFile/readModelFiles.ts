@@ -4,6 +4,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { ModelFileError } from '../../errors.ts';
 import {
   checkWeightSizes,
+  manifestGroupBytes,
   MODEL_FILE_LIMITS,
   parseModelFile,
   weightsPaths,
@@ -46,6 +47,7 @@ export async function readModelFiles(path: string, options: ReadModelFilesOption
   const folder = dirname(file);
   const realFolder = await realpath(folder);
   const paths = weightsPaths(parsed, fail);
+  const groupBytes = manifestGroupBytes(parsed, limits, fail);
   const sizes: number[] = [];
   for (const p of paths) {
     const at = `weightsManifest[${p.group}].paths[${p.index}]`;
@@ -64,7 +66,7 @@ export async function readModelFiles(path: string, options: ReadModelFilesOption
     if (!info.isFile()) throw fail(`its weights file ${p.path} (${at}) is not a regular file`);
     sizes.push(info.size);
   }
-  checkWeightSizes(parsed, paths, sizes, limits, fail);
+  checkWeightSizes(groupBytes, paths, sizes, limits, fail);
   const weights: ModelFiles['weights'] = [];
   for (const p of paths) {
     const bytes = await readRegularFile(
