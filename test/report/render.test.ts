@@ -48,8 +48,8 @@ test('markdown: a table row per member, method and student', () => {
   ])
     assert.ok(md.includes(heading), heading);
   assert.ok(md.includes('| hard vote | 50.00% | - | - |'));
-  assert.ok(md.includes('| **alpha-net** |'), 'the best member is emphasised');
-  assert.ok(md.includes(`| **${DISTILLED}** | distilled | 4 | 0.9 | 100.00% |`));
+  assert.ok(md.includes('| **alpha-net** | layers | 1,000 |'), 'the best member is emphasised');
+  assert.ok(md.includes(`| **${DISTILLED}** | distilled | 120 | 4 | 0.9 | 100.00% |`));
   // Every table row has as many cells as its header.
   const tables = md.split('\n\n').filter((block) => block.startsWith('|'));
   assert.ok(tables.length >= 5);
