@@ -30,6 +30,9 @@ import type { SubmitJobChunk } from '../../proto/generated/chorus/v1/SubmitJobCh
 import type { SubmitJobReply__Output } from '../../proto/generated/chorus/v1/SubmitJobReply.ts';
 import { channelOptions, checkAddress, Connection, type ConnectOptions } from './connection.ts';
 
+/** CancelJob answers once the job's run has stopped: on a busy coordinator that outlasts a plain call's deadline. */
+const CANCEL_DEADLINE_MS = 60_000;
+
 /** The coordinator API with promises and plain objects (see cluster/api/apiTypes.ts). */
 export class CoordinatorConnection extends Connection<CoordinatorClient> {
   /**
@@ -83,9 +86,11 @@ export class CoordinatorConnection extends Connection<CoordinatorClient> {
     }
   }
 
+  /** Returns once the job has stopped (its running tasks told to stop), which can take a while. */
   async cancelJob(jobId: string): Promise<JobSummary> {
-    const reply = await this.unary<CancelJobReply__Output>((o, cb) =>
-      this.client.CancelJob({ jobId }, o, cb),
+    const reply = await this.unary<CancelJobReply__Output>(
+      (o, cb) => this.client.CancelJob({ jobId }, o, cb),
+      CANCEL_DEADLINE_MS,
     );
     return summaryFromWire(reply.job);
   }
