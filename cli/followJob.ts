@@ -1,6 +1,6 @@
 import type { CoordinatorConnection } from '../cluster/client/coordinatorConnection.ts';
 import { renderTable } from '../coordinator/report/renderTable.ts';
-import { JobFailedError } from '../core/errors.ts';
+import { ChorusError, JobFailedError } from '../core/errors.ts';
 import type { Report } from '../core/report/report.ts';
 import type { SchedulerEvent } from '../core/tasks/schedulerEvent.ts';
 import { createReporter } from './progress/createReporter.ts';
@@ -38,7 +38,11 @@ export async function waitAndPrint(
   json: boolean,
 ): Promise<void> {
   const final = await followJob(client, jobId, json);
-  if (final.type === 'job-failed') throw new JobFailedError(final.taskId || jobId, final.error);
+  if (final.type === 'job-failed') {
+    // From the job's status (the job had ended before it was followed), the error names its task.
+    if (!final.taskId) throw new ChorusError(`job ${jobId} failed: ${final.error}`);
+    throw new JobFailedError(final.taskId, final.error);
+  }
   if (final.type === 'job-interrupted')
     throw new JobFailedError(jobId, 'the job was cancelled or interrupted');
   const { json: reportJson } = await client.getReport(jobId);

@@ -23,7 +23,8 @@ import { KvStateStore } from '../nats/kvStateStore.ts';
 import { type KvTaskRecord } from '../../cluster/state/kvTaskRecord.ts';
 import { planJob } from '../planJob.ts';
 import { putFloat32 } from '../../core/artifacts/float32.ts';
-import { dataFileKey, jobDataFiles, withUploadedPaths } from '../../cluster/jobData/jobDataFiles.ts';
+import { checkJobData } from '../../cluster/jobData/checkJobData.ts';
+import { jobDataFiles, uploadKeys, withUploadedPaths } from '../../cluster/jobData/jobDataFiles.ts';
 import { JobEventHub } from './jobEventHub.ts';
 import { checkJobLimits, DEFAULT_JOB_LIMITS, type JobLimits } from './limits.ts';
 import { PreparedDataCache } from '../../cluster/jobData/preparedDataCache.ts';
@@ -78,7 +79,9 @@ export class CoordinatorService implements CoordinatorHandlers {
     this.log = options.log ?? (() => {});
     this.jobs = new KvJobStore(options.resources.state, options.resources.names);
     this.limits = { ...DEFAULT_JOB_LIMITS, ...options.limits };
-    this.dataCache = new PreparedDataCache(options.cacheDir);
+    this.dataCache = new PreparedDataCache(options.cacheDir, {
+      isJobOver: async (jobId) => !this.active.has(jobId),
+    });
     const { js, jsm, names } = options.resources;
     this.router = new ResultRouter({
       nc: options.nc,
@@ -133,6 +136,7 @@ export class CoordinatorService implements CoordinatorHandlers {
     await Promise.all([...this.active.values()].map((j) => j.done));
     await this.router.stop();
     this.progressSub?.unsubscribe();
+    await this.dataCache.close();
   }
 
   async submitJob(request: SubmitJobRequest): Promise<SubmittedJob> {
@@ -146,8 +150,11 @@ export class CoordinatorService implements CoordinatorHandlers {
     }
     const dataBytes = named.reduce((n, p) => n + (uploaded.get(p)?.byteLength ?? 0), 0);
     checkJobLimits(parsed, dataBytes, this.limits);
+    // The data is checked before the job is accepted, whatever the client checked: bad data is
+    // refused here (INVALID_ARGUMENT, the file named as the job file names it), never by a worker.
+    const data = await checkJobData(parsed, uploaded);
 
-    const keyOf = new Map(named.map((p, i) => [p, dataFileKey(i, p)]));
+    const keyOf = uploadKeys(parsed);
     const job = withUploadedPaths(parsed, keyOf);
     const existing = request.fresh ? undefined : await this.findResumable(job);
     const jobId = existing?.id ?? newJobId(job.name);
@@ -165,6 +172,7 @@ export class CoordinatorService implements CoordinatorHandlers {
           job,
         };
     await this.jobs.putJob(record);
+    if (data) this.dataCache.put(jobId, data);
     const tasks = planJob(job);
     // A new job has no task records yet: reading them (one KV get per task) would only slow a burst of submissions.
     const done = existing
