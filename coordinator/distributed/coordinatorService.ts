@@ -1,10 +1,11 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { NatsArtifactStore } from '../../cluster/artifacts/natsArtifactStore.ts';
 import { NonRetryableError } from '../../core/errors.ts';
-import { NotFoundError } from '../../cluster/errors.ts';
+import { JobNotDoneError, NotFoundError } from '../../cluster/errors.ts';
 import { parseJobText } from '../../core/spec/loadJob.ts';
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
 import type {
+  ArtifactInfo,
   JobEvent,
   JobStatus,
   JobSummary,
@@ -25,6 +26,7 @@ import { planJob } from '../planJob.ts';
 import { putFloat32 } from '../../core/artifacts/float32.ts';
 import { checkJobData } from '../../cluster/jobData/checkJobData.ts';
 import { jobDataFiles, uploadKeys, withUploadedPaths } from '../../cluster/jobData/jobDataFiles.ts';
+import { isFetchedKey, listJobArtifacts } from './jobArtifacts.ts';
 import { JobEventHub } from './jobEventHub.ts';
 import { checkJobLimits, DEFAULT_JOB_LIMITS, type JobLimits } from './limits.ts';
 import { PreparedDataCache } from '../../cluster/jobData/preparedDataCache.ts';
@@ -304,6 +306,22 @@ export class CoordinatorService implements CoordinatorHandlers {
     if (!(await store.has('report.json'))) throw new NotFoundError(`job ${jobId} has no report yet`);
     const text = async (key: string) => new TextDecoder().decode(await store.get(key));
     return { json: await text('report.json'), markdown: await text('report.md') };
+  }
+
+  async listArtifacts(jobId: string): Promise<ArtifactInfo[]> {
+    const record = await this.requireJob(jobId);
+    if (record.status !== 'done') {
+      throw new JobNotDoneError(
+        `job ${jobId} is ${record.status}: its report and models can be fetched once it is done`,
+      );
+    }
+    return listJobArtifacts(this.storeOf(jobId));
+  }
+
+  async readArtifact(jobId: string, path: string): Promise<Uint8Array> {
+    await this.requireJob(jobId);
+    if (!isFetchedKey(path)) throw new NotFoundError(`job ${jobId} has no file ${JSON.stringify(path)}`);
+    return this.storeOf(jobId).get(path);
   }
 
   /** Logits from a worker: stored for the tasks and the report that read them, unless superseded. */
