@@ -15,7 +15,8 @@ export const PRIVATE_FILE_MODE = 0o600;
 /**
  * Makes `dir` (and missing parents) and makes it private. Refuses a folder that is a symbolic link or
  * belongs to another user: in a shared temporary folder, someone else could have made it to read
- * what is written there.
+ * what is written there. A folder of root's (a Kubernetes emptyDir volume) is used as it is: root
+ * can read everything anyway, and the folders made inside it are private.
  */
 export async function ensurePrivateFolder(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
@@ -26,13 +27,14 @@ export async function ensurePrivateFolder(dir: string): Promise<void> {
     );
   }
   const uid = process.getuid?.();
-  if (uid !== undefined && info.uid !== uid) {
+  if (uid !== undefined && info.uid !== uid && info.uid !== 0) {
     throw new ChorusError(
       `the cache folder ${dir} belongs to another user (uid ${info.uid}): not writing data into it; ` +
         'give another folder with --cache',
     );
   }
-  if ((info.mode & 0o777) !== PRIVATE_FOLDER_MODE) await chmod(dir, PRIVATE_FOLDER_MODE);
+  const ours = uid === undefined || info.uid === uid;
+  if (ours && (info.mode & 0o777) !== PRIVATE_FOLDER_MODE) await chmod(dir, PRIVATE_FOLDER_MODE);
 }
 
 /**

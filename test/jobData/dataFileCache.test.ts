@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmod, lstat, mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  rm,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -89,6 +100,15 @@ test('a cache folder that is a link or belongs to someone else is refused', asyn
   assert.equal((await files.read('data/0-train.csv')).toString(), CSV);
   assert.deepEqual(await readdir(join(dir, 'elsewhere')), []);
   assert.equal(cache.bytes, 0);
+  // Another (non-root) user's folder: only root can make one here to try.
+  if (process.getuid?.() === 0) {
+    await mkdir(join(dir, 'theirs'));
+    await chown(join(dir, 'theirs'), 4242, 4242);
+    const theirs = new DataFileCache(join(dir, 'theirs'));
+    const got = await theirs.files('j', record.job, store, (k) => k);
+    assert.equal((await got.read('data/0-train.csv')).toString(), CSV);
+    assert.deepEqual(await readdir(join(dir, 'theirs')), []);
+  }
 });
 
 test('errors about a cached file name it as the job file does, never by its cache path', async (t) => {
