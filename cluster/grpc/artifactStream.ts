@@ -3,6 +3,7 @@ import { ChorusError } from '../../core/errors.ts';
 import type { ArtifactChunk, ArtifactChunk__Output } from '../../proto/generated/chorus/v1/ArtifactChunk.ts';
 import type { ArtifactFile__Output } from '../../proto/generated/chorus/v1/ArtifactFile.ts';
 import type { ArtifactInfo } from '../api/apiTypes.ts';
+import { fileChunks } from './fileChunks.ts';
 import { CHUNK_BYTES } from './messageLimits.ts';
 
 /**
@@ -23,20 +24,7 @@ export function* artifactMessages(
   chunkBytes: number = CHUNK_BYTES,
 ): Generator<ArtifactChunk> {
   yield { file: { path, size: bytes.byteLength, sha256: sha256Hex(bytes) } };
-  const step = Math.max(1, chunkBytes);
-  let offset = 0;
-  do {
-    const end = Math.min(offset + step, bytes.byteLength);
-    yield {
-      data: {
-        path,
-        offset,
-        data: Buffer.from(bytes.buffer, bytes.byteOffset + offset, end - offset),
-        last: end === bytes.byteLength,
-      },
-    };
-    offset = end;
-  } while (offset < bytes.byteLength);
+  for (const data of fileChunks(path, bytes, chunkBytes)) yield { data };
 }
 
 /** One piece of a GetArtifacts stream, as the client library gives it. */

@@ -52,6 +52,11 @@ export function memoryDataFiles(
   };
 }
 
+/** Files on disk by the paths given (relative to the working folder), named as given. */
+export function pathDataFiles(): DataFiles {
+  return diskDataFiles(process.cwd(), { nameOf: (path) => path });
+}
+
 /**
  * Reads two files at once, but reports problems in a fixed order (the first file's first), so that
  * messages are stable.

@@ -1,6 +1,6 @@
 import { DatasetError } from '../errors.ts';
 import type { Dataset } from './dataset.ts';
-import { diskDataFiles, readPair } from './dataFiles.ts';
+import { pathDataFiles, readPair } from './dataFiles.ts';
 import { classesOf, validateFeatureLayout, validateFeatures, validateLabels } from './validate.ts';
 
 /**
@@ -203,7 +203,6 @@ export async function loadIdxDataset(
   labelsPath: string,
   classes?: number,
 ): Promise<Dataset> {
-  const files = diskDataFiles(process.cwd(), { nameOf: (path) => path });
-  const [imageBytes, labelBytes] = await readPair(files, imagesPath, labelsPath);
+  const [imageBytes, labelBytes] = await readPair(pathDataFiles(), imagesPath, labelsPath);
   return idxFilesToDataset(imageBytes, labelBytes, { images: imagesPath, labels: labelsPath }, classes);
 }

@@ -11,7 +11,7 @@ export {
   readRawDataFile,
 } from './readDataFile.ts';
 export type { DataFiles, DataFilesOptions } from './dataFiles.ts';
-export { diskDataFiles, memoryDataFiles, readPair } from './dataFiles.ts';
+export { diskDataFiles, memoryDataFiles, pathDataFiles, readPair } from './dataFiles.ts';
 export { describeText } from './describeText.ts';
 export type { IdxArray, IdxFiles, IdxType, IdxValues } from './idx.ts';
 export { idxFilesToDataset, idxToDataset, loadIdxDataset, parseIdx, sampleShapeOf } from './idx.ts';

@@ -3,7 +3,7 @@ import { DatasetError } from '../errors.ts';
 import type { Dataset } from './dataset.ts';
 import { describeText } from './describeText.ts';
 import { sampleShapeOf } from './idx.ts';
-import { diskDataFiles, readPair } from './dataFiles.ts';
+import { pathDataFiles, readPair } from './dataFiles.ts';
 import { classesOf, validateFeatureLayout, validateFeatures, validateLabels } from './validate.ts';
 
 /**
@@ -307,7 +307,6 @@ export async function loadNpyDataset(
   labelsPath: string,
   classes?: number,
 ): Promise<Dataset> {
-  const files = diskDataFiles(process.cwd(), { nameOf: (path) => path });
-  const [featureBytes, labelBytes] = await readPair(files, featuresPath, labelsPath);
+  const [featureBytes, labelBytes] = await readPair(pathDataFiles(), featuresPath, labelsPath);
   return npyFilesToDataset(featureBytes, labelBytes, { features: featuresPath, labels: labelsPath }, classes);
 }
