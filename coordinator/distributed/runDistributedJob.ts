@@ -85,8 +85,13 @@ export async function runDistributedJob(
       signal,
     });
     await setStatus((r) => ({ ...r, status: 'done', finishedAt: Date.now() }));
-    // Workers drop the job's data when told it is over (they also notice on their own, later).
-    deps.stopWorkers?.(jobId);
+    // Workers drop the job's data when told it is over; a word lost (NATS closed) costs nothing, as they
+    // also notice on their own, later. The job is done either way.
+    try {
+      deps.stopWorkers?.(jobId);
+    } catch (err) {
+      log(`telling workers that job ${jobId} is over: ${String(err)}`);
+    }
     deps.log(`job ${jobId} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (err) {
     const reason = stopReason();
