@@ -153,7 +153,11 @@ export async function waitAndPrint(
   try {
     const options: FollowOptions = { ...follow, json, signal: controller.signal };
     const final = await followJob(client, jobId, options);
-    if (final.type === 'job-failed') throw new JobFailedError(final.taskId || jobId, final.error);
+    if (final.type === 'job-failed') {
+      // From the job's status (the job had ended before it was followed), the error names its task.
+      if (!final.taskId) throw new ChorusError(`job ${jobId} failed: ${final.error}`);
+      throw new JobFailedError(final.taskId, final.error);
+    }
     if (final.type === 'job-interrupted') {
       throw new JobInterruptedError(
         `job ${jobId} was cancelled; submit the same job file again to resume it (finished tasks are kept)`,

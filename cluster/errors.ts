@@ -18,6 +18,9 @@ export class NatsResourceError extends ChorusError {
 /** A job (or another named thing the coordinator keeps) that does not exist; gRPC NOT_FOUND. */
 export class NotFoundError extends ChorusError {}
 
+/** Asked of a job for what only a done job has (its files to fetch); gRPC FAILED_PRECONDITION. */
+export class JobNotDoneError extends ChorusError {}
+
 /** The coordinator does not answer at `address` (refused, unknown host, down); the cause says why. */
 export class CoordinatorUnreachableError extends ChorusError {
   readonly address: string;

@@ -89,6 +89,15 @@ export interface ReportText {
   markdown: string;
 }
 
+/** A file of a done job that `chorus fetch` downloads (the report's three files and every model). */
+export interface ArtifactInfo {
+  /** Relative, `/`-separated, as in `chorus run`'s output folder, e.g. `models/members/mlp-0/model.json`. */
+  path: string;
+  size: number;
+  /** SHA-256 of its bytes, lowercase hex. */
+  sha256: string;
+}
+
 /** One float32 array a worker sends to the coordinator, row-major [rows, cols]. */
 export interface LogitArray {
   jobId: string;

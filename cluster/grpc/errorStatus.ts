@@ -6,13 +6,18 @@ import {
   NonRetryableError,
   type SpecIssue,
 } from '../../core/errors.ts';
-import { CoordinatorUnreachableError, NatsUnavailableError, NotFoundError } from '../errors.ts';
+import {
+  CoordinatorUnreachableError,
+  JobNotDoneError,
+  NatsUnavailableError,
+  NotFoundError,
+} from '../errors.ts';
 import { isNatsUnavailable } from '../nats/natsFailure.ts';
 
 /**
  * Errors ↔ gRPC statuses, both directions in one place. Bad input (JobSpecError, any NonRetryableError)
- * is INVALID_ARGUMENT, unknown jobs NOT_FOUND, a coordinator that has lost NATS UNAVAILABLE (clients
- * retry), the rest INTERNAL. A JobSpecError's issues also travel
+ * is INVALID_ARGUMENT, unknown jobs NOT_FOUND, a job not done for what needs one FAILED_PRECONDITION,
+ * a coordinator that has lost NATS UNAVAILABLE (clients retry), the rest INTERNAL. A JobSpecError's issues also travel
  * in trailing metadata, so the client rebuilds the same error (and prints the same list) as `chorus run`.
  */
 
@@ -45,6 +50,7 @@ export function errorToStatus(err: unknown): GrpcStatus {
   if (err instanceof NotFoundError || err instanceof ArtifactNotFoundError) {
     return { code: status.NOT_FOUND, details: message, metadata };
   }
+  if (err instanceof JobNotDoneError) return { code: status.FAILED_PRECONDITION, details: message, metadata };
   return { code: status.INTERNAL, details: `${name}: ${message}`, metadata };
 }
 
@@ -99,6 +105,8 @@ export function statusToError(err: unknown, context: CallContext): Error {
       return specErrorFrom(err.metadata) ?? new NonRetryableError(details, { cause: err });
     case status.NOT_FOUND:
       return new NotFoundError(details, { cause: err });
+    case status.FAILED_PRECONDITION:
+      return new JobNotDoneError(details, { cause: err });
     default:
       return new ChorusError(
         `the coordinator at ${address} failed the call: ${details} (${status[err.code] ?? err.code})`,

@@ -1,10 +1,11 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { NatsArtifactStore } from '../../cluster/artifacts/natsArtifactStore.ts';
 import { NonRetryableError } from '../../core/errors.ts';
-import { NotFoundError } from '../../cluster/errors.ts';
+import { JobNotDoneError, NotFoundError } from '../../cluster/errors.ts';
 import { parseJobText } from '../../core/spec/loadJob.ts';
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
 import type {
+  ArtifactInfo,
   JobEvent,
   JobStatus,
   JobSummary,
@@ -24,7 +25,9 @@ import { KvStateStore } from '../nats/kvStateStore.ts';
 import { type KvTaskRecord } from '../../cluster/state/kvTaskRecord.ts';
 import { planJob } from '../planJob.ts';
 import { putFloat32 } from '../../core/artifacts/float32.ts';
-import { dataFileKey, jobDataFiles, withUploadedPaths } from '../../cluster/jobData/jobDataFiles.ts';
+import { checkJobData } from '../../cluster/jobData/checkJobData.ts';
+import { jobDataFiles, uploadKeys, withUploadedPaths } from '../../cluster/jobData/jobDataFiles.ts';
+import { isFetchedKey, listJobArtifacts } from './jobArtifacts.ts';
 import { JobEventHub } from './jobEventHub.ts';
 import { checkJobLimits, DEFAULT_JOB_LIMITS, type JobLimits } from './limits.ts';
 import { PreparedDataCache } from '../../cluster/jobData/preparedDataCache.ts';
@@ -79,7 +82,9 @@ export class CoordinatorService implements CoordinatorHandlers {
     this.log = options.log ?? (() => {});
     this.jobs = new KvJobStore(options.resources.state, options.resources.names);
     this.limits = { ...DEFAULT_JOB_LIMITS, ...options.limits };
-    this.dataCache = new PreparedDataCache(options.cacheDir);
+    this.dataCache = new PreparedDataCache(options.cacheDir, {
+      isJobOver: async (jobId) => !this.active.has(jobId),
+    });
     const { js, jsm, names } = options.resources;
     this.router = new ResultRouter({
       nc: options.nc,
@@ -134,6 +139,7 @@ export class CoordinatorService implements CoordinatorHandlers {
     await Promise.all([...this.active.values()].map((j) => j.done));
     await this.router.stop();
     this.progressSub?.unsubscribe();
+    await this.dataCache.close();
   }
 
   async submitJob(request: SubmitJobRequest): Promise<SubmittedJob> {
@@ -147,8 +153,11 @@ export class CoordinatorService implements CoordinatorHandlers {
     }
     const dataBytes = named.reduce((n, p) => n + (uploaded.get(p)?.byteLength ?? 0), 0);
     checkJobLimits(parsed, dataBytes, this.limits);
+    // The data is checked before the job is accepted, whatever the client checked: bad data is
+    // refused here (INVALID_ARGUMENT, the file named as the job file names it), never by a worker.
+    const data = await checkJobData(parsed, uploaded);
 
-    const keyOf = new Map(named.map((p, i) => [p, dataFileKey(i, p)]));
+    const keyOf = uploadKeys(parsed);
     const job = withUploadedPaths(parsed, keyOf);
     const existing = request.fresh ? undefined : await this.findResumable(job);
     const jobId = existing?.id ?? newJobId(job.name);
@@ -166,6 +175,7 @@ export class CoordinatorService implements CoordinatorHandlers {
           job,
         };
     await this.jobs.putJob(record);
+    if (data) this.dataCache.put(jobId, data);
     const tasks = planJob(job);
     // A new job has no task records yet: reading them (one KV get per task) would only slow a burst of submissions.
     const done = existing
@@ -308,6 +318,22 @@ export class CoordinatorService implements CoordinatorHandlers {
     if (!(await store.has('report.json'))) throw new NotFoundError(`job ${jobId} has no report yet`);
     const text = async (key: string) => new TextDecoder().decode(await store.get(key));
     return { json: await text('report.json'), markdown: await text('report.md') };
+  }
+
+  async listArtifacts(jobId: string): Promise<ArtifactInfo[]> {
+    const record = await this.requireJob(jobId);
+    if (record.status !== 'done') {
+      throw new JobNotDoneError(
+        `job ${jobId} is ${record.status}: its report and models can be fetched once it is done`,
+      );
+    }
+    return listJobArtifacts(this.storeOf(jobId));
+  }
+
+  async readArtifact(jobId: string, path: string): Promise<Uint8Array> {
+    await this.requireJob(jobId);
+    if (!isFetchedKey(path)) throw new NotFoundError(`job ${jobId} has no file ${JSON.stringify(path)}`);
+    return this.storeOf(jobId).get(path);
   }
 
   /** Logits from a worker: stored for the tasks and the report that read them, unless superseded. */

@@ -119,7 +119,11 @@ class NatsWorker implements NatsWorkerHandle {
   ) {
     this.log = o.log ?? (() => {});
     this.jobs = new KvJobStateView(resources.state, resources.names);
-    this.dataCache = new PreparedDataCache(o.cacheDir);
+    // A job's data goes when the coordinator says the job is over (onCancel) or, should that word be
+    // missed, when the periodic sweep finds the job ended in KV.
+    this.dataCache = new PreparedDataCache(o.cacheDir, {
+      isJobOver: async (jobId) => (await this.jobs.getJob(jobId))?.status !== 'running',
+    });
     this.pool = new ThreadPool(o.slots);
     this.backendName = o.backend ?? 'job';
     this.limits = { ackWaitMs: resources.options.ackWaitMs, maxDeliver: resources.options.maxDeliver };
@@ -187,6 +191,7 @@ class NatsWorker implements NatsWorkerHandle {
     const { workers, names } = this.resources;
     await workers.delete(names.workerKey(this.workerId)).catch(() => undefined);
     await this.pool.close();
+    await this.dataCache.close().catch((err: unknown) => this.log(`removing cached data: ${String(err)}`));
     await this.nc.drain().catch(() => undefined);
   }
 
@@ -208,13 +213,18 @@ class NatsWorker implements NatsWorkerHandle {
     await workers.put(names.workerKey(this.workerId), encodeMessage(info)).catch(() => undefined);
   }
 
+  /** The job is over (cancelled, failed or done): stop its tasks here and remove its data. */
   private onCancel(jobId: string | undefined): void {
+    if (jobId === undefined) return;
     for (const r of this.running.values()) {
       if (r.jobId === jobId) {
         r.cancelled = true;
         r.controller.abort();
       }
     }
+    this.dataCache
+      .drop(jobId)
+      .catch((err: unknown) => this.log(`removing job ${jobId}'s data: ${String(err)}`));
   }
 
   /** AckWait and MaxDeliver as the server has them now. */
@@ -355,7 +365,7 @@ class NatsWorker implements NatsWorkerHandle {
   ): Promise<TaskOutcome> {
     const { names } = this.resources;
     const store = new NatsArtifactStore(this.resources.artifacts, names.artifactPrefix(tm.jobId));
-    const data = await this.dataCache.get(tm.jobId, job.job, store);
+    const data = await this.dataCache.get(tm.jobId, job, store);
     return this.pool.run(
       {
         task: tm.task,
