@@ -32,7 +32,14 @@ async function submitJob(jobFile: string, flags: SubmitFlags): Promise<void> {
   const { connectFromFlags } = await import('../flags/coordinatorConnection.ts');
   const { waitAndPrint } = await import('../followJob.ts');
   const { job, baseDir, text } = await loadJobFile(jobFile);
-  const files = await readJobDataForUpload(job, baseDir);
+  const { readJobModelFiles } = await import('../../core/model/modelFile/readJobModelFiles.ts');
+  const { modelUploadFiles } = await import('../../cluster/jobData/jobModelUploads.ts');
+  // The data with chorus run's checks, then the model files with theirs: refused here (exit 2) before
+  // anything is sent; the coordinator checks both again.
+  const files = [
+    ...(await readJobDataForUpload(job, baseDir)),
+    ...modelUploadFiles(await readJobModelFiles(job, baseDir, jobFile)),
+  ];
   const client = connectFromFlags(flags);
   try {
     const submitted = await client.submitJob(text, basename(jobFile), files, { fresh: flags.fresh === true });

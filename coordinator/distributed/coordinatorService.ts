@@ -30,6 +30,10 @@ import { jobDataFiles, uploadKeys, withUploadedPaths } from '../../cluster/jobDa
 import { isFetchedKey, listJobArtifacts } from './jobArtifacts.ts';
 import { JobEventHub } from './jobEventHub.ts';
 import { checkJobLimits, DEFAULT_JOB_LIMITS, type JobLimits } from './limits.ts';
+import { modelFilesFromUploads } from '../../cluster/jobData/jobModelUploads.ts';
+import { checkJobModelFiles } from '../../core/model/modelFile/checkJobModelFiles.ts';
+import { storeModelFiles } from '../../core/model/modelFile/storeModelFiles.ts';
+import { knownDataShape } from '../../core/spec/knownDataShape.ts';
 import { PreparedDataCache } from '../../cluster/jobData/preparedDataCache.ts';
 import { ResultRouter } from './resultRouter.ts';
 import { runDistributedJob, type StopReason } from './runDistributedJob.ts';
@@ -151,11 +155,27 @@ export class CoordinatorService implements CoordinatorHandlers {
     if (missing.length > 0) {
       throw new NonRetryableError(`the job names data files that were not uploaded: ${missing.join(', ')}`);
     }
-    const dataBytes = named.reduce((n, p) => n + (uploaded.get(p)?.byteLength ?? 0), 0);
-    checkJobLimits(parsed, dataBytes, this.limits);
-    // The data is checked before the job is accepted, whatever the client checked: bad data is
-    // refused here (INVALID_ARGUMENT, the file named as the job file names it), never by a worker.
+    const uploadedBytes = request.files.reduce((n, f) => n + f.bytes.byteLength, 0);
+    checkJobLimits(parsed, uploadedBytes, this.limits);
+    // Data and model files are checked before the job is accepted, whatever the client checked: bad
+    // input is refused here (INVALID_ARGUMENT, the file named as the job file names it), never by a worker.
     const data = await checkJobData(parsed, uploaded);
+    const models = modelFilesFromUploads(parsed, uploaded, new Set(named), request.fileName);
+    const unclaimed = request.files
+      .map((f) => f.path)
+      .filter((p) => !named.includes(p) && !models.used.has(p));
+    if (unclaimed.length > 0) {
+      throw new NonRetryableError(`uploaded files the job does not name: ${unclaimed.join(', ')}`);
+    }
+    if (models.contents.length > 0) {
+      await this.turns.next();
+      const known = knownDataShape(parsed.data);
+      const shape = data ?? {
+        sampleShape: known.sampleShape ?? [],
+        classes: parsed.data.classes ?? known.classes ?? 0,
+      };
+      await checkJobModelFiles(models.contents, shape, request.fileName);
+    }
 
     const keyOf = uploadKeys(parsed);
     const job = withUploadedPaths(parsed, keyOf);
@@ -163,6 +183,8 @@ export class CoordinatorService implements CoordinatorHandlers {
     const jobId = existing?.id ?? newJobId(job.name);
     const store = this.storeOf(jobId);
     for (const [path, key] of keyOf) await store.put(key, uploaded.get(path) ?? new Uint8Array());
+    // Where the tasks load them from; a resumed job whose model file changed is refused.
+    await storeModelFiles(models.contents, store);
 
     const record: JobRecord = existing
       ? { ...withoutOutcome(existing), status: 'running', jobText: request.jobText }

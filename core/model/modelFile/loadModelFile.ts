@@ -54,7 +54,7 @@ export async function loadModelFile(
   } catch (err) {
     if (!(err instanceof ArtifactNotFoundError)) throw err;
     throw fail(
-      `the run holds no copy of it (${jsonKey}): model files are stored with the job before its tasks run by chorus run; chorus submit does not carry them yet`,
+      `the run holds no copy of it (${jsonKey}): chorus run and chorus submit store model files with the job before its tasks run`,
       err,
     );
   }
