@@ -25,6 +25,7 @@ import { machineInfo, versions } from './machineInfo.ts';
 import { profileStep } from './profileStep.ts';
 import { renderBenchmarks } from './renderBenchmarks.ts';
 import { slotScaling } from './slotScaling.ts';
+import { threadStart } from './threadStart.ts';
 import { trainingThroughput } from './trainingThroughput.ts';
 
 /** In run order, which is also the order of BENCHMARKS.md. */
@@ -32,6 +33,7 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   training: trainingThroughput,
   aggregation,
   executor: executorOverhead,
+  'thread-start': threadStart,
   slots: slotScaling,
   streaming: logitStreamingSection,
   profile: profileStep,
