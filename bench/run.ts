@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { aggregation } from './aggregation.ts';
 import type { Benchmark, BenchResults, Section, SectionBody } from './benchResults.ts';
 import { parseArgs } from './emitResult.ts';
+import { e2e } from './e2e.ts';
 import { executorOverhead } from './executorOverhead.ts';
 import { loadBenchmark } from './load.ts';
 import { distributedVsEmbedded } from './distributedVsEmbedded.ts';
@@ -39,6 +40,7 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   profile: profileStep,
   load: loadBenchmark,
   distributed: distributedVsEmbedded,
+  e2e,
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
