@@ -202,3 +202,12 @@ export function withoutTsxFlags(execArgv: readonly string[]): string[] {
   }
   return out;
 }
+
+// `npm run build:threads` (images build it while their file system is still writable).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const built = await compiledThreadEntry();
+  if (built === undefined) {
+    process.stderr.write('chorus: the compiled thread entry could not be built (is esbuild installed?)\n');
+    process.exitCode = 1;
+  } else process.stdout.write(`${built}\n`);
+}
