@@ -156,6 +156,22 @@ export const e2e: Benchmark = async ({ quick }) => {
         ...torchNote,
       }),
     ];
+    // CPU time: what each side consumed, steadier than wall time when other work shares the machine.
+    const torchCpu = 'skipped' in torch ? null : torch.result.cpuSeconds;
+    for (const run of [all, one]) {
+      figures.push(
+        figure({
+          id: `e2e.${run === all ? 'all-cores' : 'one-slot'}-cpu`,
+          group: `${title}: CPU time`,
+          label: `chorus run with ${run.slots} slot(s): CPU time of the process (every thread)`,
+          value: run.cpuSeconds,
+          unit: 'CPU-s',
+          baseline: { label: 'the PyTorch script (getrusage)', value: torchCpu },
+          higherIsBetter: false,
+          ...torchNote,
+        }),
+      );
+    }
     // Accuracies side by side (test split): what each side computed, so the times compare equal work.
     const accuracyGroup =
       'End to end: test accuracy of each side (same data, architectures, epochs, T, alpha)';

@@ -3,7 +3,7 @@
  * and PyTorch CPU, one child process per configuration, run one after another.
  */
 import { fileURLToPath } from 'node:url';
-import type { Benchmark, Figure } from './benchResults.ts';
+import type { Benchmark, Figure, Target } from './benchResults.ts';
 import { figure } from './benchResults.ts';
 import { MODEL_LABELS, type BenchModel } from './benchModels.ts';
 import { runTsChild, type ChildOutcome } from './runChild.ts';
@@ -92,6 +92,18 @@ export const trainingThroughput: Benchmark = async ({ quick }) => {
   };
 };
 
+/**
+ * Issue 17's targets, on the wall-clock comparisons: inference on the MLP at least 0.7× PyTorch on one
+ * core, MLP training at batch 512 at least 0.6×, and no model's inference slower than stock wasm.
+ */
+function targetsOf(id: string): Target[] | undefined {
+  const issue = 'issue 17';
+  if (id === 'infer.mlp-b128.chorus-vs-torch') return [{ on: 'ratio', bound: 0.7, source: issue }];
+  if (id === 'train.mlp-b512.chorus-vs-torch') return [{ on: 'ratio', bound: 0.6, source: issue }];
+  if (/^infer\.[^.]+\.chorus-vs-stock-wasm$/.test(id)) return [{ on: 'ratio', bound: 1, source: issue }];
+  return undefined;
+}
+
 type Metric = 'samplesPerSecond' | 'samplesPerCpuSecond';
 type Sample =
   | { samplesPerSecond: number; samplesPerCpuSecond?: number; seconds?: number; cpuSeconds?: number }
@@ -172,9 +184,11 @@ function toFigures(runs: readonly ConfigRun[]): Figure[] {
         const chorus = read('chorus-wasm');
         for (const other of ['stock-wasm', 'torch'] as const) {
           const o = read(other);
+          const id = `${kind}${suffix}.${key}.chorus-vs-${other}`;
+          const targets = targetsOf(id);
           figures.push(
             figure({
-              id: `${kind}${suffix}.${key}.chorus-vs-${other}`,
+              id,
               group: `Chorus wasm compared with stock tfjs wasm and PyTorch${what}`,
               label: `${title}: Chorus wasm vs ${ENGINE_LABELS[other]}`,
               value: chorus.value,
@@ -182,6 +196,7 @@ function toFigures(runs: readonly ConfigRun[]): Figure[] {
               baseline: { label: ENGINE_LABELS[other], value: o.value },
               higherIsBetter: true,
               ...(o.note ? { note: `${ENGINE_LABELS[other]} ${o.note}` } : {}),
+              ...(targets ? { targets } : {}),
             }),
           );
         }
