@@ -5,6 +5,8 @@ import type { Task } from '../core/tasks/task.ts';
  * Turns a resolved job into its task graph (a pure function):
  *   train × members → predict × members → stack?
  *   train(teacher members) → soft-labels × shards → distill × distilled students
+ *   (with `teacherTargets: online`, distilled students load the teacher members themselves:
+ *   train(teacher members) → distill, and no soft-label shards)
  *   distill(baseline) needs only the data;  report needs every predict, stack and distill.
  * Tasks come out in a valid execution order (every dependency before its dependents).
  */
@@ -29,7 +31,8 @@ export function planJob(job: ResolvedJob): Task[] {
   const d = job.distillation;
   if (d) {
     const softLabelIds: string[] = [];
-    if (d.runs.some((r) => r.kind === 'distilled')) {
+    const online = d.teacherTargets === 'online';
+    if (!online && d.runs.some((r) => r.kind === 'distilled')) {
       for (let shard = 0; shard < d.shards; shard++) {
         const id = `soft-labels:${shard}`;
         softLabelIds.push(id);
@@ -48,7 +51,7 @@ export function planJob(job: ResolvedJob): Task[] {
         id,
         type: 'distill',
         student: run.name,
-        deps: run.kind === 'distilled' ? [...softLabelIds] : [],
+        deps: run.kind !== 'distilled' ? [] : online ? job.teacher.members.map(trainId) : [...softLabelIds],
       });
       reportDeps.push(id);
     }

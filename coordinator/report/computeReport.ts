@@ -10,7 +10,7 @@ import { expectedCalibrationError } from '../../core/metrics/expectedCalibration
 import { negativeLogLikelihood } from '../../core/metrics/negativeLogLikelihood.ts';
 import { reliabilityBins } from '../../core/metrics/reliabilityBins.ts';
 import type { TaskType } from '../../core/tasks/task.ts';
-import type { TaskResult, TrainingHistory } from '../../core/tasks/taskResult.ts';
+import type { TaskResult, TrainingEnd, TrainingHistory } from '../../core/tasks/taskResult.ts';
 import type { TaskRecord } from '../taskRecord.ts';
 import { chorusVersion } from './chorusVersion.ts';
 import { calibratedProbabilities, fitEnsembleTemperature, type Average } from './ensembleTemperature.ts';
@@ -72,7 +72,7 @@ export function computeReport(inputs: ReportInputs): Report {
       teacher: teacherSet.has(m.name),
       ...scoresOf(memberProbabilities[i]!),
       trainSeconds: roundSeconds(result?.seconds ?? 0),
-      ...(result ? { epochs: result.epochs, history: roundHistory(result.history) } : {}),
+      ...(result ? { epochs: result.epochs, history: roundHistory(result.history), ...stopOf(result) } : {}),
     };
   });
 
@@ -158,7 +158,13 @@ export function computeReport(inputs: ReportInputs): Report {
       ...scoresOf(softmaxRows(logits, classes)),
       agreementWithTeacher: r(agreement(argmaxRows(logits, classes), teacherClasses)),
       trainSeconds: roundSeconds(result?.seconds ?? 0),
-      ...(result ? { epochs: result.epochs, history: roundHistory(result.history) } : {}),
+      ...(result ? { epochs: result.epochs, history: roundHistory(result.history), ...stopOf(result) } : {}),
+      ...(run.kind === 'distilled' && job.distillation
+        ? { teacherTargets: job.distillation.teacherTargets }
+        : {}),
+      ...(result?.teacherSeconds !== undefined
+        ? { teacherSeconds: roundSeconds(result.teacherSeconds) }
+        : {}),
     };
   });
 
@@ -225,6 +231,18 @@ function roundHistory(history: TrainingHistory): TrainingHistory {
   return {
     loss: history.loss.map((v) => r(v)),
     ...(history.valLoss ? { valLoss: history.valLoss.map((v) => r(v)) } : {}),
+    ...(history.valAccuracy ? { valAccuracy: history.valAccuracy.map((v) => r(v)) } : {}),
+    ...(history.learningRate ? { learningRate: history.learningRate.map((v) => r(v)) } : {}),
+  };
+}
+
+/** The epoch early stopping ended on, and the best epoch, when it ended training early. */
+function stopOf(result: TrainingEnd & { epochs: number }): { stoppedAtEpoch?: number; bestEpoch?: number } {
+  return {
+    ...(result.epochsRun !== undefined && result.epochsRun < result.epochs
+      ? { stoppedAtEpoch: result.epochsRun }
+      : {}),
+    ...(result.bestEpoch !== undefined ? { bestEpoch: result.bestEpoch } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { duration, metric, percent, plain, temperature } from './format.ts';
+import { epochsCell, learningRateTable, onlineTeacherNotes } from './recipeTables.ts';
 import type { Report, ReportBin } from './report.ts';
 import { CALIBRATED_SOFT_LABEL, METHOD_LABELS, teacherIsSoftVote } from './reportRows.ts';
 import { timingRows } from './timingRows.ts';
@@ -46,7 +47,7 @@ export function reportTables(report: Report): ReportTable[] {
         percent(m.accuracy),
         metric(m.nll),
         metric(m.ece),
-        plain(m.epochs),
+        epochsCell(m),
         duration(m.trainSeconds),
       ],
     })),
@@ -160,9 +161,14 @@ export function reportTables(report: Report): ReportTable[] {
           duration(s.trainSeconds),
         ],
       })),
-      notes: ['T is the distillation temperature and alpha the weight of the soft (teacher) term.'],
+      notes: [
+        'T is the distillation temperature and alpha the weight of the soft (teacher) term.',
+        ...onlineTeacherNotes(report),
+      ],
     });
   }
+  const rates = learningRateTable(report);
+  if (rates) tables.push(rates);
 
   if (e.soft) {
     tables.push(

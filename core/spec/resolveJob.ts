@@ -3,6 +3,7 @@ import type { JobSpecParsed } from './job.ts';
 import { knownDataShape } from './knownDataShape.ts';
 import type { LayerSpec } from './layers.ts';
 import { modelShapeProblems } from './modelShapeProblems.ts';
+import { effectiveAugment, recipeProblems } from './recipeProblems.ts';
 import type { ResolvedJob, ResolvedMember, StudentRun } from './resolvedJob.ts';
 import { SPEC_LIMITS } from './specLimits.ts';
 
@@ -37,6 +38,7 @@ export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
     });
   }
   checkModels(spec, issues);
+  issues.push(...recipeProblems(spec));
 
   const members: ResolvedMember[] = [];
   const groupOf = new Map<string, string[]>();
@@ -56,6 +58,7 @@ export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
       }
       firstPathOf.set(name, `members[${i}]`);
       names.push(name);
+      const augment = effectiveAugment(spec.data.augment, m.augment);
       members.push({
         name,
         group: m.name,
@@ -65,6 +68,7 @@ export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
         layers: m.layers,
         train: m.train,
         weight: 1,
+        ...(augment ? { augment } : {}),
       });
     }
     if (!groupOf.has(m.name)) groupOf.set(m.name, names);
@@ -156,6 +160,7 @@ function resolveDistillation(
     }
   }
   if (d.baseline) runs.push({ name: `${student.name}-baseline`, kind: 'baseline' });
+  const augment = effectiveAugment(spec.data.augment, student.augment);
   return {
     // Every student run starts from the same initial weights so the comparison is fair.
     student: {
@@ -163,9 +168,11 @@ function resolveDistillation(
       layers: student.layers,
       train: student.train,
       seed: student.seed ?? spec.seed + STUDENT_SEED_OFFSET,
+      ...(augment ? { augment } : {}),
     },
     runs,
     shards: d.shards,
+    teacherTargets: d.teacherTargets,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { BackendChoice } from '../backend/backendChoice.ts';
+import type { AugmentSettings } from './augment.ts';
 import type { DataSpec, EnsembleMethod, StackingSettings, TrainSettings } from './job.ts';
 import type { LayerSpec } from './layers.ts';
 
@@ -14,6 +15,8 @@ export interface ResolvedMember {
   train: TrainSettings;
   /** Voting weight (>= 0). */
   weight: number;
+  /** Training-time augmentation (data.augment or its own); absent when none. */
+  augment?: AugmentSettings;
 }
 
 /** One student to train: distilled at (temperature, alpha), or the hard-label baseline. */
@@ -26,6 +29,7 @@ export interface ResolvedStudent {
   layers: LayerSpec[];
   train: TrainSettings;
   seed: number;
+  augment?: AugmentSettings;
 }
 
 /** A validated job with every default filled and every list expanded: what the planner consumes. */
@@ -51,6 +55,8 @@ export interface ResolvedJob {
     student: ResolvedStudent;
     runs: StudentRun[];
     shards: number;
+    /** Where distilled students get their soft targets: soft-label shards, or the teacher run per batch. */
+    teacherTargets: 'offline' | 'online';
   };
   runtime: {
     slots: 'auto' | number;

@@ -5,9 +5,21 @@ export interface TrainingHistory {
   loss: number[];
   /** Validation loss per epoch, when there is a validation split. */
   valLoss?: number[];
+  /** Validation accuracy per epoch, when there is a validation split. */
+  valAccuracy?: number[];
+  /** The learning rate each epoch trained at (its schedule). */
+  learningRate?: number[];
 }
 
-export interface TrainResult {
+/** How a training run ended, beyond its history. */
+export interface TrainingEnd {
+  /** Epochs trained (fewer than `epochs` when early stopping ended training). */
+  epochsRun?: number;
+  /** With early stopping: the 1-based epoch whose weights were best (restored unless asked not to). */
+  bestEpoch?: number;
+}
+
+export interface TrainResult extends TrainingEnd {
   type: 'train';
   seconds: number;
   epochs: number;
@@ -36,8 +48,10 @@ export interface SoftLabelsResult {
   end: number;
 }
 
-export interface DistillResult {
+export interface DistillResult extends TrainingEnd {
   type: 'distill';
+  /** With an online teacher: seconds its forward passes took (part of `seconds`). */
+  teacherSeconds?: number;
   seconds: number;
   epochs: number;
   history: TrainingHistory;
