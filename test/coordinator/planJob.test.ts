@@ -71,3 +71,24 @@ test('without a distillation section no soft labels or students are planned', ()
   const tasks = planJob(parseJobText(base));
   assert.equal(tasks.filter((t) => t.type === 'soft-labels' || t.type === 'distill').length, 0);
 });
+
+test('online teacher targets: distilled students depend on the teacher members’ training, no soft-label shards', () => {
+  const tasks = planJob(
+    parseJobText(`${base}
+teacher: { members: [a] }
+distillation:
+  student: { name: s }
+  temperature: [2, 8]
+  teacherTargets: online
+`),
+  );
+  assertTopological(tasks);
+  assert.deepEqual(
+    tasks.filter((t) => t.type === 'soft-labels'),
+    [],
+  );
+  const map = byId(tasks);
+  assert.deepEqual(map.get('distill:s-T2-a0.9')?.deps, ['train:a-0', 'train:a-1']);
+  assert.deepEqual(map.get('distill:s-T8-a0.9')?.deps, ['train:a-0', 'train:a-1']);
+  assert.deepEqual(map.get('distill:s-baseline')?.deps, []);
+});
