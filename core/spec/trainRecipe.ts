@@ -66,7 +66,7 @@ export const learningRateSchedule = z.discriminatedUnion(
       minLearningRate: nonNegativeNumber().default(0),
     }),
   ],
-  { error: 'expected an object with type "constant", "step", "cosine" or "plateau"' },
+  { error: 'expected one of "constant", "step", "cosine", "plateau"' },
 );
 
 export const earlyStoppingSpec = z.strictObject({
