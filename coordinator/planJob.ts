@@ -31,8 +31,7 @@ export function planJob(job: ResolvedJob): Task[] {
   const d = job.distillation;
   if (d) {
     const softLabelIds: string[] = [];
-    const online = d.teacherTargets === 'online';
-    if (!online && d.runs.some((r) => r.kind === 'distilled')) {
+    if (d.runs.some((r) => r.kind === 'distilled' && r.teacherTargets === 'offline')) {
       for (let shard = 0; shard < d.shards; shard++) {
         const id = `soft-labels:${shard}`;
         softLabelIds.push(id);
@@ -51,7 +50,12 @@ export function planJob(job: ResolvedJob): Task[] {
         id,
         type: 'distill',
         student: run.name,
-        deps: run.kind !== 'distilled' ? [] : online ? job.teacher.members.map(trainId) : [...softLabelIds],
+        deps:
+          run.kind !== 'distilled'
+            ? []
+            : run.teacherTargets === 'online'
+              ? job.teacher.members.map(trainId)
+              : [...softLabelIds],
       });
       reportDeps.push(id);
     }

@@ -72,7 +72,7 @@ export function computeReport(inputs: ReportInputs): Report {
       teacher: teacherSet.has(m.name),
       ...scoresOf(memberProbabilities[i]!),
       trainSeconds: roundSeconds(result?.seconds ?? 0),
-      ...(result ? { epochs: result.epochs, history: roundHistory(result.history), ...stopOf(result) } : {}),
+      ...(result ? { epochs: result.epochs, history: roundHistory(result.history), ...trainingEndOf(result) } : {}),
     };
   });
 
@@ -158,10 +158,8 @@ export function computeReport(inputs: ReportInputs): Report {
       ...scoresOf(softmaxRows(logits, classes)),
       agreementWithTeacher: r(agreement(argmaxRows(logits, classes), teacherClasses)),
       trainSeconds: roundSeconds(result?.seconds ?? 0),
-      ...(result ? { epochs: result.epochs, history: roundHistory(result.history), ...stopOf(result) } : {}),
-      ...(run.kind === 'distilled' && job.distillation
-        ? { teacherTargets: job.distillation.teacherTargets }
-        : {}),
+      ...(result ? { epochs: result.epochs, history: roundHistory(result.history), ...trainingEndOf(result) } : {}),
+      ...(run.kind === 'distilled' ? { teacherTargets: run.teacherTargets } : {}),
       ...(result?.teacherSeconds !== undefined
         ? { teacherSeconds: roundSeconds(result.teacherSeconds) }
         : {}),
@@ -237,8 +235,13 @@ function roundHistory(history: TrainingHistory): TrainingHistory {
 }
 
 /** The epoch early stopping ended on, and the best epoch, when it ended training early. */
-function stopOf(result: TrainingEnd & { epochs: number }): { stoppedAtEpoch?: number; bestEpoch?: number } {
+function trainingEndOf(result: TrainingEnd & { epochs: number }): {
+  stoppedAtEpoch?: number;
+  bestEpoch?: number;
+  parameters?: number;
+} {
   return {
+    ...(result.parameters !== undefined ? { parameters: result.parameters } : {}),
     ...(result.epochsRun !== undefined && result.epochsRun < result.epochs
       ? { stoppedAtEpoch: result.epochsRun }
       : {}),

@@ -29,6 +29,8 @@ export interface MemberReport extends Scores {
   /** Set when early stopping ended training: the epochs trained, and the best one (restored, if asked). */
   stoppedAtEpoch?: number;
   bestEpoch?: number;
+  /** The model's parameter count. */
+  parameters?: number;
 }
 
 /** One bin of a reliability diagram: bin b holds confidences in (lower, upper]. */
@@ -74,6 +76,7 @@ export interface StudentReport extends Scores {
   history?: TrainingHistory;
   stoppedAtEpoch?: number;
   bestEpoch?: number;
+  parameters?: number;
   /** Distilled students: where the soft targets came from (soft-label shards, or the teacher per batch). */
   teacherTargets?: 'offline' | 'online';
   /** Online teacher: seconds of its forward passes, part of trainSeconds. */

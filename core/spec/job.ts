@@ -14,7 +14,7 @@ import {
 import { augmentOverride, augmentSpec } from './augment.ts';
 import { layerSpec } from './layers.ts';
 import { SPEC_LIMITS } from './specLimits.ts';
-import { trainRecipeFields } from './trainRecipe.ts';
+import { teacherTargetsSpec, trainRecipeFields } from './trainRecipe.ts';
 
 /**
  * The job file's schema, as a user writes it. Every default lives here (zod `.default`), so the
@@ -109,9 +109,10 @@ export const distillationSpec = z.strictObject({
   shards: boundedPositiveInt(SPEC_LIMITS.shards, 'shards').default(2),
   /**
    * `offline`: soft labels computed once on the training split (shards); `online`: the student's task runs
-   * the teacher members on every (augmented) batch it trains on, so both see the same view.
+   * the teacher members on every (augmented) batch it trains on, so both see the same view. Both (a list)
+   * trains each distilled student both ways, side by side.
    */
-  teacherTargets: z.enum(['offline', 'online']).default('offline'),
+  teacherTargets: teacherTargetsSpec,
 });
 
 export const dataSpec = z.strictObject({

@@ -30,7 +30,9 @@ export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
     throw new JobSpecError(issues, source);
   }
   const d = spec.distillation;
-  const studentRuns = d ? unique(d.temperature).length * unique(d.alpha).length + (d.baseline ? 1 : 0) : 0;
+  const studentRuns = d
+    ? unique(d.temperature).length * unique(d.alpha).length * d.teacherTargets.length + (d.baseline ? 1 : 0)
+    : 0;
   if (studentRuns > SPEC_LIMITS.students) {
     issues.push({
       path: 'distillation',
@@ -154,9 +156,14 @@ function resolveDistillation(
 ): NonNullable<ResolvedJob['distillation']> {
   const student = d.student;
   const runs: StudentRun[] = [];
+  // With both teacher-target modes, each (T, alpha) student is trained both ways, named by its mode.
+  const both = d.teacherTargets.length > 1;
   for (const temperature of unique(d.temperature)) {
     for (const alpha of unique(d.alpha)) {
-      runs.push({ name: `${student.name}-T${temperature}-a${alpha}`, kind: 'distilled', temperature, alpha });
+      for (const teacherTargets of d.teacherTargets) {
+        const name = `${student.name}-T${temperature}-a${alpha}${both ? `-${teacherTargets}` : ''}`;
+        runs.push({ name, kind: 'distilled', temperature, alpha, teacherTargets });
+      }
     }
   }
   if (d.baseline) runs.push({ name: `${student.name}-baseline`, kind: 'baseline' });
@@ -172,7 +179,6 @@ function resolveDistillation(
     },
     runs,
     shards: d.shards,
-    teacherTargets: d.teacherTargets,
   };
 }
 

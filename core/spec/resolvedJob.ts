@@ -21,7 +21,14 @@ export interface ResolvedMember {
 
 /** One student to train: distilled at (temperature, alpha), or the hard-label baseline. */
 export type StudentRun =
-  | { name: string; kind: 'distilled'; temperature: number; alpha: number }
+  | {
+      name: string;
+      kind: 'distilled';
+      temperature: number;
+      alpha: number;
+      /** Soft-label shards (`offline`) or the teacher run on each batch (`online`). */
+      teacherTargets: 'offline' | 'online';
+    }
   | { name: string; kind: 'baseline' };
 
 export interface ResolvedStudent {
@@ -55,8 +62,6 @@ export interface ResolvedJob {
     student: ResolvedStudent;
     runs: StudentRun[];
     shards: number;
-    /** Where distilled students get their soft targets: soft-label shards, or the teacher run per batch. */
-    teacherTargets: 'offline' | 'online';
   };
   runtime: {
     slots: 'auto' | number;

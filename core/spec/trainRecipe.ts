@@ -110,6 +110,21 @@ export const trainRecipeFields = {
   earlyStopping: earlyStoppingSpec.optional(),
 };
 
+/** `offline`, `online`, or a list of them (each distilled student is trained once per entry). */
+export const teacherTargetsSpec = z
+  .union(
+    [
+      z.enum(['offline', 'online']),
+      z
+        .array(z.enum(['offline', 'online']))
+        .min(1, { error: 'expected "offline", "online" or a list of them' })
+        .max(2, { error: 'expected "offline", "online" or a list of them' }),
+    ],
+    { error: 'expected "offline", "online" or a list of them' },
+  )
+  .default('offline')
+  .transform((v): ('offline' | 'online')[] => [...new Set(Array.isArray(v) ? v : [v])]);
+
 export type LearningRateScheduleSpec = z.output<typeof learningRateSchedule>;
 export type EarlyStoppingSpec = z.output<typeof earlyStoppingSpec>;
 export type ClassWeightsSpec = z.output<typeof classWeightsSpec>;

@@ -17,6 +17,8 @@ export interface TrainingEnd {
   epochsRun?: number;
   /** With early stopping: the 1-based epoch whose weights were best (restored unless asked not to). */
   bestEpoch?: number;
+  /** The model's parameter count (trainable and not). */
+  parameters?: number;
 }
 
 export interface TrainResult extends TrainingEnd {

@@ -92,3 +92,20 @@ distillation:
   assert.deepEqual(map.get('distill:s-T8-a0.9')?.deps, ['train:a-0', 'train:a-1']);
   assert.deepEqual(map.get('distill:s-baseline')?.deps, []);
 });
+
+test('both teacher-target modes: each distilled student twice, named by mode, offline ones after the shards', () => {
+  const tasks = planJob(
+    parseJobText(`${base}
+distillation:
+  student: { name: s }
+  temperature: 2
+  teacherTargets: [offline, online]
+  shards: 2
+`),
+  );
+  assertTopological(tasks);
+  const map = byId(tasks);
+  assert.deepEqual(map.get('distill:s-T2-a0.9-offline')?.deps, ['soft-labels:0', 'soft-labels:1']);
+  assert.deepEqual(map.get('distill:s-T2-a0.9-online')?.deps, ['train:a-0', 'train:a-1', 'train:b']);
+  assert.equal(tasks.filter((t) => t.type === 'distill').length, 3);
+});

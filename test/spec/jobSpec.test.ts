@@ -109,7 +109,7 @@ test('a single temperature needs no list', () => {
 distillation: { student: {}, temperature: 20, alpha: 0.1, baseline: false }
 `);
   assert.deepEqual(job.distillation?.runs, [
-    { name: 'student-T20-a0.1', kind: 'distilled', temperature: 20, alpha: 0.1 },
+    { name: 'student-T20-a0.1', kind: 'distilled', temperature: 20, alpha: 0.1, teacherTargets: 'offline' },
   ]);
 });
 

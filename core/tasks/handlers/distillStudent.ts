@@ -28,7 +28,7 @@ export async function distillStudent(task: DistillTask, ctx: TaskContext): Promi
   if (!student) throw new ChorusError(`job ${job.name} has no distillation section`);
   const run = findStudentRun(job, task.student);
   const data = await ctx.data();
-  const online = run.kind === 'distilled' && job.distillation?.teacherTargets === 'online';
+  const online = run.kind === 'distilled' && run.teacherTargets === 'online';
   const teacher = online ? await loadOnlineTeacher(job, data, ctx) : undefined;
   const distill =
     run.kind === 'distilled'
@@ -78,7 +78,7 @@ export async function distillStudent(task: DistillTask, ctx: TaskContext): Promi
       type: 'distill',
       seconds: result.seconds,
       epochs: student.train.epochs,
-      ...trainingEnd(result),
+      ...trainingEnd(result, model),
       ...(teacher ? { teacherSeconds: result.teacherSeconds } : {}),
       history: result.history,
       resumedFromEpoch: result.resumedFromEpoch,

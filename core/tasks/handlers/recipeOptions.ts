@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../../data/random.ts';
 import type { ResolvedJob, ResolvedMember, ResolvedStudent } from '../../spec/resolvedJob.ts';
 import type { TrainLoopOptions, TrainLoopResult } from '../../train/trainLoop.ts';
@@ -31,7 +32,11 @@ export function recipeOptions(
   };
 }
 
-/** The early-stopping outcome of a run, for its task result. */
-export function trainingEnd(run: TrainLoopResult): TrainingEnd {
-  return { epochsRun: run.epochsRun, ...(run.bestEpoch !== undefined ? { bestEpoch: run.bestEpoch } : {}) };
+/** How a run ended (epochs, early stopping's best epoch) and the model's size, for its task result. */
+export function trainingEnd(run: TrainLoopResult, model: tf.LayersModel): TrainingEnd {
+  return {
+    epochsRun: run.epochsRun,
+    ...(run.bestEpoch !== undefined ? { bestEpoch: run.bestEpoch } : {}),
+    parameters: model.countParams(),
+  };
 }

@@ -56,7 +56,7 @@ export async function trainMember(task: TrainTask, ctx: TaskContext): Promise<Tr
       type: 'train',
       seconds: run.seconds,
       epochs: member.train.epochs,
-      ...trainingEnd(run),
+      ...trainingEnd(run, model),
       samples: run.samples,
       history: run.history,
       resumedFromEpoch: run.resumedFromEpoch,
