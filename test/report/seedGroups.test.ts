@@ -94,7 +94,7 @@ test('jobs named <group>-s<seed> form a group; its table has the mean over seeds
     '| one member: accuracy (mean member) | 91.00% | ≥ 91.00% | 91.30% ± 0.20 (91.10% to 91.50%) | 3 | met |',
   );
   assert.match(line('2-member soft vote: accuracy'), /93\.00% ± 0\.20 .* \| 3 \| missed by 0\.20 points \|$/);
-  assert.match(line('soft vote: ECE \\(calibrated\\)'.replace(/\\/g, '')), /0\.0080 ± 0\.0000 .* \| met \|$/);
+  assert.match(line('soft vote: ECE (calibrated)'), /0\.0080 ± 0\.0000 .* \| met \|$/);
   assert.match(line('distilled student (online) − baseline'), /\+1\.00 points ± .* \| met \|$/);
   assert.match(md, /each member 56714, the student 56714/);
   assert.match(md, /recipe-s1 60 min; recipe-s2 60 min; recipe-s3 60 min/);
