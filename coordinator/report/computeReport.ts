@@ -72,7 +72,9 @@ export function computeReport(inputs: ReportInputs): Report {
       teacher: teacherSet.has(m.name),
       ...scoresOf(memberProbabilities[i]!),
       trainSeconds: roundSeconds(result?.seconds ?? 0),
-      ...(result ? { epochs: result.epochs, history: roundHistory(result.history), ...trainingEndOf(result) } : {}),
+      ...(result
+        ? { epochs: result.epochs, history: roundHistory(result.history), ...trainingEndOf(result) }
+        : {}),
     };
   });
 
@@ -158,7 +160,9 @@ export function computeReport(inputs: ReportInputs): Report {
       ...scoresOf(softmaxRows(logits, classes)),
       agreementWithTeacher: r(agreement(argmaxRows(logits, classes), teacherClasses)),
       trainSeconds: roundSeconds(result?.seconds ?? 0),
-      ...(result ? { epochs: result.epochs, history: roundHistory(result.history), ...trainingEndOf(result) } : {}),
+      ...(result
+        ? { epochs: result.epochs, history: roundHistory(result.history), ...trainingEndOf(result) }
+        : {}),
       ...(run.kind === 'distilled' ? { teacherTargets: run.teacherTargets } : {}),
       ...(result?.teacherSeconds !== undefined
         ? { teacherSeconds: roundSeconds(result.teacherSeconds) }
