@@ -15,7 +15,7 @@ export interface SeedGroup {
 
 const SEEDED = /^(.+)-s(\d+)$/;
 
-/** Groups of two or more seeds, in the order their first experiment comes. */
+/** The groups, in the order their first experiment comes (one seed is a group too, while the others run). */
 export function seedGroups(experiments: readonly ResultsExperiment[]): SeedGroup[] {
   const groups = new Map<string, ResultsExperiment[]>();
   for (const e of experiments) {
@@ -217,7 +217,7 @@ export function seedGroupSection(experiments: readonly ResultsExperiment[]): str
     ];
     const walls = reports.map((r) => `${r.job} ${(r.timing.wallSeconds / 60).toFixed(0)} min`);
     out.push(
-      `### ${escapeMd(g.name)} (${reports.length} seeds: ${reports.map((r) => escapeMd(r.job)).join(', ')})`,
+      `### ${escapeMd(g.name)} (${reports.length} seed${reports.length === 1 ? '' : 's'}: ${reports.map((r) => escapeMd(r.job)).join(', ')})`,
       '',
       markdownTable(
         ['figure', 'published', 'target', 'Chorus: mean ± sd (min to max)', 'seeds', 'target'],
