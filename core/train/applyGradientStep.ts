@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ChorusError } from '../errors.ts';
 
 export interface StepAdjustments {
   /** Learning rate of this step (for the decay's factor). */
@@ -24,7 +25,7 @@ export function applyGradientStep(
 ): tf.Scalar {
   if (adjust.weightDecay === 0 && adjust.clipNorm === undefined) {
     const value = optimizer.minimize(loss, true, varList);
-    if (!value) throw new Error('optimizer returned no loss');
+    if (!value) throw new ChorusError('optimizer returned no loss');
     return value;
   }
   const { value, grads } = optimizer.computeGradients(loss, varList);
