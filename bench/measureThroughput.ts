@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../core/data/dataset.ts';
-import { predictLogits, trainLoop } from '../core/train/trainLoop.ts';
+import { predictLogits, trainLoop, type TrainLoopOptions } from '../core/train/trainLoop.ts';
 import { withCpuSeconds } from './cpuSeconds.ts';
 
 export interface TrainingMeasurement {
@@ -29,6 +29,8 @@ export interface TrainingOptions {
   targetSeconds: number;
   minSteps: number;
   maxSteps: number;
+  /** Training-time augmentation, as a member with `augment` trains (the augmentation benchmark). */
+  augment?: TrainLoopOptions['augment'];
 }
 
 /** A first step longer than this many target times is measured on its own (see `fromFirstStep`). */
@@ -55,6 +57,7 @@ export async function measureTraining(o: TrainingOptions): Promise<TrainingMeasu
         epochs: 1,
         batchSize: o.batchSize,
         seed: offset,
+        ...(o.augment ? { augment: o.augment } : {}),
       }),
     );
     return { steps, seconds: run.seconds, cpuSeconds: run.cpuSeconds };

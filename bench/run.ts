@@ -15,6 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { aggregation } from './aggregation.ts';
+import { augmentThroughput } from './augmentThroughput.ts';
 import type { Benchmark, BenchResults, Section, SectionBody } from './benchResults.ts';
 import { parseArgs } from './emitResult.ts';
 import { e2e } from './e2e.ts';
@@ -32,6 +33,7 @@ import { trainingThroughput } from './trainingThroughput.ts';
 /** In run order, which is also the order of BENCHMARKS.md. */
 export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   training: trainingThroughput,
+  augment: augmentThroughput,
   aggregation,
   executor: executorOverhead,
   'thread-start': threadStart,

@@ -5,6 +5,8 @@ import type { Task } from '../core/tasks/task.ts';
  * Turns a resolved job into its task graph (a pure function):
  *   train × members → predict × members → stack?   (a pretrained member: predict only)
  *   train(teacher members) → soft-labels × shards → distill × distilled students
+ *   (with `teacherTargets: online`, distilled students load the teacher members themselves:
+ *   train(teacher members) → distill, and no soft-label shards; a pretrained teacher: its predict)
  *   distill(baseline) needs only the data;  report needs every predict, stack and distill.
  * Tasks come out in a valid execution order (every dependency before its dependents).
  */
@@ -33,7 +35,7 @@ export function planJob(job: ResolvedJob): Task[] {
   const d = job.distillation;
   if (d) {
     const softLabelIds: string[] = [];
-    if (d.runs.some((r) => r.kind === 'distilled')) {
+    if (d.runs.some((r) => r.kind === 'distilled' && r.teacherTargets === 'offline')) {
       for (let shard = 0; shard < d.shards; shard++) {
         const id = `soft-labels:${shard}`;
         softLabelIds.push(id);
@@ -52,7 +54,12 @@ export function planJob(job: ResolvedJob): Task[] {
         id,
         type: 'distill',
         student: run.name,
-        deps: run.kind === 'distilled' ? [...softLabelIds] : [],
+        deps:
+          run.kind !== 'distilled'
+            ? []
+            : run.teacherTargets === 'online'
+              ? job.teacher.members.map(modelReady)
+              : [...softLabelIds],
       });
       reportDeps.push(id);
     }

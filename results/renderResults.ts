@@ -1,6 +1,7 @@
 import { temperature } from '../core/report/format.ts';
 import type { Report, StudentReport } from '../core/report/report.ts';
 import { NONE, escapeMd, markdownTable, num4, pct, seconds, setting } from './formatResults.ts';
+import { seedGroupSection } from './seedGroups.ts';
 
 /** One experiment of docs/RESULTS.md: a job file and the report its run wrote. */
 export interface ResultsExperiment {
@@ -31,6 +32,7 @@ export function renderResults(experiments: readonly ResultsExperiment[], meta: R
   ];
   if (meta.intro) out.push(meta.intro.trim(), '');
   out.push(...ensembleSection(experiments));
+  out.push(...seedGroupSection(experiments));
   const distilled = experiments.filter((e) => e.report.students.length > 0);
   if (distilled.length > 0) out.push(...distillationSection(distilled));
   out.push(...reproduceSection(experiments));

@@ -4,9 +4,9 @@
  * reports, with results/intro.md and results/discussion.md around the tables, and copies each report
  * to docs/results/<name>/.
  *
- *   npm run results                          every job (about half an hour on 2 cores)
- *   npm run results -- mnist-mlp5 mnist-cnn5 some of them (the others' earlier reports are reused)
- *   npm run results -- --render              no runs: only rewrite docs/RESULTS.md
+ *   npm run results                          every job (see docs/RESULTS.md for how long)
+ *   npm run results -- mnist-mlp5 mnist-cnn5 some of them (the others' reports in docs/results/ are reused)
+ *   npm run results -- --render              no runs: only rewrite docs/RESULTS.md from docs/results/
  *
  * A job that already finished in runs/<name>/ is not redone (`chorus run` resumes); delete that
  * folder, or run the job by hand with --fresh, to measure again.
@@ -17,10 +17,16 @@ import { join } from 'node:path';
 import { resultsMain } from './resultsMain.ts';
 
 const EXAMPLES = 'examples/results';
-/** In the order of docs/RESULTS.md's tables: MNIST then Fashion-MNIST, MLPs then CNNs, 5 then 10. */
-const EXPERIMENTS = ['mnist', 'fashion'].flatMap((data) =>
-  ['mlp5', 'mlp10', 'cnn5', 'cnn10'].map((kind) => `${data}-${kind}`),
-);
+/**
+ * In the order of docs/RESULTS.md's tables: MNIST then Fashion-MNIST, MLPs then CNNs, 5 then 10; then the
+ * training-recipe experiment (10 members at LeNet-5 size, students online and offline) over three seeds.
+ */
+const EXPERIMENTS = [
+  ...['mnist', 'fashion'].flatMap((data) =>
+    ['mlp5', 'mlp10', 'cnn5', 'cnn10'].map((kind) => `${data}-${kind}`),
+  ),
+  ...[1, 2, 3].map((seed) => `fashion-recipe-s${seed}`),
+];
 
 function run(jobFile: string): Promise<number> {
   return new Promise((resolve) => {
@@ -49,8 +55,9 @@ async function main(args: readonly string[]): Promise<number> {
       }
     }
   }
-  // The reports behind docs/RESULTS.md, kept in the repository (runs/ is not).
-  for (const name of EXPERIMENTS) {
+  // The reports behind docs/RESULTS.md, kept in the repository (runs/ is not): the ones just run are
+  // copied there, and the page is rendered from there, so earlier experiments' reports are reused.
+  for (const name of renderOnly ? [] : chosen) {
     const dir = join('docs', 'results', name);
     await mkdir(dir, { recursive: true });
     // The html page repeats report.json with its charts' boilerplate: run the job to get it.
@@ -59,6 +66,8 @@ async function main(args: readonly string[]): Promise<number> {
     }
   }
   return resultsMain([
+    '--runs',
+    join('docs', 'results'),
     '--intro',
     'results/intro.md',
     '--discussion',

@@ -11,7 +11,7 @@ import { negativeLogLikelihood } from '../../core/metrics/negativeLogLikelihood.
 import { reliabilityBins } from '../../core/metrics/reliabilityBins.ts';
 import type { ModelFile } from '../../core/spec/modelSource.ts';
 import type { TaskType } from '../../core/tasks/task.ts';
-import type { TaskResult, TrainingHistory } from '../../core/tasks/taskResult.ts';
+import type { TaskResult, TrainingEnd, TrainingHistory } from '../../core/tasks/taskResult.ts';
 import type { TaskRecord } from '../../core/tasks/taskRecord.ts';
 import { chorusVersion } from './chorusVersion.ts';
 import { calibratedProbabilities, fitEnsembleTemperature, type Average } from './ensembleTemperature.ts';
@@ -77,7 +77,9 @@ export function computeReport(inputs: ReportInputs): Report {
       teacher: teacherSet.has(m.name),
       ...scoresOf(memberProbabilities[i]!),
       trainSeconds: roundSeconds(result?.seconds ?? 0),
-      ...(result ? { epochs: result.epochs, history: roundHistory(result.history) } : {}),
+      ...(result
+        ? { epochs: result.epochs, history: roundHistory(result.history), ...trainingEndOf(result) }
+        : {}),
     };
   });
 
@@ -166,7 +168,13 @@ export function computeReport(inputs: ReportInputs): Report {
       ...scoresOf(softmaxRows(logits, classes)),
       agreementWithTeacher: r(agreement(argmaxRows(logits, classes), teacherClasses)),
       trainSeconds: roundSeconds(result?.seconds ?? 0),
-      ...(result ? { epochs: result.epochs, history: roundHistory(result.history) } : {}),
+      ...(result
+        ? { epochs: result.epochs, history: roundHistory(result.history), ...trainingEndOf(result) }
+        : {}),
+      ...(run.kind === 'distilled' ? { teacherTargets: run.teacherTargets } : {}),
+      ...(result?.teacherSeconds !== undefined
+        ? { teacherSeconds: roundSeconds(result.teacherSeconds) }
+        : {}),
     };
   });
 
@@ -240,6 +248,21 @@ function roundHistory(history: TrainingHistory): TrainingHistory {
   return {
     loss: history.loss.map((v) => r(v)),
     ...(history.valLoss ? { valLoss: history.valLoss.map((v) => r(v)) } : {}),
+    ...(history.valAccuracy ? { valAccuracy: history.valAccuracy.map((v) => r(v)) } : {}),
+    ...(history.learningRate ? { learningRate: history.learningRate.map((v) => r(v)) } : {}),
+  };
+}
+
+/** The epoch early stopping ended on, and the best epoch, when it ended training early. */
+function trainingEndOf(result: TrainingEnd & { epochs: number }): {
+  stoppedAtEpoch?: number;
+  bestEpoch?: number;
+} {
+  return {
+    ...(result.epochsRun !== undefined && result.epochsRun < result.epochs
+      ? { stoppedAtEpoch: result.epochsRun }
+      : {}),
+    ...(result.bestEpoch !== undefined ? { bestEpoch: result.bestEpoch } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { count, duration, metric, origin, percent, plain, temperature } from '../../core/report/format.ts';
 import type { ModelOrigin, Report, ReportBin } from '../../core/report/report.ts';
+import { epochsCell, learningRateTable, onlineTeacherNotes } from './recipeTables.ts';
 import { CALIBRATED_SOFT_LABEL, METHOD_LABELS, teacherIsSoftVote } from './reportRows.ts';
 import { timingRows } from './timingRows.ts';
 
@@ -50,7 +51,7 @@ export function reportTables(report: Report): ReportTable[] {
         percent(m.accuracy),
         metric(m.nll),
         metric(m.ece),
-        plain(m.epochs),
+        epochsCell(m),
         m.origin?.training === 'pretrained' ? '' : duration(m.trainSeconds),
       ],
     })),
@@ -171,9 +172,12 @@ export function reportTables(report: Report): ReportTable[] {
         'T is the distillation temperature and alpha the weight of the soft (teacher) term.',
         // Every student run starts from the same model.
         ...modelFileNotes([{ name: 'The students', origin: report.students[0]?.origin }]),
+        ...onlineTeacherNotes(report),
       ],
     });
   }
+  const rates = learningRateTable(report);
+  if (rates) tables.push(rates);
 
   if (e.soft) {
     tables.push(

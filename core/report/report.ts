@@ -42,6 +42,9 @@ export interface MemberReport extends Scores {
   trainSeconds: number;
   epochs?: number;
   history?: TrainingHistory;
+  /** Set when early stopping ended training: the epochs trained, and the best one (restored, if asked). */
+  stoppedAtEpoch?: number;
+  bestEpoch?: number;
 }
 
 /** One bin of a reliability diagram: bin b holds confidences in (lower, upper]. */
@@ -88,6 +91,12 @@ export interface StudentReport extends Scores {
   trainSeconds: number;
   epochs?: number;
   history?: TrainingHistory;
+  stoppedAtEpoch?: number;
+  bestEpoch?: number;
+  /** Distilled students: where the soft targets came from (soft-label shards, or the teacher per batch). */
+  teacherTargets?: 'offline' | 'online';
+  /** Online teacher: seconds of its forward passes, part of trainSeconds. */
+  teacherSeconds?: number;
 }
 
 /** The best distilled student against the baseline and the teacher. */

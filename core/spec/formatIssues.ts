@@ -116,6 +116,16 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], root: unknown)
       }
       continue;
     }
+    if (issue.code === 'invalid_key') {
+      // A record's key failed its schema (e.g. a class index): say what the key should be.
+      const inner = issue.issues[0]?.message;
+      const key = issue.path.at(-1);
+      push({
+        path: formatPath(issue.path),
+        message: `${inner?.startsWith('expected ') ? inner : 'expected a different key'} as the key, got ${describeValue(typeof key === 'string' ? key : String(key))}`,
+      });
+      continue;
+    }
     if (issue.code === 'custom') {
       push({ path: formatPath(issue.path), message: issue.message });
       continue;

@@ -11,9 +11,11 @@ import {
   seed,
   unitInterval,
 } from './fields.ts';
+import { augmentOverride, augmentSpec } from './augment.ts';
 import { layerSpec } from './layers.ts';
 import { modelSourceFields } from './modelSource.ts';
 import { SPEC_LIMITS } from './specLimits.ts';
+import { teacherTargetsSpec, trainRecipeFields } from './trainRecipe.ts';
 
 /**
  * The job file's schema, as a user writes it. Every default lives here (zod `.default`), so the
@@ -30,6 +32,7 @@ export const trainSettings = z.strictObject({
   batchSize: batchSize.default(128),
   learningRate: positiveNumber().default(0.001),
   optimizer: optimizerName.default('adam'),
+  ...trainRecipeFields,
 });
 
 const layers = z.array(layerSpec, { error: 'expected a list of layers' }).max(SPEC_LIMITS.layersPerModel, {
@@ -53,6 +56,8 @@ export const memberSpec = z.strictObject({
   bootstrap: z.boolean({ error: 'expected true or false' }).default(false),
   /** Copies of this member with seeds seed, seed+1, …; named `<name>-<r>` when more than one. */
   replicas: boundedPositiveInt(SPEC_LIMITS.members, 'replicas').default(1),
+  /** Replaces `data.augment` for this member; `false` trains it without augmentation. */
+  augment: augmentOverride.optional(),
 });
 
 export const ensembleMethod = z.enum(['hard', 'soft', 'stacking']);
@@ -96,6 +101,8 @@ export const studentSpec = z.strictObject({
   ...modelSourceFields,
   train: trainSettings.prefault({}),
   seed: seed().optional(),
+  /** Replaces `data.augment` for the students; `false` trains them without augmentation. */
+  augment: augmentOverride.optional(),
 });
 
 export const distillationSpec = z.strictObject({
@@ -108,6 +115,12 @@ export const distillationSpec = z.strictObject({
   baseline: z.boolean({ error: 'expected true or false' }).default(true),
   /** Number of soft-label shard tasks over the training split. */
   shards: boundedPositiveInt(SPEC_LIMITS.shards, 'shards').default(2),
+  /**
+   * `offline`: soft labels computed once on the training split (shards); `online`: the student's task runs
+   * the teacher members on every (augmented) batch it trains on, so both see the same view. Both (a list)
+   * trains each distilled student both ways, side by side.
+   */
+  teacherTargets: teacherTargetsSpec,
 });
 
 export const dataSpec = z.strictObject({
@@ -126,6 +139,8 @@ export const dataSpec = z.strictObject({
   classes: boundedPositiveInt(SPEC_LIMITS.classes, 'classes')
     .min(2, { error: 'expected at least 2 classes' })
     .optional(),
+  /** Training-time augmentation of image-shaped samples (members and students; each may replace it). */
+  augment: augmentSpec.optional(),
 });
 
 export const runtimeSpec = z.strictObject({

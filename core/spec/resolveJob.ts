@@ -4,6 +4,7 @@ import { knownDataShape } from './knownDataShape.ts';
 import type { LayerSpec } from './layers.ts';
 import { modelFileOf, modelSourceIssues } from './modelSource.ts';
 import { modelShapeProblems, problemPath } from './modelShapeProblems.ts';
+import { effectiveAugment, recipeProblems } from './recipeProblems.ts';
 import type { ResolvedJob, ResolvedMember, StudentRun } from './resolvedJob.ts';
 import { SPEC_LIMITS } from './specLimits.ts';
 
@@ -30,7 +31,9 @@ export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
     throw new JobSpecError(issues, source);
   }
   const d = spec.distillation;
-  const studentRuns = d ? unique(d.temperature).length * unique(d.alpha).length + (d.baseline ? 1 : 0) : 0;
+  const studentRuns = d
+    ? unique(d.temperature).length * unique(d.alpha).length * d.teacherTargets.length + (d.baseline ? 1 : 0)
+    : 0;
   if (studentRuns > SPEC_LIMITS.students) {
     issues.push({
       path: 'distillation',
@@ -38,6 +41,7 @@ export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
     });
   }
   checkModels(spec, issues);
+  issues.push(...recipeProblems(spec));
 
   const members: ResolvedMember[] = [];
   const groupOf = new Map<string, string[]>();
@@ -57,6 +61,7 @@ export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
       }
       firstPathOf.set(name, `members[${i}]`);
       names.push(name);
+      const augment = effectiveAugment(spec.data.augment, m.augment);
       members.push({
         name,
         group: m.name,
@@ -70,6 +75,7 @@ export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
           ? { pretrained: true as const, train: trainSettings.parse({}) }
           : { train: m.train }),
         weight: 1,
+        ...(augment ? { augment } : {}),
       });
     }
     if (!groupOf.has(m.name)) groupOf.set(m.name, names);
@@ -155,12 +161,18 @@ function resolveDistillation(
 ): NonNullable<ResolvedJob['distillation']> {
   const student = d.student;
   const runs: StudentRun[] = [];
+  // With both teacher-target modes, each (T, alpha) student is trained both ways, named by its mode.
+  const both = d.teacherTargets.length > 1;
   for (const temperature of unique(d.temperature)) {
     for (const alpha of unique(d.alpha)) {
-      runs.push({ name: `${student.name}-T${temperature}-a${alpha}`, kind: 'distilled', temperature, alpha });
+      for (const teacherTargets of d.teacherTargets) {
+        const name = `${student.name}-T${temperature}-a${alpha}${both ? `-${teacherTargets}` : ''}`;
+        runs.push({ name, kind: 'distilled', temperature, alpha, teacherTargets });
+      }
     }
   }
   if (d.baseline) runs.push({ name: `${student.name}-baseline`, kind: 'baseline' });
+  const augment = effectiveAugment(spec.data.augment, student.augment);
   return {
     // Every student run starts from the same initial weights so the comparison is fair.
     student: {
@@ -169,6 +181,7 @@ function resolveDistillation(
       ...modelFileOf(student),
       train: student.train,
       seed: student.seed ?? spec.seed + STUDENT_SEED_OFFSET,
+      ...(augment ? { augment } : {}),
     },
     runs,
     shards: d.shards,

@@ -1,4 +1,5 @@
 import type { BackendChoice } from '../backend/backendChoice.ts';
+import type { AugmentSettings } from './augment.ts';
 import type { DataSpec, EnsembleMethod, StackingSettings, TrainSettings } from './job.ts';
 import type { LayerSpec } from './layers.ts';
 import type { ModelFile } from './modelSource.ts';
@@ -19,11 +20,20 @@ export interface ResolvedMember {
   train: TrainSettings;
   /** Voting weight (>= 0). */
   weight: number;
+  /** Training-time augmentation (data.augment or its own); absent when none. */
+  augment?: AugmentSettings;
 }
 
 /** One student to train: distilled at (temperature, alpha), or the hard-label baseline. */
 export type StudentRun =
-  | { name: string; kind: 'distilled'; temperature: number; alpha: number }
+  | {
+      name: string;
+      kind: 'distilled';
+      temperature: number;
+      alpha: number;
+      /** Soft-label shards (`offline`) or the teacher run on each batch (`online`). */
+      teacherTargets: 'offline' | 'online';
+    }
   | { name: string; kind: 'baseline' };
 
 export interface ResolvedStudent {
@@ -33,6 +43,7 @@ export interface ResolvedStudent {
   model?: ModelFile;
   train: TrainSettings;
   seed: number;
+  augment?: AugmentSettings;
 }
 
 /** A validated job with every default filled and every list expanded: what the planner consumes. */

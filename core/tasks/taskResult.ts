@@ -13,7 +13,21 @@ export const trainingHistorySchema = z.object({
   loss: z.array(z.number()),
   /** Validation loss per epoch, when there is a validation split. */
   valLoss: z.array(z.number()).optional(),
+  /** Validation accuracy per epoch, when there is a validation split. */
+  valAccuracy: z.array(z.number()).optional(),
+  /** The learning rate each epoch trained at (its schedule). */
+  learningRate: z.array(z.number()).optional(),
 });
+
+/** How a training run ended, beyond its history. */
+const trainingEnd = {
+  /** Epochs trained (fewer than `epochs` when early stopping ended training). */
+  epochsRun: count.optional(),
+  /** With early stopping: the 1-based epoch whose weights were best (restored unless asked not to). */
+  bestEpoch: count.optional(),
+  /** The model's parameter count (trainable and not; absent in results of older runs). */
+  parameters: count.optional(),
+};
 
 export const trainResultSchema = z.object({
   type: z.literal('train'),
@@ -24,6 +38,7 @@ export const trainResultSchema = z.object({
   /** First epoch run by this attempt (> 0 when it resumed from a checkpoint). */
   resumedFromEpoch: count,
   backend: z.string(),
+  ...trainingEnd,
 });
 
 export const predictResultSchema = z.object({
@@ -49,12 +64,13 @@ export const softLabelsResultSchema = z.object({
 export const distillResultSchema = z.object({
   type: z.literal('distill'),
   seconds,
+  /** With an online teacher: seconds its forward passes took (part of `seconds`). */
+  teacherSeconds: seconds.optional(),
   epochs: count,
   history: trainingHistorySchema,
   resumedFromEpoch: count,
   backend: z.string(),
-  /** The student's weight count (absent in results of older runs). */
-  parameters: count.optional(),
+  ...trainingEnd,
 });
 
 export const reportResultSchema = z.object({ type: z.literal('report'), seconds });
@@ -69,6 +85,8 @@ export const taskResultSchema = z.discriminatedUnion('type', [
 ]);
 
 export type TrainingHistory = z.infer<typeof trainingHistorySchema>;
+/** How a training run ended, beyond its history. */
+export type TrainingEnd = Pick<TrainResult, keyof typeof trainingEnd>;
 export type TrainResult = z.infer<typeof trainResultSchema>;
 export type PredictResult = z.infer<typeof predictResultSchema>;
 export type StackResult = z.infer<typeof stackResultSchema>;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ArtifactStore } from '../artifacts/artifactStore.ts';
 import type { TrainingHistory } from '../tasks/taskResult.ts';
+import type { RecipeState, WeightsCopy } from './trainRecipe.ts';
 
 /**
  * Epoch checkpoints of a training run: model weights, optimizer state (e.g. Adam's moments) and the
@@ -20,12 +21,23 @@ interface CheckpointState {
   model: TensorMeta[];
   optimizer: TensorMeta[];
   optimizerNames: string[];
+  /** The training recipe's state (schedule, early stopping); absent in checkpoints without one. */
+  recipe?: RecipeState;
+  /** Shapes of early stopping's best weights, kept in best.bin; absent when none are kept. */
+  best?: TensorMeta[];
 }
 
 /** What one epoch's folder holds. */
 const MODEL_BIN = 'model.bin';
 const OPTIMIZER_BIN = 'optimizer.bin';
-const CHECKPOINT_FILES = [MODEL_BIN, OPTIMIZER_BIN] as const;
+const BEST_BIN = 'best.bin';
+const CHECKPOINT_FILES = [MODEL_BIN, OPTIMIZER_BIN, BEST_BIN] as const;
+
+/** The recipe's part of a checkpoint: its state and, with early stopping, the best epoch's weights. */
+export interface RecipeCheckpoint {
+  state: RecipeState;
+  bestWeights?: WeightsCopy;
+}
 
 /**
  * One epoch's checkpoint as a copy taken at the epoch boundary, so it can be written while training
@@ -39,11 +51,16 @@ export interface CheckpointSnapshot {
   model: TensorMeta[];
   optimizer: TensorMeta[];
   optimizerNames: string[];
+  recipe?: RecipeState;
+  bestBytes?: Uint8Array;
+  best?: TensorMeta[];
 }
 
 export interface RestoredCheckpoint {
   epoch: number;
   history: TrainingHistory;
+  recipe?: RecipeState;
+  bestWeights?: WeightsCopy;
 }
 
 export class Checkpointer {
@@ -58,8 +75,9 @@ export class Checkpointer {
     model: tf.LayersModel,
     optimizer: tf.Optimizer,
     history: TrainingHistory,
+    recipe?: RecipeCheckpoint,
   ): Promise<void> {
-    await this.write(await this.snapshot(epoch, model, optimizer, history));
+    await this.write(await this.snapshot(epoch, model, optimizer, history, recipe));
   }
 
   /**
@@ -71,13 +89,19 @@ export class Checkpointer {
     model: tf.LayersModel,
     optimizer: tf.Optimizer,
     history: TrainingHistory,
+    recipe?: RecipeCheckpoint,
   ): Promise<CheckpointSnapshot> {
     const weights = model.getWeights();
     const named = await optimizer.getWeights();
+    const best = recipe?.bestWeights;
     // Read synchronously after the last await: no training step can run between these reads.
     return {
       epoch,
-      history: { loss: [...history.loss], ...(history.valLoss ? { valLoss: [...history.valLoss] } : {}) },
+      history: structuredClone(history),
+      ...(recipe ? { recipe: structuredClone(recipe.state) } : {}),
+      ...(best
+        ? { bestBytes: packArrays(best.values), best: best.shapes.map((shape) => ({ shape: [...shape] })) }
+        : {}),
       modelBytes: pack(weights),
       optimizerBytes: pack(named.map((n) => n.tensor)),
       model: weights.map((w) => ({ shape: w.shape })),
@@ -94,6 +118,7 @@ export class Checkpointer {
     const folder = `epoch-${s.epoch}`;
     await this.store.put(`${this.prefix}/${folder}/${MODEL_BIN}`, s.modelBytes);
     await this.store.put(`${this.prefix}/${folder}/${OPTIMIZER_BIN}`, s.optimizerBytes);
+    if (s.bestBytes) await this.store.put(`${this.prefix}/${folder}/${BEST_BIN}`, s.bestBytes);
     const previous = await this.readState();
     const state: CheckpointState = {
       epoch: s.epoch,
@@ -102,6 +127,8 @@ export class Checkpointer {
       model: s.model,
       optimizer: s.optimizer,
       optimizerNames: s.optimizerNames,
+      ...(s.recipe ? { recipe: s.recipe } : {}),
+      ...(s.best ? { best: s.best } : {}),
     };
     await this.store.put(`${this.prefix}/state.json`, new TextEncoder().encode(JSON.stringify(state)));
     if (previous && previous.folder !== folder) await this.deleteFolder(previous.folder);
@@ -124,7 +151,15 @@ export class Checkpointer {
       optimizerValues.map((tensor, i) => ({ name: state.optimizerNames[i] ?? `w${i}`, tensor })),
     );
     tf.dispose(modelValues);
-    return { epoch: state.epoch, history: state.history };
+    const bestWeights = state.best
+      ? unpackArrays(await this.store.get(`${this.prefix}/${state.folder}/${BEST_BIN}`), state.best)
+      : undefined;
+    return {
+      epoch: state.epoch,
+      history: state.history,
+      ...(state.recipe ? { recipe: state.recipe } : {}),
+      ...(bestWeights ? { bestWeights } : {}),
+    };
   }
 
   /**
@@ -163,6 +198,29 @@ function pack(tensors: tf.Tensor[]): Uint8Array {
     offset += t.size;
   }
   return new Uint8Array(out.buffer);
+}
+
+function packArrays(arrays: Float32Array[]): Uint8Array {
+  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let offset = 0;
+  for (const a of arrays) {
+    out.set(a, offset);
+    offset += a.length;
+  }
+  return new Uint8Array(out.buffer);
+}
+
+function unpackArrays(bytes: Uint8Array, metas: TensorMeta[]): WeightsCopy {
+  const values = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(values.buffer).set(bytes);
+  let offset = 0;
+  const arrays = metas.map((m) => {
+    const size = m.shape.reduce((a, b) => a * b, 1);
+    const a = values.slice(offset, offset + size);
+    offset += size;
+    return a;
+  });
+  return { values: arrays, shapes: metas.map((m) => [...m.shape]) };
 }
 
 function unpack(bytes: Uint8Array, metas: TensorMeta[]): tf.Tensor[] {

@@ -1,19 +1,32 @@
 import * as tf from '@tensorflow/tfjs';
 import { featureSize, type Dataset } from '../data/dataset.ts';
-import { deriveSeed, permutation } from '../data/random.ts';
-import { distillationLoss } from '../distill/loss.ts';
+import { augmentBatch, imageGeometry } from '../data/augment.ts';
+import { deriveSeed, permutation, Rng } from '../data/random.ts';
+import { distillationHardTerm, distillationLoss } from '../distill/loss.ts';
+import type { AugmentSettings } from '../spec/augment.ts';
 import { ChorusError } from '../errors.ts';
 import type { TaskProgress } from '../tasks/taskProgress.ts';
 import type { TrainingHistory } from '../tasks/taskResult.ts';
+import { applyGradientStep } from './applyGradientStep.ts';
 import type { Checkpointer } from './checkpoint.ts';
+import { setOptimizerLearningRate } from './optimizerLearningRate.ts';
 import { sparseSoftmaxCrossEntropy } from './sparseSoftmaxCrossEntropy.ts';
+import { TrainRecipe, type RecipeSettings } from './trainRecipe.ts';
 
-/** Distillation settings: `softTargets` holds the teacher's probabilities at `temperature`, one row per sample. */
+/**
+ * Distillation settings: the teacher's probabilities at `temperature`, either precomputed for every
+ * sample (`softTargets`, one row per sample: offline) or computed per batch by `teacher` from the very
+ * samples the student sees, augmented or not (online).
+ */
 export interface DistillTargets {
-  softTargets: Float32Array;
+  softTargets?: Float32Array;
+  teacher?: OnlineTeacher;
   temperature: number;
   alpha: number;
 }
+
+/** The teacher's soft targets at temperature T for the first `count` samples of a batch, [count, classes]. */
+export type OnlineTeacher = (x: Float32Array, count: number) => Float32Array;
 
 export interface TrainLoopOptions {
   model: tf.LayersModel;
@@ -24,6 +37,13 @@ export interface TrainLoopOptions {
   rows?: Int32Array;
   /** When given, the loss is the distillation loss; otherwise cross-entropy on the labels. */
   distill?: DistillTargets;
+  /**
+   * Schedule, weight decay, label smoothing, clipping, class weights, early stopping; `path` names the
+   * settings in the job file. Default: a constant learning rate (the optimizer's), nothing else.
+   */
+  recipe?: { settings: RecipeSettings; path: string };
+  /** Augmentation of each training batch, its stream seeded per epoch from `seed` (a resume replays it). */
+  augment?: { settings: AugmentSettings; seed: number; path: string };
   epochs: number;
   batchSize: number;
   /** Seeds the per-epoch shuffles (epoch e uses a seed derived from (seed, e), so a resume replays them). */
@@ -43,6 +63,12 @@ export interface TrainLoopOptions {
 
 export interface TrainLoopResult {
   history: TrainingHistory;
+  /** Epochs trained in all (fewer than asked when early stopping ended training). */
+  epochsRun: number;
+  /** With early stopping: the 1-based epoch whose weights were best (and restored, if asked). */
+  bestEpoch?: number;
+  /** Seconds spent computing an online teacher's targets (part of `seconds`). */
+  teacherSeconds: number;
   /** First epoch this call ran (0 unless it resumed from a checkpoint). */
   resumedFromEpoch: number;
   /** Samples trained on by this call. */
@@ -69,6 +95,13 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
   const batchY = new Int32Array(batchSize);
   const batchSoft = o.distill ? new Float32Array(batchSize * o.classes) : undefined;
   const varList = o.model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const recipe = o.recipe
+    ? new TrainRecipe(o.recipe.settings, o.epochs, o.classes, o.data, o.rows, o.recipe.path)
+    : undefined;
+  const batchTargets = recipe?.hardTargets ? new Float32Array(batchSize * o.classes) : undefined;
+  const geometry = o.augment ? imageGeometry(o.data.sampleShape, o.augment.path) : undefined;
+  const scratch = o.augment ? new Float32Array(size) : undefined;
+  const hasValidation = o.validation !== undefined && o.validation.count > 0;
 
   let history: TrainingHistory = { loss: [], ...(o.validation ? { valLoss: [] } : {}) };
   let firstEpoch = 0;
@@ -76,7 +109,9 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
   if (restored) {
     firstEpoch = restored.epoch;
     history = restored.history;
+    if (recipe && restored.recipe) recipe.restore(restored.recipe, restored.bestWeights);
   }
+  let teacherMs = 0;
 
   let samples = 0;
   let lastReport = 0;
@@ -86,8 +121,11 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
   // (file or network I/O, fsync): one write at a time, each awaited before the next one starts.
   let writing: Promise<void> | undefined;
   try {
-    for (let epoch = firstEpoch; epoch < o.epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch < o.epochs && !recipe?.stopped; epoch++) {
       const order = permutation(n, deriveSeed(o.seed, epoch));
+      const learningRate = recipe?.schedule.rateAt(epoch);
+      if (learningRate !== undefined) setOptimizerLearningRate(o.optimizer, learningRate);
+      const augmentRng = o.augment ? new Rng(deriveSeed(o.augment.seed, epoch)) : undefined;
       const epochStart = performance.now();
       let lossSum = 0;
       let lossCount = 0;
@@ -99,15 +137,28 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
           const row = rows[order[start + i]!]!;
           batchX.set(o.data.x.subarray(row * size, (row + 1) * size), i * size);
           batchY[i] = o.data.y[row]!;
-          if (batchSoft && o.distill) {
+          if (batchSoft && o.distill?.softTargets) {
             batchSoft.set(
               o.distill.softTargets.subarray(row * o.classes, (row + 1) * o.classes),
               i * o.classes,
             );
           }
         }
+        if (o.augment && geometry && augmentRng && scratch) {
+          augmentBatch(batchX, count, geometry, o.augment.settings, augmentRng, scratch);
+        }
         const stepStarted = performance.now();
-        const loss = step(o, batchX, batchY, batchSoft, count, varList);
+        if (batchSoft && o.distill?.teacher) {
+          batchSoft.set(o.distill.teacher(batchX, count));
+          teacherMs += performance.now() - stepStarted;
+        }
+        recipe?.hardTargets?.fill(batchY, count, batchTargets!);
+        const adjust = {
+          learningRate: learningRate ?? 0,
+          weightDecay: recipe?.settings.weightDecay ?? 0,
+          ...(recipe?.settings.clipNorm !== undefined ? { clipNorm: recipe.settings.clipNorm } : {}),
+        };
+        const loss = step(o, batchX, batchY, batchTargets, batchSoft, count, varList, adjust);
         lossSum += loss * count;
         lossCount += count;
         samples += count;
@@ -128,20 +179,35 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
         if (b % 16 === 15) await new Promise((r) => setImmediate(r));
       }
       history.loss.push(lossSum / lossCount);
-      if (o.validation && o.validation.count > 0) {
-        history.valLoss = [...(history.valLoss ?? []), crossEntropyOn(o.model, o.validation, o.classes)];
+      let val: { valLoss: number; valAccuracy: number } | undefined;
+      if (o.validation && hasValidation) {
+        val = evaluateOn(o.model, o.validation, o.classes);
+        history.valLoss = [...(history.valLoss ?? []), val.valLoss];
+        if (recipe) history.valAccuracy = [...(history.valAccuracy ?? []), val.valAccuracy];
       }
+      if (learningRate !== undefined) history.learningRate = [...(history.learningRate ?? []), learningRate];
+      recipe?.endEpoch(o.model, epoch + 1, val);
       if (o.checkpoint && performance.now() - lastCheckpoint >= checkpointEveryMs) {
         lastCheckpoint = performance.now();
-        writing = (await checkpointInBackground(o.checkpoint, writing, epoch + 1, o, history)).done;
+        writing = (await checkpointInBackground(o.checkpoint, writing, epoch + 1, o, history, recipe)).done;
       }
     }
     await writing;
+    recipe?.restoreBest(o.model);
   } catch (err) {
     await writing?.catch(() => {}); // settle the write before the caller (a retry) reads the checkpoint
     throw err;
   }
-  return { history, resumedFromEpoch: firstEpoch, samples, seconds: (performance.now() - started) / 1000 };
+  const stopping = recipe?.earlyStopping?.state;
+  return {
+    history,
+    epochsRun: history.loss.length,
+    ...(stopping ? { bestEpoch: stopping.bestEpoch } : {}),
+    teacherSeconds: teacherMs / 1000,
+    resumedFromEpoch: firstEpoch,
+    samples,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** Waits for the previous checkpoint write, snapshots this epoch, and starts writing it. */
@@ -151,8 +217,15 @@ async function checkpointInBackground(
   epoch: number,
   o: TrainLoopOptions,
   history: TrainingHistory,
+  recipe: TrainRecipe | undefined,
 ): Promise<{ done: Promise<void> }> {
-  const snapshot = await checkpoint.snapshot(epoch, o.model, o.optimizer, history);
+  const snapshot = await checkpoint.snapshot(
+    epoch,
+    o.model,
+    o.optimizer,
+    history,
+    recipe ? { state: recipe.state, ...(recipe.best ? { bestWeights: recipe.best } : {}) } : undefined,
+  );
   await previous;
   const done = checkpoint.write(snapshot);
   // Handled here so a failure while the next epoch trains is not an unhandled rejection; it is
@@ -165,31 +238,36 @@ function step(
   o: TrainLoopOptions,
   batchX: Float32Array,
   batchY: Int32Array,
+  batchTargets: Float32Array | undefined,
   batchSoft: Float32Array | undefined,
   count: number,
   varList: tf.Variable[],
+  adjust: Parameters<typeof applyGradientStep>[3],
 ): number {
   const size = batchX.length / batchY.length;
   const lossTensor = tf.tidy(() => {
     const xs = tf.tensor(batchX.subarray(0, count * size), [count, ...o.data.sampleShape]);
-    const labels = tf.tensor1d(batchY.subarray(0, count), 'int32');
+    // Smoothed or class-weighted targets replace the class indices as rows (see HardTargets).
+    const labels = batchTargets
+      ? tf.tensor2d(batchTargets.subarray(0, count * o.classes), [count, o.classes])
+      : tf.tensor1d(batchY.subarray(0, count), 'int32');
     const soft =
       batchSoft && o.distill
         ? tf.tensor2d(batchSoft.subarray(0, count * o.classes), [count, o.classes])
         : undefined;
-    const loss = o.optimizer.minimize(
+    return applyGradientStep(
+      o.optimizer,
       () => {
         const logits = o.model.apply(xs, { training: true }) as tf.Tensor2D;
         if (soft && o.distill) {
           return distillationLoss(labels, logits, soft, o.distill.temperature, o.distill.alpha);
         }
-        return sparseSoftmaxCrossEntropy(labels, logits, o.classes);
+        if (labels.rank === 2) return distillationHardTerm(labels, logits);
+        return sparseSoftmaxCrossEntropy(labels as tf.Tensor1D, logits, o.classes);
       },
-      true,
       varList,
+      adjust,
     );
-    if (!loss) throw new ChorusError('optimizer returned no loss');
-    return loss;
   });
   const value = lossTensor.dataSync()[0] ?? Number.NaN;
   lossTensor.dispose();
@@ -203,17 +281,32 @@ function step(
 
 /** Mean cross-entropy of the model's logits on a dataset, in batches. */
 export function crossEntropyOn(model: tf.LayersModel, ds: Dataset, classes: number): number {
+  return evaluateOn(model, ds, classes).valLoss;
+}
+
+/** Mean cross-entropy and accuracy (argmax, ties to the lowest class) of the model on a dataset. */
+export function evaluateOn(
+  model: tf.LayersModel,
+  ds: Dataset,
+  classes: number,
+): { valLoss: number; valAccuracy: number } {
   const logits = predictLogits(model, ds);
   let sum = 0;
+  let correct = 0;
   for (let r = 0; r < ds.count; r++) {
     const off = r * classes;
     let max = -Infinity;
-    for (let c = 0; c < classes; c++) max = Math.max(max, logits[off + c]!);
+    let arg = 0;
+    for (let c = 0; c < classes; c++) {
+      if (logits[off + c]! > max) arg = c;
+      max = Math.max(max, logits[off + c]!);
+    }
     let z = 0;
     for (let c = 0; c < classes; c++) z += Math.exp(logits[off + c]! - max);
     sum += -(logits[off + ds.y[r]!]! - max - Math.log(z));
+    if (arg === ds.y[r]) correct++;
   }
-  return sum / ds.count;
+  return { valLoss: sum / ds.count, valAccuracy: ds.count > 0 ? correct / ds.count : 0 };
 }
 
 const PREDICT_BATCH = 1024;

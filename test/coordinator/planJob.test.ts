@@ -95,3 +95,63 @@ distillation:
   assert.deepEqual(ids.get('predict:mlp')?.deps, ['train:mlp']);
   assert.deepEqual(ids.get('soft-labels:0')?.deps, ['predict:ext', 'train:mlp']);
 });
+
+test("an online student taught by a pretrained member waits for that member's predict task", () => {
+  const tasks = planJob(
+    parseJobText(`
+name: plan
+data:
+  train: { format: synthetic, count: 100 }
+  test: { format: synthetic, count: 50 }
+members:
+  - { name: ext, model: ext/model.json, weights: file, train: false }
+  - { name: mlp }
+teacher: { members: [ext, mlp] }
+distillation:
+  student: { name: s }
+  temperature: 2
+  baseline: false
+  teacherTargets: online
+`),
+  );
+  assertTopological(tasks);
+  assert.deepEqual(byId(tasks).get('distill:s-T2-a0.9')?.deps, ['predict:ext', 'train:mlp']);
+});
+
+test('online teacher targets: distilled students depend on the teacher members’ training, no soft-label shards', () => {
+  const tasks = planJob(
+    parseJobText(`${base}
+teacher: { members: [a] }
+distillation:
+  student: { name: s }
+  temperature: [2, 8]
+  teacherTargets: online
+`),
+  );
+  assertTopological(tasks);
+  assert.deepEqual(
+    tasks.filter((t) => t.type === 'soft-labels'),
+    [],
+  );
+  const map = byId(tasks);
+  assert.deepEqual(map.get('distill:s-T2-a0.9')?.deps, ['train:a-0', 'train:a-1']);
+  assert.deepEqual(map.get('distill:s-T8-a0.9')?.deps, ['train:a-0', 'train:a-1']);
+  assert.deepEqual(map.get('distill:s-baseline')?.deps, []);
+});
+
+test('both teacher-target modes: each distilled student twice, named by mode, offline ones after the shards', () => {
+  const tasks = planJob(
+    parseJobText(`${base}
+distillation:
+  student: { name: s }
+  temperature: 2
+  teacherTargets: [offline, online]
+  shards: 2
+`),
+  );
+  assertTopological(tasks);
+  const map = byId(tasks);
+  assert.deepEqual(map.get('distill:s-T2-a0.9-offline')?.deps, ['soft-labels:0', 'soft-labels:1']);
+  assert.deepEqual(map.get('distill:s-T2-a0.9-online')?.deps, ['train:a-0', 'train:a-1', 'train:b']);
+  assert.equal(tasks.filter((t) => t.type === 'distill').length, 3);
+});

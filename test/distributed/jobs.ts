@@ -3,7 +3,11 @@
  * folder stays within a few minutes on a shared 2-core machine.
  */
 
-/** Members, an ensemble with every method, and a distilled student: every task kind runs once. */
+/**
+ * Members, an ensemble with every method, and a distilled student (offline and online teacher, with
+ * augmentation and a schedule): every task kind runs once. The samples are 2×5 images so they can be
+ * augmented; the dense layers see them flattened, as 10 features.
+ */
 export function fullJob(name: string): string {
   return `
 name: ${name}
@@ -12,6 +16,7 @@ data:
   train: { format: synthetic, count: 400, features: 10, classes: 3, separation: 1.5, seed: 3, sampleSeed: 1 }
   test: { format: synthetic, count: 200, features: 10, classes: 3, separation: 1.5, seed: 3, sampleSeed: 2 }
   validationSplit: 0.2
+  sampleShape: [2, 5]
 members:
   - name: mlp
     replicas: 2
@@ -26,11 +31,13 @@ ensemble:
 distillation:
   student:
     layers: [{ type: dense, units: 4, activation: relu }]
-    train: { epochs: 2, batchSize: 32, learningRate: 0.01 }
+    train: { epochs: 2, batchSize: 32, learningRate: 0.01, schedule: { type: cosine, warmupEpochs: 1 } }
+    augment: { translate: 1, flip: true }
   temperature: 2
   alpha: 0.7
   baseline: false
   shards: 2
+  teacherTargets: [offline, online]
 runtime:
   slots: 2
   backend: wasm

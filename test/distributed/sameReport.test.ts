@@ -82,6 +82,14 @@ test('a job run distributed reports what the embedded run reports; forged late r
     embeddedReport.members.map((m) => [m.name, m.accuracy]),
   );
   assert.deepEqual(withoutTimings(report), withoutTimings(embeddedReport));
+  // The online student's worker loaded the teacher members from the object store.
+  assert.deepEqual(
+    report.students.map((s) => [s.name, s.teacherTargets, s.teacherSeconds !== undefined]),
+    [
+      ['student-T2-a0.7-offline', 'offline', false],
+      ['student-T2-a0.7-online', 'online', true],
+    ],
+  );
 
   // The forged results changed nothing: every task is done, once, with no error; the coordinator
   // consumed (acked) every forged message rather than leaving them pending.

@@ -42,7 +42,18 @@ test('a minimal job gets every default filled', () => {
   assert.equal(job.members.length, 1);
   const m = job.members[0];
   assert.ok(m);
-  assert.deepEqual(m.train, { epochs: 5, batchSize: 128, learningRate: 0.001, optimizer: 'adam' });
+  // The recipe's defaults train as plain fixed-rate training does: no schedule, decay, smoothing,
+  // clipping, class weights or early stopping, and no augmentation.
+  assert.deepEqual(m.train, {
+    epochs: 5,
+    batchSize: 128,
+    learningRate: 0.001,
+    optimizer: 'adam',
+    schedule: { type: 'constant', warmupEpochs: 0 },
+    weightDecay: 0,
+    labelSmoothing: 0,
+  });
+  assert.equal(m.augment, undefined);
   assert.deepEqual(m.layers, [{ type: 'dense', units: 8, activation: 'relu', useBias: true }]);
   assert.equal(m.weight, 1);
   assert.equal(job.distillation, undefined);
@@ -98,7 +109,7 @@ test('a single temperature needs no list', () => {
 distillation: { student: {}, temperature: 20, alpha: 0.1, baseline: false }
 `);
   assert.deepEqual(job.distillation?.runs, [
-    { name: 'student-T20-a0.1', kind: 'distilled', temperature: 20, alpha: 0.1 },
+    { name: 'student-T20-a0.1', kind: 'distilled', temperature: 20, alpha: 0.1, teacherTargets: 'offline' },
   ]);
 });
 

@@ -16,6 +16,8 @@ import type { PreparedData, TaskContext } from '../taskContext.ts';
 import type { DistillResult } from '../taskResult.ts';
 import { teacherOf } from '../../spec/teacherOf.ts';
 import { findStudentRun } from './lookup.ts';
+import { recipeOptions, trainingEnd } from './recipeOptions.ts';
+import { OnlineTeacherModels } from '../../distill/onlineTeacher.ts';
 
 const SHUFFLE_SALT = 0xd157;
 
@@ -26,10 +28,14 @@ export async function distillStudent(task: DistillTask, ctx: TaskContext): Promi
   if (!student) throw new ChorusError(`job ${job.name} has no distillation section`);
   const run = findStudentRun(job, task.student);
   const data = await ctx.data();
+  const online = run.kind === 'distilled' && run.teacherTargets === 'online';
+  const teacher = online ? await loadOnlineTeacher(job, data, ctx) : undefined;
   const distill =
     run.kind === 'distilled'
       ? {
-          softTargets: await loadSoftTargets(job, data, ctx, run.temperature),
+          ...(teacher
+            ? { teacher: teacher.targetsAt(run.temperature) }
+            : { softTargets: await loadSoftTargets(job, data, ctx, run.temperature) }),
           temperature: run.temperature,
           alpha: run.alpha,
         }
@@ -56,6 +62,7 @@ export async function distillStudent(task: DistillTask, ctx: TaskContext): Promi
       epochs: student.train.epochs,
       batchSize: student.train.batchSize,
       seed: deriveSeed(student.seed, SHUFFLE_SALT),
+      ...recipeOptions(job, student),
       ...(data.validation.count > 0 ? { validation: data.validation } : {}),
       checkpoint,
       checkpointEverySeconds: ctx.job.runtime.checkpointSeconds,
@@ -70,15 +77,34 @@ export async function distillStudent(task: DistillTask, ctx: TaskContext): Promi
       type: 'distill',
       seconds: result.seconds,
       epochs: student.train.epochs,
+      ...trainingEnd(result, model),
+      ...(teacher ? { teacherSeconds: result.teacherSeconds } : {}),
       history: result.history,
       resumedFromEpoch: result.resumedFromEpoch,
       backend: tf.getBackend(),
-      parameters: model.countParams(),
     };
   } finally {
     model.dispose();
     optimizer.dispose();
+    teacher?.dispose();
   }
+}
+
+/** The teacher members' models, for targets computed on every batch (`teacherTargets: online`). */
+function loadOnlineTeacher(
+  job: ResolvedJob,
+  data: PreparedData,
+  ctx: TaskContext,
+): Promise<OnlineTeacherModels> {
+  const { members, weights } = teacherOf(job);
+  return OnlineTeacherModels.load(
+    ctx.artifacts,
+    members,
+    weights,
+    data.sampleShape,
+    data.classes,
+    job.teacher.softTargets,
+  );
 }
 
 /** The teacher's soft targets at temperature T for the whole training split, from the shards' logits. */

@@ -11,6 +11,7 @@ import type { TrainTask } from '../task.ts';
 import type { TaskContext } from '../taskContext.ts';
 import type { TrainResult } from '../taskResult.ts';
 import { findMember } from './lookup.ts';
+import { recipeOptions, trainingEnd } from './recipeOptions.ts';
 
 const BOOTSTRAP_SALT = 0xb007;
 const SHUFFLE_SALT = 0x5417;
@@ -40,6 +41,7 @@ export async function trainMember(task: TrainTask, ctx: TaskContext): Promise<Tr
       epochs: member.train.epochs,
       batchSize: member.train.batchSize,
       seed: deriveSeed(member.seed, SHUFFLE_SALT),
+      ...recipeOptions(ctx.job, member),
       ...(data.validation.count > 0 ? { validation: data.validation } : {}),
       checkpoint,
       checkpointEverySeconds: ctx.job.runtime.checkpointSeconds,
@@ -53,6 +55,7 @@ export async function trainMember(task: TrainTask, ctx: TaskContext): Promise<Tr
       type: 'train',
       seconds: run.seconds,
       epochs: member.train.epochs,
+      ...trainingEnd(run, model),
       samples: run.samples,
       history: run.history,
       resumedFromEpoch: run.resumedFromEpoch,
