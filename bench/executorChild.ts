@@ -62,7 +62,7 @@ try {
   if (args.has('checkpoint-seconds')) {
     job.runtime.checkpointSeconds = numberArg(args, 'checkpoint-seconds', job.runtime.checkpointSeconds);
   }
-  const data = await prepareData(job.data, baseDir, job.seed);
+  const data = await prepareData(job.data, baseDir, job.seed, job.task);
   const member = job.members[0]!;
   if (mode === 'bare' || mode === 'bare-io') {
     const tf = await import('@tensorflow/tfjs');

@@ -55,7 +55,7 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
   if (options.backend !== undefined) job.runtime.backend = options.backend;
   const outDir = resolve(options.out ?? join('runs', job.name));
   // Data first: a job refused for bad data must not claim the folder (the fixed job may then run there).
-  const data = await prepareData(job.data, baseDir, job.seed);
+  const data = await prepareData(job.data, baseDir, job.seed, job.task);
   // Models that cannot take this data's shape are bad input, reported before any task runs.
   checkModelsAgainstData(job, data.sampleShape, data.classes, options.jobFile);
   const modelFiles = await readJobModelFiles(job, baseDir, options.jobFile);

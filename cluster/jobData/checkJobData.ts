@@ -28,7 +28,7 @@ export async function checkJobData(
   nameOf?: (path: string) => string,
 ): Promise<PreparedData | undefined> {
   if (jobDataFiles(job).length === 0) return undefined;
-  return prepareData(job.data, memoryDataFiles(files, nameOf ? { nameOf } : {}), job.seed);
+  return prepareData(job.data, memoryDataFiles(files, nameOf ? { nameOf } : {}), job.seed, job.task);
 }
 
 /**

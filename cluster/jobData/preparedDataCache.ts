@@ -61,7 +61,7 @@ export class PreparedDataCache {
     const data = (async () => {
       const names = uploadedNames(record);
       const files = await this.files.files(jobId, record.job, store, (key) => names.get(key) ?? key);
-      return prepareData(record.job.data, files, record.job.seed);
+      return prepareData(record.job.data, files, record.job.seed, record.job.task);
     })();
     const entry: Entry = { data, lastUsed: this.now() };
     this.entries.set(jobId, entry);

@@ -15,8 +15,8 @@ import { classesOf, validateLabels } from './validate.ts';
 /** Header name or 0-based index of the label column. */
 export type LabelColumn = string | number;
 
-const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-const NON_FINITE = /^\s*[+-]?(?:nan|inf|infinity)\s*$/i;
+export const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+export const NON_FINITE = /^\s*[+-]?(?:nan|inf|infinity)\s*$/i;
 
 function isBlank(line: string): boolean {
   return line.trim().length === 0;
@@ -127,7 +127,7 @@ function resolveLabelColumn(header: readonly string[], labelColumn: LabelColumn,
  * Fast path for the common case of image CSVs: a plain unsigned integer of at most 9 digits, parsed
  * without a regex or a message string. Returns -1 for anything else (then `parseFeature` decides).
  */
-function parseDigits(field: string): number {
+export function parseDigits(field: string): number {
   const n = field.length;
   if (n === 0 || n > 9) return -1;
   let v = 0;

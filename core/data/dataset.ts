@@ -5,13 +5,15 @@
 export interface Dataset {
   /** Row-major features, `count * featureSize` values. */
   readonly x: Float32Array;
-  /** Class index per sample, in `[0, classes)`. */
+  /** Class index per sample, in `[0, classes)` (all 0 in a regression dataset). */
   readonly y: Int32Array;
+  /** Regression: the target per sample (standardised once prepared); absent in classification. */
+  readonly targets?: Float32Array;
   /** Number of samples. */
   readonly count: number;
   /** Shape of one sample, e.g. `[28, 28, 1]` or `[784]`. */
   readonly sampleShape: readonly number[];
-  /** Number of classes. */
+  /** Number of classes (1 in a regression dataset: one target). */
   readonly classes: number;
 }
 

@@ -1,11 +1,15 @@
 import { DatasetError } from '../errors.ts';
 import type { DataSource } from '../spec/data.ts';
+import type { JobTask } from '../spec/jobTask.ts';
 import { csvToDataset } from './csv.ts';
 import { diskDataFiles, readPair, type DataFiles } from './dataFiles.ts';
 import type { Dataset } from './dataset.ts';
 import { idxFilesToDataset } from './idx.ts';
 import { loadMnistBundled } from './mnistBundled.ts';
 import { npyFilesToDataset } from './npy.ts';
+import { npyRegressionFiles } from './regression/npyTargets.ts';
+import { loadTableSource } from './tabular/tableSource.ts';
+import { usesTableReader } from './tabular/tableLayout.ts';
 import { makeSynthetic } from './synthetic.ts';
 import { validateDataset } from './validate.ts';
 
@@ -15,6 +19,8 @@ export interface LoadOptions {
    * [0, classes). Without it, file formats take the largest label + 1.
    */
   readonly classes?: number;
+  /** `classification` (default): class labels; `regression`: real-valued targets (csv and npy). */
+  readonly task?: JobTask;
 }
 
 /**
@@ -29,6 +35,7 @@ export async function loadSource(
 ): Promise<Dataset> {
   const files = typeof from === 'string' ? diskDataFiles(from) : from;
   const { classes } = options;
+  const task = options.task ?? 'classification';
   let ds: Dataset;
   let name: string | { features: string; labels: string };
   switch (source.format) {
@@ -40,12 +47,17 @@ export async function loadSource(
     }
     case 'csv':
       name = files.nameOf(source.path);
-      ds = csvToDataset(await files.read(source.path), name, source.labelColumn, classes);
+      ds = usesTableReader(source, task)
+        ? await loadTableSource(source, files, task, classes)
+        : csvToDataset(await files.read(source.path), name, source.labelColumn, classes);
       break;
     case 'npy': {
       name = { features: files.nameOf(source.features), labels: files.nameOf(source.labels) };
       const [features, labels] = await readPair(files, source.features, source.labels);
-      ds = npyFilesToDataset(features, labels, name, classes);
+      ds =
+        task === 'regression'
+          ? npyRegressionFiles(features, labels, name)
+          : npyFilesToDataset(features, labels, name, classes);
       break;
     }
     case 'mnist-bundled':

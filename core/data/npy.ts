@@ -247,15 +247,36 @@ export function npyToDataset(
   files: NpyFiles,
   classes?: number,
 ): Dataset {
-  if (!FEATURE_DTYPES.has(features.dtype)) {
-    throw new DatasetError(
-      files.features,
-      `unsupported feature dtype ${features.dtype} (use uint8, float32 or float64)`,
-    );
-  }
+  checkFeatureDtype(features, files.features);
   if (!LABEL_DTYPES.has(labels.dtype)) {
     throw new DatasetError(files.labels, `labels must have an integer dtype, got ${labels.dtype}`);
   }
+  const { x, count, sampleShape } = npyFeatures(features, labels, files);
+  const y = labelsToInt32(labels.values, files.labels);
+  const k = classes ?? classesOf(y);
+  validateLabels(y, count, k, files.labels);
+  return { x, y, count, sampleShape, classes: k };
+}
+
+function checkFeatureDtype(features: NpyArray, file: string): void {
+  if (!FEATURE_DTYPES.has(features.dtype)) {
+    throw new DatasetError(
+      file,
+      `unsupported feature dtype ${features.dtype} (use uint8, float32 or float64)`,
+    );
+  }
+}
+
+/**
+ * The features of an NPY pair as float32 rows (validated: finite, the layout the shape says), checked
+ * against a labels (or targets) array of shape (n,) or (n, 1) with one entry per sample.
+ */
+export function npyFeatures(
+  features: NpyArray,
+  labels: NpyArray,
+  files: NpyFiles,
+): { x: Float32Array; count: number; sampleShape: number[] } {
+  checkFeatureDtype(features, files.features);
   if (features.shape.length === 0) {
     throw new DatasetError(files.features, 'features are a 0-d scalar: the first axis must count samples');
   }
@@ -280,13 +301,10 @@ export function npyToDataset(
   }
   const v = features.values;
   const x = v instanceof Float32Array ? v : new Float32Array(v as ArrayLike<number>);
-  const y = labelsToInt32(labels.values, files.labels);
   // Integer features cannot be NaN or infinite: skip the scan over every value for them.
   const integral = !features.dtype.startsWith('f');
   (integral ? validateFeatureLayout : validateFeatures)(x, count, sampleShape, files.features);
-  const k = classes ?? classesOf(y);
-  validateLabels(y, count, k, files.labels);
-  return { x, y, count, sampleShape, classes: k };
+  return { x, count, sampleShape };
 }
 
 /** A features file's and a labels file's (gunzipped) bytes as a Dataset; `files` names them in errors. */

@@ -1,13 +1,15 @@
 import { DatasetError, NonRetryableError } from '../errors.ts';
 import type { DataSpec } from '../spec/job.ts';
+import type { JobTask } from '../spec/jobTask.ts';
 import type { PreparedData } from '../tasks/taskContext.ts';
-import type { DataFiles } from './dataFiles.ts';
+import { diskDataFiles, type DataFiles } from './dataFiles.ts';
 import { featureSize, type Dataset } from './dataset.ts';
-import { loadSource } from './load.ts';
 import { applyNormalizer, fitNormalizer } from './normalize.ts';
 import { deriveSeed } from './random.ts';
+import { fitTargetScale, standardiseTargets } from './regression/targetScale.ts';
 import { toShared } from './shared.ts';
-import { trainValidationSplit } from './split.ts';
+import { trainValidationSplit, validationSplitIndices } from './split.ts';
+import { loadTrainTest } from './tabular/loadTrainTest.ts';
 import { classesOf } from './validate.ts';
 
 /** Salt of the validation split's seed, so it does not share a stream with any member. */
@@ -15,7 +17,8 @@ const SPLIT_SALT = 0x5eed;
 
 /**
  * Loads a job's train and test sources and makes the splits every task sees: reshape, hold out the
- * validation split (seeded), fit the normaliser on the training split only, apply it everywhere.
+ * validation split (seeded), fit the normaliser (and a regression job's target scale, and a table's
+ * categories) on the training split only, apply it everywhere.
  * Deterministic, so every worker thread or process derives the same data from the same job.
  * The result's arrays are SharedArrayBuffer-backed, for worker threads to read without a copy.
  * Data files come from `from`: a folder (the job file's: relative paths resolve against it) or any
@@ -25,13 +28,20 @@ export async function prepareData(
   spec: DataSpec,
   from: string | DataFiles,
   seed: number,
+  task: JobTask = 'classification',
 ): Promise<PreparedData> {
-  const [trainSource, testSource] = await Promise.all([
-    loadSource(spec.train, from, spec.classes ? { classes: spec.classes } : {}),
-    loadSource(spec.test, from, spec.classes ? { classes: spec.classes } : {}),
-  ]);
-  const classes = spec.classes ?? Math.max(classesOf(trainSource), classesOf(testSource));
-  if (classes < 2) throw new NonRetryableError('data: the labels hold fewer than 2 classes');
+  const files = typeof from === 'string' ? diskDataFiles(from) : from;
+  const splitSeed = deriveSeed(seed, SPLIT_SALT);
+  const [trainSource, testSource] = await loadTrainTest(
+    spec,
+    files,
+    task,
+    (count) => validationSplitIndices(count, spec.validationSplit, splitSeed).trainIndices,
+  );
+  const regression = task === 'regression';
+  // A regression dataset has one target per sample, and its `classes` is 1.
+  const classes = regression ? 1 : (spec.classes ?? Math.max(classesOf(trainSource), classesOf(testSource)));
+  if (!regression && classes < 2) throw new NonRetryableError('data: the labels hold fewer than 2 classes');
 
   const train0 = reshape(trainSource, spec.sampleShape, 'data.train');
   const test0 = reshape(testSource, spec.sampleShape, 'data.test');
@@ -40,15 +50,18 @@ export async function prepareData(
       `data: train samples have ${featureSize(train0)} values but test samples have ${featureSize(test0)}`,
     );
   }
-  const split = trainValidationSplit(train0, spec.validationSplit, deriveSeed(seed, SPLIT_SALT));
+  const split = trainValidationSplit(train0, spec.validationSplit, splitSeed);
   const normalizer = fitNormalizer(split.train, spec.normalize);
-  const finish = (ds: Dataset) => toShared(withClasses(applyNormalizer(ds, normalizer), classes));
+  const targetScale = regression ? fitTargetScale(split.train) : undefined;
+  const finish = (ds: Dataset) =>
+    toShared(withClasses(standardiseTargets(applyNormalizer(ds, normalizer), targetScale), classes));
   return {
     train: finish(split.train),
     validation: finish(split.validation),
     test: finish(test0),
     classes,
     sampleShape: train0.sampleShape,
+    ...(targetScale ? { targetScale } : {}),
   };
 }
 

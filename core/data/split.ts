@@ -14,6 +14,7 @@ export function subset(ds: Dataset, indices: ArrayLike<number>): Dataset {
   const n = indices.length;
   const x = new Float32Array(n * f);
   const y = new Int32Array(n);
+  const targets = ds.targets ? new Float32Array(n) : undefined;
   for (let k = 0; k < n; k++) {
     const i = indices[k] as number;
     if (!Number.isInteger(i) || i < 0 || i >= ds.count) {
@@ -21,8 +22,16 @@ export function subset(ds: Dataset, indices: ArrayLike<number>): Dataset {
     }
     x.set(ds.x.subarray(i * f, (i + 1) * f), k * f);
     y[k] = ds.y[i] as number;
+    if (targets) targets[k] = ds.targets![i]!;
   }
-  return { x, y, count: n, sampleShape: ds.sampleShape, classes: ds.classes };
+  return {
+    x,
+    y,
+    ...(targets ? { targets } : {}),
+    count: n,
+    sampleShape: ds.sampleShape,
+    classes: ds.classes,
+  };
 }
 
 /**
@@ -37,6 +46,7 @@ export function slice(ds: Dataset, start: number, end: number = ds.count): Datas
   return {
     x: ds.x.subarray(start * f, end * f),
     y: ds.y.subarray(start, end),
+    ...(ds.targets ? { targets: ds.targets.subarray(start, end) } : {}),
     count: end - start,
     sampleShape: ds.sampleShape,
     classes: ds.classes,
@@ -61,10 +71,32 @@ export function trainValidationSplit(ds: Dataset, fraction: number, seed: number
   if (!(fraction >= 0 && fraction < 1)) {
     throw new NonRetryableError(`validation fraction must be in [0, 1), got ${fraction}`);
   }
-  const n = ds.count;
+  const { trainIndices, validationIndices } = validationSplitIndices(ds.count, fraction, seed);
+  if (validationIndices.length === 0) {
+    return { train: ds, validation: subset(ds, []), trainIndices, validationIndices };
+  }
+  return {
+    train: subset(ds, trainIndices),
+    validation: subset(ds, validationIndices),
+    trainIndices,
+    validationIndices,
+  };
+}
+
+/** The rows of `trainValidationSplit` for `n` samples, without the samples (tables are split before encoding). */
+export function validationSplitIndices(
+  n: number,
+  fraction: number,
+  seed: number,
+): Pick<TrainValidationSplit, 'trainIndices' | 'validationIndices'> {
+  if (!(fraction >= 0 && fraction < 1)) {
+    throw new NonRetryableError(`validation fraction must be in [0, 1), got ${fraction}`);
+  }
   if (fraction === 0) {
-    const all = Int32Array.from({ length: n }, (_, i) => i);
-    return { train: ds, validation: subset(ds, []), trainIndices: all, validationIndices: new Int32Array(0) };
+    return {
+      trainIndices: Int32Array.from({ length: n }, (_, i) => i),
+      validationIndices: new Int32Array(0),
+    };
   }
   if (n < 2) {
     throw new NonRetryableError(
@@ -73,14 +105,7 @@ export function trainValidationSplit(ds: Dataset, fraction: number, seed: number
   }
   const nVal = Math.min(n - 1, Math.max(1, Math.round(fraction * n)));
   const perm = permutation(n, seed);
-  const validationIndices = perm.slice(0, nVal).sort();
-  const trainIndices = perm.slice(nVal).sort();
-  return {
-    train: subset(ds, trainIndices),
-    validation: subset(ds, validationIndices),
-    trainIndices,
-    validationIndices,
-  };
+  return { validationIndices: perm.slice(0, nVal).sort(), trainIndices: perm.slice(nVal).sort() };
 }
 
 /** `size` (default n) indices drawn uniformly from [0, n) with replacement, determined by `seed`. */

@@ -23,15 +23,48 @@ export const idxSource = z.strictObject({
   labels: path,
 });
 
-/** A CSV file with a header row; one column holds the label, the others are features. */
+const columnRef = z.union([nonEmptyString(), nonNegativeInt], {
+  error: 'expected a column name or a 0-based column index',
+});
+
+/**
+ * A CSV file: one column holds the label (classification) or the target (regression), the others (or
+ * those listed in `features`) are features. The table fields are optional so that a source written
+ * without them parses to the same object as before; their defaults are CSV_TABLE_DEFAULTS.
+ */
 export const csvSource = z.strictObject({
   format: z.literal('csv'),
   path,
-  /** Header name or 0-based index of the label column. */
-  labelColumn: z
-    .union([nonEmptyString(), nonNegativeInt], { error: 'expected a column name or a 0-based column index' })
-    .default('label'),
+  /** Header name (or a `columns` name) or 0-based index of the label or target column. */
+  labelColumn: columnRef.default('label'),
+  /** The feature columns, in this order; default: every column but the label's, in file order. */
+  features: z
+    .union([z.literal('all'), z.array(columnRef).min(1).max(SPEC_LIMITS.tableColumns)], {
+      error: 'expected "all" or a non-empty list of column names or indices',
+    })
+    .optional(),
+  /** Columns of category names (any text), one-hot encoded with the categories of the training split. */
+  categorical: z.array(columnRef).max(SPEC_LIMITS.tableColumns).optional(),
+  /** A category the training split does not have: `refuse` the data, or encode it as all `zeros`. */
+  unknownCategories: z.enum(['refuse', 'zeros']).optional(),
+  /** Lines before the header (or before the first row without one), e.g. a line of counts. */
+  skipLines: nonNegativeInt.max(1000, { error: 'expected at most 1000 lines (the limit)' }).optional(),
+  /** Whether the first line read is a header of column names. */
+  header: z.boolean({ error: 'expected true or false' }).optional(),
+  /** Names for the columns of a file without a header (`header: false`), in file order. */
+  columns: z.array(nonEmptyString()).min(1).max(SPEC_LIMITS.tableColumns).optional(),
+  delimiter: z.enum([',', ';', 'tab', 'space']).optional(),
 });
+
+/** The table fields' defaults (see csvSource). */
+export const CSV_TABLE_DEFAULTS = {
+  features: 'all',
+  categorical: [],
+  unknownCategories: 'refuse',
+  skipLines: 0,
+  header: true,
+  delimiter: ',',
+} as const;
 
 /** Two NPY files: features (uint8 or float32, first axis = samples) and labels (integer). */
 export const npySource = z.strictObject({

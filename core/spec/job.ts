@@ -16,10 +16,14 @@ import { layerSpec } from './layers.ts';
 import { modelSourceFields } from './modelSource.ts';
 import { SPEC_LIMITS } from './specLimits.ts';
 import { teacherTargetsSpec, trainRecipeFields } from './trainRecipe.ts';
+import { ensembleMethod, jobTask, outputHead, type EnsembleMethod, type JobTask } from './jobTask.ts';
+import { taskProblems } from './taskProblems.ts';
 
 /**
- * The job file's schema, as a user writes it. Every default lives here (zod `.default`), so the
- * parsed object is complete; `resolveJob` then expands replicas and sweeps into concrete lists.
+ * The job file's schema, as a user writes it. Every default lives here (zod `.default`, and
+ * `TASK_DEFAULTS` for the few fields whose default depends on the task or that a regression job must
+ * not set), so the parsed object is complete; `resolveJob` then expands replicas and sweeps into
+ * concrete lists.
  */
 
 export const optimizerName = z.enum(['adam', 'sgd', 'rmsprop', 'momentum']);
@@ -58,21 +62,24 @@ export const memberSpec = z.strictObject({
   replicas: boundedPositiveInt(SPEC_LIMITS.members, 'replicas').default(1),
   /** Replaces `data.augment` for this member; `false` trains it without augmentation. */
   augment: augmentOverride.optional(),
+  /** Regression: a linear output (the mean) or a Gaussian head (mean and variance). */
+  head: outputHead.default('linear'),
 });
 
-export const ensembleMethod = z.enum(['hard', 'soft', 'stacking']);
-
+/** The classification combiner's training (absent: TASK_DEFAULTS), and out-of-fold stacking. */
 export const stackingSettings = z.strictObject({
-  epochs: epochs.default(30),
-  batchSize: batchSize.default(64),
-  learningRate: positiveNumber().default(0.01),
+  epochs: epochs.optional(),
+  batchSize: batchSize.optional(),
+  learningRate: positiveNumber().optional(),
+  /** Also fit a combiner on out-of-fold predictions: each member is trained `folds` more times. */
+  folds: boundedPositiveInt(SPEC_LIMITS.folds, 'folds')
+    .min(2, { error: 'expected an integer >= 2 (folds of the training split)' })
+    .optional(),
 });
 
 export const ensembleSpec = z.strictObject({
-  methods: z
-    .array(ensembleMethod)
-    .min(1, { error: 'expected at least one of hard, soft, stacking' })
-    .default(['hard', 'soft']),
+  /** Default: TASK_DEFAULTS.methods of the job's task. */
+  methods: z.array(ensembleMethod).min(1, { error: 'expected at least one ensemble method' }).optional(),
   /** Voting weight per member (group name or expanded replica name); unnamed members weigh 1. */
   weights: z.record(z.string(), nonNegativeNumber()).default({}),
   stacking: stackingSettings.prefault({}),
@@ -92,7 +99,7 @@ export const teacherSpec = z.strictObject({
     })
     .default('all'),
   /** Ensemble soft targets: mean of members' softmax(t/T), or softmax of the mean logit / T. */
-  softTargets: z.enum(['probabilities', 'logits']).default('probabilities'),
+  softTargets: z.enum(['probabilities', 'logits']).optional(),
 });
 
 export const studentSpec = z.strictObject({
@@ -103,12 +110,14 @@ export const studentSpec = z.strictObject({
   seed: seed().optional(),
   /** Replaces `data.augment` for the students; `false` trains them without augmentation. */
   augment: augmentOverride.optional(),
+  /** Regression: a linear output, or a Gaussian head that also learns the teacher's variance. */
+  head: outputHead.default('linear'),
 });
 
 export const distillationSpec = z.strictObject({
   student: studentSpec,
   /** Softmax temperature T; a list runs a sweep. */
-  temperature: numberOrList(positiveNumber(), 'a positive number', SPEC_LIMITS.sweepValues).default([4]),
+  temperature: numberOrList(positiveNumber(), 'a positive number', SPEC_LIMITS.sweepValues).optional(),
   /** Weight of the soft (teacher) term, in [0, 1]; a list runs a sweep. */
   alpha: numberOrList(unitInterval(), 'a number between 0 and 1', SPEC_LIMITS.sweepValues).default([0.9]),
   /** Also train the student on hard labels only, to show what distillation bought. */
@@ -165,8 +174,10 @@ export const runtimeSpec = z.strictObject({
     .default(10),
 });
 
-export const jobSpec = z.strictObject({
+const jobFields = z.strictObject({
   name: identifier(),
+  /** What the members predict: classes (default) or real-valued targets. */
+  task: jobTask.default('classification'),
   /** Base seed: members, splits and students without their own seed derive theirs from it. */
   seed: seed().default(0),
   data: dataSpec,
@@ -180,12 +191,61 @@ export const jobSpec = z.strictObject({
   runtime: runtimeSpec.prefault({}),
 });
 
+/** The defaults that depend on the task, or that must stay unset in the parse to tell a written value. */
+export const TASK_DEFAULTS = {
+  methods: { classification: ['hard', 'soft'], regression: ['mean', 'median'] },
+  stacking: { epochs: 30, batchSize: 64, learningRate: 0.01 },
+  softTargets: 'probabilities',
+  temperature: [4],
+} as const satisfies {
+  methods: Record<JobTask, readonly EnsembleMethod[]>;
+  stacking: object;
+  softTargets: string;
+  temperature: readonly number[];
+};
+
+/** A job file's fields as parsed, before TASK_DEFAULTS: what `taskProblems` reads. */
+export type JobFields = z.output<typeof jobFields>;
+
+export interface StackingSettings {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  folds?: number;
+}
+
+function withTaskDefaults(spec: JobFields) {
+  const { methods, stacking, ...ensemble } = spec.ensemble;
+  const { folds, ...combiner } = stacking;
+  const { distillation: d, ...rest } = spec;
+  return {
+    ...rest,
+    ensemble: {
+      ...ensemble,
+      methods: methods ?? [...TASK_DEFAULTS.methods[spec.task]],
+      stacking: {
+        epochs: combiner.epochs ?? TASK_DEFAULTS.stacking.epochs,
+        batchSize: combiner.batchSize ?? TASK_DEFAULTS.stacking.batchSize,
+        learningRate: combiner.learningRate ?? TASK_DEFAULTS.stacking.learningRate,
+        ...(folds !== undefined ? { folds } : {}),
+      } satisfies StackingSettings,
+    },
+    teacher: { ...spec.teacher, softTargets: spec.teacher.softTargets ?? TASK_DEFAULTS.softTargets },
+    ...(d ? { distillation: { ...d, temperature: d.temperature ?? [...TASK_DEFAULTS.temperature] } } : {}),
+  };
+}
+
+export const jobSpec = jobFields
+  .superRefine((spec, ctx) => {
+    for (const issue of taskProblems(spec)) ctx.addIssue({ code: 'custom', ...issue });
+  })
+  .transform(withTaskDefaults);
+
 /** A job file's content as written. */
 export type JobSpecInput = z.input<typeof jobSpec>;
 /** A job file's content with every default filled (before replicas and sweeps are expanded). */
 export type JobSpecParsed = z.output<typeof jobSpec>;
 export type TrainSettings = z.output<typeof trainSettings>;
-export type EnsembleMethod = z.output<typeof ensembleMethod>;
-export type StackingSettings = z.output<typeof stackingSettings>;
+export type { EnsembleMethod } from './jobTask.ts';
 export type DataSpec = z.output<typeof dataSpec>;
 export type RuntimeSpec = z.output<typeof runtimeSpec>;

@@ -76,6 +76,7 @@ export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
           : { train: m.train }),
         weight: 1,
         ...(augment ? { augment } : {}),
+        ...(m.head === 'gaussian' ? { head: m.head } : {}),
       });
     }
     if (!groupOf.has(m.name)) groupOf.set(m.name, names);
@@ -141,6 +142,7 @@ export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
   return {
     name: spec.name,
     seed: spec.seed,
+    ...(spec.task === 'regression' ? { task: spec.task } : {}),
     data: spec.data,
     members,
     ensemble: {
@@ -163,10 +165,12 @@ function resolveDistillation(
   const runs: StudentRun[] = [];
   // With both teacher-target modes, each (T, alpha) student is trained both ways, named by its mode.
   const both = d.teacherTargets.length > 1;
+  // A regression student has no temperature (taskProblems refuses one): its loss never reads T.
+  const regression = spec.task === 'regression';
   for (const temperature of unique(d.temperature)) {
     for (const alpha of unique(d.alpha)) {
       for (const teacherTargets of d.teacherTargets) {
-        const name = `${student.name}-T${temperature}-a${alpha}${both ? `-${teacherTargets}` : ''}`;
+        const name = `${student.name}${regression ? '' : `-T${temperature}`}-a${alpha}${both ? `-${teacherTargets}` : ''}`;
         runs.push({ name, kind: 'distilled', temperature, alpha, teacherTargets });
       }
     }
@@ -182,6 +186,7 @@ function resolveDistillation(
       train: student.train,
       seed: student.seed ?? spec.seed + STUDENT_SEED_OFFSET,
       ...(augment ? { augment } : {}),
+      ...(student.head === 'gaussian' ? { head: student.head } : {}),
     },
     runs,
     shards: d.shards,

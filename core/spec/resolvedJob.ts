@@ -1,8 +1,14 @@
 import type { BackendChoice } from '../backend/backendChoice.ts';
 import type { AugmentSettings } from './augment.ts';
 import type { DataSpec, EnsembleMethod, StackingSettings, TrainSettings } from './job.ts';
+import type { JobTask, OutputHead } from './jobTask.ts';
 import type { LayerSpec } from './layers.ts';
 import type { ModelFile } from './modelSource.ts';
+
+/** A job's task: its resolved form names only regression, so that a classification job's is unchanged. */
+export function jobTaskOf(job: Pick<ResolvedJob, 'task'>): JobTask {
+  return job.task ?? 'classification';
+}
 
 /** One concrete ensemble member after replicas are expanded. */
 export interface ResolvedMember {
@@ -22,6 +28,8 @@ export interface ResolvedMember {
   weight: number;
   /** Training-time augmentation (data.augment or its own); absent when none. */
   augment?: AugmentSettings;
+  /** A regression member's Gaussian head; absent for a linear output (and in classification). */
+  head?: Extract<OutputHead, 'gaussian'>;
 }
 
 /** One student to train: distilled at (temperature, alpha), or the hard-label baseline. */
@@ -44,11 +52,14 @@ export interface ResolvedStudent {
   train: TrainSettings;
   seed: number;
   augment?: AugmentSettings;
+  head?: Extract<OutputHead, 'gaussian'>;
 }
 
 /** A validated job with every default filled and every list expanded: what the planner consumes. */
 export interface ResolvedJob {
   name: string;
+  /** `regression`: real-valued targets; absent for classification (see jobTaskOf). */
+  task?: Extract<JobTask, 'regression'>;
   seed: number;
   data: DataSpec;
   members: ResolvedMember[];
@@ -56,6 +67,7 @@ export interface ResolvedJob {
     methods: EnsembleMethod[];
     /** Weight per member, aligned with `members`. */
     weights: number[];
+    /** The classification combiner's training, and `folds` when out-of-fold stacking is asked for. */
     stacking: StackingSettings;
     /** Fit a temperature on the validation split after averaging (needs validationSplit > 0). */
     calibrate: boolean;

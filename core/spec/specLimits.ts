@@ -19,6 +19,10 @@ export const SPEC_LIMITS = {
   members: 1000,
   classes: 65_536,
   shards: 10_000,
+  /** Columns a table source may list (features, categorical, column names). */
+  tableColumns: 100_000,
+  /** Folds of out-of-fold stacking (each trains every member once more). */
+  folds: 100,
   /** Values of one temperature or alpha sweep, and student runs in all. */
   sweepValues: 100,
   students: 1000,

@@ -1,4 +1,5 @@
 import type { Dataset } from '../data/dataset.ts';
+import type { TargetScale } from '../data/regression/targetScale.ts';
 import type { ResolvedJob } from '../spec/resolvedJob.ts';
 import type { ArtifactStore } from '../artifacts/artifactStore.ts';
 import type { TaskProgress } from './taskProgress.ts';
@@ -8,8 +9,11 @@ export interface PreparedData {
   train: Dataset;
   validation: Dataset;
   test: Dataset;
+  /** The number of classes; 1 in a regression job (one target). */
   classes: number;
   sampleShape: readonly number[];
+  /** Regression: how the targets were standardised (from the training split). */
+  targetScale?: TargetScale;
 }
 
 /** Everything a task handler may use besides its task: the same in embedded and distributed mode. */

@@ -18,7 +18,7 @@ export interface Samples {
  */
 export async function runTestSamples(runDir: string, count: number, dataDir: string): Promise<Samples> {
   const job = JSON.parse(await readFile(join(runDir, 'job.json'), 'utf8')) as ResolvedJob;
-  const data = await prepareData(job.data, dataDir, job.seed);
+  const data = await prepareData(job.data, dataDir, job.seed, job.task);
   const size = data.sampleShape.reduce((a, b) => a * b, 1);
   const n = Math.min(count, data.test.count);
   return {
