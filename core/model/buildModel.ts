@@ -34,7 +34,7 @@ export interface BuildModelOptions {
   layers: readonly LayerSpec[];
   /** Shape of one example, without the batch dimension, e.g. `[28, 28, 1]` or `[784]`. */
   inputShape: readonly number[];
-  /** Number of classes: the width of the appended logits layer. */
+  /** Number of classes (or a regression head's 1 or 2 outputs): the width of the appended output layer. */
   classes: number;
   seed: number;
   /** Model name, also the prefix of every layer name. Default `model`. */
@@ -364,8 +364,9 @@ function checkOptions(inputShape: readonly number[], classes: number, seed: numb
       `inputShape: expected a non-empty list of positive integers, got ${fmt(inputShape)}`,
     );
   }
-  if (!Number.isInteger(classes) || classes < 2) {
-    throw new ModelSpecError(`classes: expected an integer >= 2, got ${classes}`);
+  // One or two outputs for a regression head; at least two classes otherwise (checked with the data).
+  if (!Number.isInteger(classes) || classes < 1) {
+    throw new ModelSpecError(`classes: expected a positive integer, got ${classes}`);
   }
   if (!Number.isSafeInteger(seed)) {
     throw new ModelSpecError(`seed: expected an integer, got ${seed}`);

@@ -12,6 +12,10 @@ import type { Checkpointer } from './checkpoint.ts';
 import { setOptimizerLearningRate } from './optimizerLearningRate.ts';
 import { sparseSoftmaxCrossEntropy } from './sparseSoftmaxCrossEntropy.ts';
 import { TrainRecipe, type RecipeSettings } from './trainRecipe.ts';
+import { finiteLoss } from './finiteLoss.ts';
+import { regressionLossOf } from './regression/regressionLossOf.ts';
+import { regressionBatch, regressionStep, type RegressionTraining } from './regression/regressionStep.ts';
+import type { OutputHead } from '../spec/jobTask.ts';
 
 /**
  * Distillation settings: the teacher's probabilities at `temperature`, either precomputed for every
@@ -28,6 +32,8 @@ export interface DistillTargets {
 /** The teacher's soft targets at temperature T for the first `count` samples of a batch, [count, classes]. */
 export type OnlineTeacher = (x: Float32Array, count: number) => Float32Array;
 
+export type { RegressionTraining } from './regression/regressionStep.ts';
+
 export interface TrainLoopOptions {
   model: tf.LayersModel;
   optimizer: tf.Optimizer;
@@ -37,6 +43,8 @@ export interface TrainLoopOptions {
   rows?: Int32Array;
   /** When given, the loss is the distillation loss; otherwise cross-entropy on the labels. */
   distill?: DistillTargets;
+  /** When given, the data's targets are regressed (regressionLoss) instead of its labels classified. */
+  regression?: RegressionTraining;
   /**
    * Schedule, weight decay, label smoothing, clipping, class weights, early stopping; `path` names the
    * settings in the job file. Default: a constant learning rate (the optimizer's), nothing else.
@@ -99,6 +107,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
     ? new TrainRecipe(o.recipe.settings, o.epochs, o.classes, o.data, o.rows, o.recipe.path)
     : undefined;
   const batchTargets = recipe?.hardTargets ? new Float32Array(batchSize * o.classes) : undefined;
+  const regression = o.regression ? regressionBatch(o.regression, o.data, batchSize) : undefined;
   const geometry = o.augment ? imageGeometry(o.data.sampleShape, o.augment.path) : undefined;
   const scratch = o.augment ? new Float32Array(size) : undefined;
   const hasValidation = o.validation !== undefined && o.validation.count > 0;
@@ -137,6 +146,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
           const row = rows[order[start + i]!]!;
           batchX.set(o.data.x.subarray(row * size, (row + 1) * size), i * size);
           batchY[i] = o.data.y[row]!;
+          regression?.take(i, row);
           if (batchSoft && o.distill?.softTargets) {
             batchSoft.set(
               o.distill.softTargets.subarray(row * o.classes, (row + 1) * o.classes),
@@ -158,7 +168,19 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
           weightDecay: recipe?.settings.weightDecay ?? 0,
           ...(recipe?.settings.clipNorm !== undefined ? { clipNorm: recipe.settings.clipNorm } : {}),
         };
-        const loss = step(o, batchX, batchY, batchTargets, batchSoft, count, varList, adjust);
+        const loss = regression
+          ? regressionStep(
+              o.model,
+              o.optimizer,
+              o.data,
+              o.regression!.head,
+              regression,
+              batchX,
+              count,
+              varList,
+              adjust,
+            )
+          : step(o, batchX, batchY, batchTargets, batchSoft, count, varList, adjust);
         lossSum += loss * count;
         lossCount += count;
         samples += count;
@@ -181,9 +203,12 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       history.loss.push(lossSum / lossCount);
       let val: { valLoss: number; valAccuracy: number } | undefined;
       if (o.validation && hasValidation) {
-        val = evaluateOn(o.model, o.validation, o.classes);
+        // A regression model has no accuracy (early stopping on it is refused for regression jobs).
+        val = o.regression
+          ? { valLoss: regressionValidationLoss(o.model, o.validation, o.regression.head), valAccuracy: NaN }
+          : evaluateOn(o.model, o.validation, o.classes);
         history.valLoss = [...(history.valLoss ?? []), val.valLoss];
-        if (recipe) history.valAccuracy = [...(history.valAccuracy ?? []), val.valAccuracy];
+        if (recipe && !o.regression) history.valAccuracy = [...(history.valAccuracy ?? []), val.valAccuracy];
       }
       if (learningRate !== undefined) history.learningRate = [...(history.learningRate ?? []), learningRate];
       recipe?.endEpoch(o.model, epoch + 1, val);
@@ -269,14 +294,12 @@ function step(
       adjust,
     );
   });
-  const value = lossTensor.dataSync()[0] ?? Number.NaN;
-  lossTensor.dispose();
-  if (!Number.isFinite(value)) {
-    throw new ChorusError(
-      `the training loss became ${value}: lower the learning rate or check the data scaling`,
-    );
-  }
-  return value;
+  return finiteLoss(lossTensor);
+}
+
+/** The regression loss (MSE or Gaussian NLL, standardised units) of the model on a dataset. */
+export function regressionValidationLoss(model: tf.LayersModel, ds: Dataset, head: OutputHead): number {
+  return regressionLossOf(predictLogits(model, ds), ds.targets ?? new Float32Array(0), head);
 }
 
 /** Mean cross-entropy of the model's logits on a dataset, in batches. */

@@ -211,7 +211,8 @@ test('bad options are ModelSpecErrors naming the option', () => {
   const bad: [Partial<Parameters<typeof buildModel>[0]>, RegExp][] = [
     [{ inputShape: [] }, /^inputShape:/],
     [{ inputShape: [28, 0] }, /^inputShape:/],
-    [{ classes: 1 }, /^classes:/],
+    [{ classes: 0 }, /^classes:/],
+    [{ classes: 1.5 }, /^classes:/],
     [{ seed: 0.5 }, /^seed:/],
     [{ name: 'my model' }, /^name:/],
   ];

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { artifactKeys } from '../../artifacts/artifactKeys.ts';
 import { saveModelToStore } from '../../artifacts/modelIO.ts';
+import { bootstrapRows } from '../../data/bootstrapRows.ts';
 import { deriveSeed } from '../../data/random.ts';
-import { bootstrapIndices } from '../../data/split.ts';
 import { makeModel } from '../../model/makeModel.ts';
 import { makeOptimizer } from '../../model/optimizer.ts';
 import { Checkpointer } from '../../train/checkpoint.ts';
@@ -11,9 +11,9 @@ import type { TrainTask } from '../task.ts';
 import type { TaskContext } from '../taskContext.ts';
 import type { TrainResult } from '../taskResult.ts';
 import { findMember } from './lookup.ts';
+import { regressionOf, unitsOf } from './modelOutputs.ts';
 import { recipeOptions, trainingEnd } from './recipeOptions.ts';
 
-const BOOTSTRAP_SALT = 0xb007;
 const SHUFFLE_SALT = 0x5417;
 
 /** Trains one member from its seed (or its last epoch checkpoint) and saves it in tfjs format. */
@@ -23,20 +23,20 @@ export async function trainMember(task: TrainTask, ctx: TaskContext): Promise<Tr
   const model = await makeModel(member, ctx.artifacts, {
     source: artifactKeys.memberSource(member.group),
     sampleShape: data.sampleShape,
-    classes: data.classes,
+    classes: unitsOf(ctx.job, member, data),
     training: true,
   });
   const optimizer = makeOptimizer({ name: member.train.optimizer, learningRate: member.train.learningRate });
   const checkpoint = new Checkpointer(ctx.artifacts, artifactKeys.checkpoint(task.id));
   try {
-    const rows = member.bootstrap
-      ? bootstrapIndices(data.train.count, deriveSeed(member.seed, BOOTSTRAP_SALT))
-      : undefined;
+    const rows = bootstrapRows(member, data.train.count);
+    const regression = regressionOf(ctx.job, member);
     const run = await trainLoop({
       model,
       optimizer,
       data: data.train,
       classes: data.classes,
+      ...(regression ? { regression } : {}),
       ...(rows ? { rows } : {}),
       epochs: member.train.epochs,
       batchSize: member.train.batchSize,
