@@ -1,4 +1,4 @@
-import type { ResolvedJob } from '../core/spec/resolvedJob.ts';
+import { jobTaskOf, type ResolvedJob } from '../core/spec/resolvedJob.ts';
 import type { Task } from '../core/tasks/task.ts';
 
 /**
@@ -8,6 +8,9 @@ import type { Task } from '../core/tasks/task.ts';
  *   (with `teacherTargets: online`, distilled students load the teacher members themselves:
  *   train(teacher members) → distill, and no soft-label shards; a pretrained teacher: its predict)
  *   distill(baseline) needs only the data;  report needs every predict, stack and distill.
+ *   With `ensemble.stacking.folds: k`: fold × members × k (a pretrained member's after its predict)
+ *   → stack; a regression job has no stack task (its linear combiner is fitted by the report), so
+ *   its report needs the fold tasks instead.
  * Tasks come out in a valid execution order (every dependency before its dependents).
  */
 export function planJob(job: ResolvedJob): Task[] {
@@ -26,10 +29,30 @@ export function planJob(job: ResolvedJob): Task[] {
     tasks.push({ id, type: 'predict', member: m.name, deps: m.pretrained ? [] : [trainId(m.name)] });
   }
 
+  const stacking = job.ensemble.methods.includes('stacking');
+  const folds = job.ensemble.stacking.folds;
+  const foldIds: string[] = [];
+  for (const m of stacking && folds !== undefined ? job.members : []) {
+    for (let fold = 0; fold < folds!; fold++) {
+      const id = `fold:${m.name}:${fold}`;
+      foldIds.push(id);
+      tasks.push({
+        id,
+        type: 'fold',
+        member: m.name,
+        fold,
+        folds: folds!,
+        deps: m.pretrained ? [`predict:${m.name}`] : [],
+      });
+    }
+  }
+
   const reportDeps = [...predictIds];
-  if (job.ensemble.methods.includes('stacking')) {
-    tasks.push({ id: 'stack', type: 'stack', deps: [...predictIds] });
+  if (stacking && jobTaskOf(job) === 'classification') {
+    tasks.push({ id: 'stack', type: 'stack', deps: [...predictIds, ...foldIds] });
     reportDeps.push('stack');
+  } else {
+    reportDeps.push(...foldIds);
   }
 
   const d = job.distillation;

@@ -45,6 +45,7 @@ export async function produceReport(o: ProduceReportOptions): Promise<Report> {
     },
     testLabels: o.data.test.y,
     validationLabels: o.data.validation.y,
+    trainLabels: o.data.train.y,
     backend: backendName(o.records, o.fallbackBackend),
     wallSeconds: o.wallSeconds,
   });

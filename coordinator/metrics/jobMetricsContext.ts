@@ -37,6 +37,7 @@ function kindFromId(id: string): TaskType {
     case 'stack':
     case 'soft-labels':
     case 'distill':
+    case 'fold':
     case 'report':
       return prefix;
     default:

@@ -7,6 +7,7 @@ export const TASK_KINDS = [
   'stack',
   'soft-labels',
   'distill',
+  'fold',
   'report',
 ] as const satisfies readonly TaskType[];
 

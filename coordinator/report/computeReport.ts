@@ -29,6 +29,7 @@ import type {
 import type { ReportInputs } from './reportInputs.ts';
 import { roundSeconds, roundSignificant as r } from './roundSignificant.ts';
 import { teacherWeights } from './teacherWeights.ts';
+import { ensembleDiagnostics } from './ensembleDiagnostics.ts';
 
 /**
  * Scores every member, ensemble method and student on the test split and collects timings.
@@ -126,10 +127,24 @@ export function computeReport(inputs: ReportInputs): Report {
   if (methods.has('stacking')) {
     const logits = checked(inputs.stackingTestLogits, 'the stacking combiner');
     const result = resultOf(records, 'stack', 'stack');
+    const folds = job.ensemble.stacking.folds;
+    const outOfFold =
+      folds !== undefined
+        ? checked(inputs.stackingOutOfFoldTestLogits, 'the out-of-fold stacking combiner')
+        : undefined;
     ensemble.stacking = {
       ...scoresOf(softmaxRows(logits, classes)),
       ...(result
         ? { trainSeconds: roundSeconds(result.seconds), history: roundHistory(result.history) }
+        : {}),
+      ...(outOfFold && folds !== undefined
+        ? {
+            outOfFold: {
+              ...scoresOf(softmaxRows(outOfFold, classes)),
+              folds,
+              ...(result?.outOfFold ? { history: roundHistory(result.outOfFold.history) } : {}),
+            },
+          }
         : {}),
     };
   }
@@ -179,6 +194,17 @@ export function computeReport(inputs: ReportInputs): Report {
   });
 
   const distillation = summariseDistillation(students, teacher.accuracy);
+  const softVoteProbabilities = softVote(memberProbabilities, classes, weights);
+  const diagnostics = ensembleDiagnostics({
+    names: job.members.map((m) => m.name),
+    memberLogits,
+    memberProbabilities,
+    softVote: softVoteProbabilities,
+    classes,
+    memberNll: memberProbabilities.map((p) => negativeLogLikelihood(p, testLabels, classes)),
+    softVoteNll: negativeLogLikelihood(softVoteProbabilities, testLabels, classes),
+    ...(inputs.outOfBag ? { outOfBag: inputs.outOfBag } : {}),
+  });
   return {
     job: job.name,
     backend: inputs.backend,
@@ -196,6 +222,7 @@ export function computeReport(inputs: ReportInputs): Report {
     teacher,
     students,
     ...(distillation ? { distillation } : {}),
+    diagnostics,
     timing: timingOf(records, inputs.wallSeconds),
   };
 }

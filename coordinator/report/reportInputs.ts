@@ -18,6 +18,13 @@ export interface ReportInputs {
   memberValidationLogits?: Map<string, Float32Array>;
   /** The stacking combiner's test logits; required when `stacking` is among the job's methods. */
   stackingTestLogits?: Float32Array;
+  /** The out-of-fold combiner's test logits; required with `ensemble.stacking.folds`. */
+  stackingOutOfFoldTestLogits?: Float32Array;
+  /** Bootstrap members' logits on their out-of-bag rows, and the training split's labels. */
+  outOfBag?: {
+    members: { name: string; rows: Int32Array; logits: Float32Array }[];
+    trainLabels: Int32Array;
+  };
   /** Each student run's test logits, keyed by run name. */
   studentTestLogits: Map<string, Float32Array>;
   /** Task records by task id (`train:<member>`, `distill:<run>`, `stack`, …), for timings and histories. */

@@ -51,6 +51,16 @@ export function scoreRows(report: Report): ScoreRows {
         ece: scores.ece,
       });
     }
+    const oof = key === 'stacking' ? stacking?.outOfFold : undefined;
+    if (oof) {
+      ensemble.push({
+        name: `${METHOD_LABELS.stacking} (out-of-fold)`,
+        kind: 'ensemble',
+        accuracy: oof.accuracy,
+        nll: oof.nll,
+        ece: oof.ece,
+      });
+    }
     const calibrated = key === 'soft' ? soft?.calibrated : undefined;
     if (calibrated) {
       ensemble.push({

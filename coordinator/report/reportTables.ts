@@ -3,6 +3,7 @@ import type { ModelOrigin, Report, ReportBin } from '../../core/report/report.ts
 import { epochsCell, learningRateTable, onlineTeacherNotes } from './recipeTables.ts';
 import { CALIBRATED_SOFT_LABEL, METHOD_LABELS, teacherIsSoftVote } from './reportRows.ts';
 import { timingRows } from './timingRows.ts';
+import { diagnosticsTables } from './diagnosticsTables.ts';
 
 /** A table as plain text cells; renderMarkdown and renderHtml each escape and lay it out. */
 export interface ReportTable {
@@ -90,6 +91,17 @@ export function reportTables(report: Report): ReportTable[] {
         metric(e.stacking.ece),
       ],
     });
+    const oof = e.stacking.outOfFold;
+    if (oof) {
+      methodRows.push({
+        cells: [
+          `${METHOD_LABELS.stacking} (out-of-fold, ${oof.folds} folds)`,
+          percent(oof.accuracy),
+          metric(oof.nll),
+          metric(oof.ece),
+        ],
+      });
+    }
   }
   methodRows.push({
     cells: [
@@ -134,6 +146,13 @@ export function reportTables(report: Report): ReportTable[] {
         ? 'The teacher is the soft vote of all members.'
         : `Teacher members: ${t.members.join(', ')}.`,
       ...calibrationNotes,
+      ...(e.stacking?.outOfFold
+        ? [
+            'Stacking: the combiner trained on the validation split; out-of-fold: the same combiner trained on ' +
+              'the members’ out-of-fold predictions over the whole training split (each member trained once ' +
+              'more per fold, without it).',
+          ]
+        : []),
     ],
   });
 
@@ -178,6 +197,7 @@ export function reportTables(report: Report): ReportTable[] {
   }
   const rates = learningRateTable(report);
   if (rates) tables.push(rates);
+  tables.push(...diagnosticsTables(report));
 
   if (e.soft) {
     tables.push(

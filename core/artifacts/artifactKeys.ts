@@ -18,6 +18,13 @@ export const artifactKeys = {
   memberLogits: (member: string, split: 'validation' | 'test') =>
     `predictions/members/${member}/${split}.f32`,
   stackingLogits: () => 'predictions/stacking/test.f32',
+  /** A bootstrap member's logits on its out-of-bag rows of the training split, in row order. */
+  memberOutOfBagLogits: (member: string) => `predictions/members/${member}/out-of-bag.f32`,
+  /** A member's predictions for the rows fold `fold` holds out, trained on the other folds. */
+  foldLogits: (member: string, fold: number) => `predictions/folds/${member}/fold-${fold}.f32`,
+  /** The combiner fitted on out-of-fold predictions: its model and its test logits. */
+  stackingOutOfFoldModel: () => 'models/stacking-out-of-fold',
+  stackingOutOfFoldLogits: () => 'predictions/stacking-out-of-fold/test.f32',
   studentLogits: (student: string) => `predictions/students/${student}/test.f32`,
   /** Float32 teacher logits for one shard, [teacherMembers, shardSamples, classes]. */
   softLabels: (shard: number) => `soft-labels/shard-${shard}.f32`,

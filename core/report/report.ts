@@ -1,6 +1,7 @@
 import type { StudentRun } from '../spec/resolvedJob.ts';
 import type { TaskType } from '../tasks/task.ts';
 import type { TrainingHistory } from '../tasks/taskResult.ts';
+import type { EnsembleDiagnostics } from './diagnostics.ts';
 
 /**
  * What `report.json` holds: every member, ensemble method and student scored on the test split, plus
@@ -74,8 +75,15 @@ export interface EnsembleReport {
     reliability: ReportBin[];
     calibrated?: CalibratedScores & { reliability: ReportBin[] };
   };
-  /** The learned concat + Dense combiner. */
-  stacking?: Scores & { history?: TrainingHistory; trainSeconds?: number };
+  /**
+   * The learned concat + Dense combiner, trained on the validation split; `outOfFold` (with
+   * `ensemble.stacking.folds`): the same combiner trained on out-of-fold predictions of the training split.
+   */
+  stacking?: Scores & {
+    history?: TrainingHistory;
+    trainSeconds?: number;
+    outOfFold?: Scores & { folds: number; history?: TrainingHistory };
+  };
 }
 
 export interface StudentReport extends Scores {
@@ -148,5 +156,7 @@ export interface Report {
   };
   students: StudentReport[];
   distillation?: DistillationSummary;
+  /** Diversity, the NLL gain over the mean member, out-of-bag scores (absent in reports of older runs). */
+  diagnostics?: EnsembleDiagnostics;
   timing: TimingReport;
 }

@@ -5,6 +5,7 @@ import { distillStudent } from './handlers/distillStudent.ts';
 import { predictMember } from './handlers/predictMember.ts';
 import { softLabels } from './handlers/softLabels.ts';
 import { stackCombiner } from './handlers/stackCombiner.ts';
+import { trainFold } from './handlers/trainFold.ts';
 import { trainMember } from './handlers/trainMember.ts';
 
 /** Runs one pool task with its handler: the same functions in embedded and distributed mode. */
@@ -20,5 +21,7 @@ export function runTask(task: PoolTask, ctx: TaskContext): Promise<TaskResult> {
       return softLabels(task, ctx);
     case 'distill':
       return distillStudent(task, ctx);
+    case 'fold':
+      return trainFold(task, ctx);
   }
 }

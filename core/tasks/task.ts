@@ -41,6 +41,18 @@ export const distillTaskSchema = z.object({
   student: name,
 });
 
+/**
+ * Out-of-fold stacking: train one member on every fold of the training split but `fold`, and write its
+ * predictions for the rows of `fold` (a pretrained member only predicts them).
+ */
+export const foldTaskSchema = z.object({
+  type: z.literal('fold'),
+  ...common,
+  member: name,
+  fold: z.number().int().nonnegative(),
+  folds: z.number().int().min(2),
+});
+
 /** Aggregate everything and write the report; runs on the coordinator, not in the pool. */
 export const reportTaskSchema = z.object({ type: z.literal('report'), ...common });
 
@@ -51,6 +63,7 @@ export const poolTaskSchema = z.discriminatedUnion('type', [
   stackTaskSchema,
   softLabelsTaskSchema,
   distillTaskSchema,
+  foldTaskSchema,
 ]);
 
 export type TrainTask = z.infer<typeof trainTaskSchema>;
@@ -58,6 +71,7 @@ export type PredictTask = z.infer<typeof predictTaskSchema>;
 export type StackTask = z.infer<typeof stackTaskSchema>;
 export type SoftLabelsTask = z.infer<typeof softLabelsTaskSchema>;
 export type DistillTask = z.infer<typeof distillTaskSchema>;
+export type FoldTask = z.infer<typeof foldTaskSchema>;
 export type ReportTask = z.infer<typeof reportTaskSchema>;
 export type PoolTask = z.infer<typeof poolTaskSchema>;
 export type Task = PoolTask | ReportTask;

@@ -52,6 +52,8 @@ export const stackResultSchema = z.object({
   type: z.literal('stack'),
   seconds,
   history: trainingHistorySchema,
+  /** With `ensemble.stacking.folds`: the second combiner, fitted on out-of-fold predictions. */
+  outOfFold: z.object({ history: trainingHistorySchema }).optional(),
 });
 
 export const softLabelsResultSchema = z.object({
@@ -73,6 +75,21 @@ export const distillResultSchema = z.object({
   ...trainingEnd,
 });
 
+/** A member trained without one fold, and its predictions for that fold (out-of-fold stacking). */
+export const foldResultSchema = z.object({
+  type: z.literal('fold'),
+  seconds,
+  /** 0 for a pretrained member, which only predicts. */
+  epochs: count,
+  samples: count,
+  /** Rows of the training split held out and predicted. */
+  heldOut: count,
+  history: trainingHistorySchema,
+  resumedFromEpoch: count,
+  backend: z.string(),
+  ...trainingEnd,
+});
+
 export const reportResultSchema = z.object({ type: z.literal('report'), seconds });
 
 export const taskResultSchema = z.discriminatedUnion('type', [
@@ -81,6 +98,7 @@ export const taskResultSchema = z.discriminatedUnion('type', [
   stackResultSchema,
   softLabelsResultSchema,
   distillResultSchema,
+  foldResultSchema,
   reportResultSchema,
 ]);
 
@@ -92,5 +110,6 @@ export type PredictResult = z.infer<typeof predictResultSchema>;
 export type StackResult = z.infer<typeof stackResultSchema>;
 export type SoftLabelsResult = z.infer<typeof softLabelsResultSchema>;
 export type DistillResult = z.infer<typeof distillResultSchema>;
+export type FoldResult = z.infer<typeof foldResultSchema>;
 export type ReportResult = z.infer<typeof reportResultSchema>;
 export type TaskResult = z.infer<typeof taskResultSchema>;

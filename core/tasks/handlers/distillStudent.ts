@@ -18,20 +18,26 @@ import { teacherOf } from '../../spec/teacherOf.ts';
 import { findStudentRun } from './lookup.ts';
 import { recipeOptions, trainingEnd } from './recipeOptions.ts';
 import { OnlineTeacherModels } from '../../distill/onlineTeacher.ts';
+import { regressionOf, unitsOf } from './modelOutputs.ts';
+import { regressionTeacherTargets } from './regressionTeacher.ts';
 
 const SHUFFLE_SALT = 0xd157;
 
-/** Trains one student: distilled from the teacher's soft labels at (T, alpha), or the hard-label baseline. */
+/**
+ * Trains one student: distilled from the teacher's soft labels at (T, alpha), or the hard-label baseline.
+ * A regression student learns the teacher's mean (and variance) mixed with the targets by alpha.
+ */
 export async function distillStudent(task: DistillTask, ctx: TaskContext): Promise<DistillResult> {
   const job = ctx.job;
   const student = job.distillation?.student;
   if (!student) throw new ChorusError(`job ${job.name} has no distillation section`);
   const run = findStudentRun(job, task.student);
   const data = await ctx.data();
+  const regression = regressionOf(job, student);
   const online = run.kind === 'distilled' && run.teacherTargets === 'online';
   const teacher = online ? await loadOnlineTeacher(job, data, ctx) : undefined;
   const distill =
-    run.kind === 'distilled'
+    run.kind === 'distilled' && !regression
       ? {
           ...(teacher
             ? { teacher: teacher.targetsAt(run.temperature) }
@@ -44,7 +50,7 @@ export async function distillStudent(task: DistillTask, ctx: TaskContext): Promi
   const model = await makeModel(student, ctx.artifacts, {
     source: artifactKeys.studentSource(),
     sampleShape: data.sampleShape,
-    classes: data.classes,
+    classes: unitsOf(job, student, data),
     training: true,
   });
   const optimizer = makeOptimizer({
@@ -59,6 +65,16 @@ export async function distillStudent(task: DistillTask, ctx: TaskContext): Promi
       data: data.train,
       classes: data.classes,
       ...(distill ? { distill } : {}),
+      ...(regression
+        ? {
+            regression: {
+              ...regression,
+              ...(run.kind === 'distilled'
+                ? { teacher: { ...(await regressionTeacherTargets(job, data, ctx)), alpha: run.alpha } }
+                : {}),
+            },
+          }
+        : {}),
       epochs: student.train.epochs,
       batchSize: student.train.batchSize,
       seed: deriveSeed(student.seed, SHUFFLE_SALT),

@@ -7,11 +7,12 @@ import type { SoftLabelsTask } from '../task.ts';
 import type { TaskContext } from '../taskContext.ts';
 import type { SoftLabelsResult } from '../taskResult.ts';
 import { teacherOf } from '../../spec/teacherOf.ts';
+import { unitsOf } from './modelOutputs.ts';
 
 /**
  * Writes each teacher member's logits for one shard of the training split, laid out
  * [member, sample, class]. Logits (not probabilities) are kept so every distill task can apply
- * its own temperature.
+ * its own temperature. (A regression member's block holds its outputs: [sample, 1 or 2].)
  */
 export async function softLabels(task: SoftLabelsTask, ctx: TaskContext): Promise<SoftLabelsResult> {
   const started = performance.now();
@@ -23,13 +24,15 @@ export async function softLabels(task: SoftLabelsTask, ctx: TaskContext): Promis
     end: data.train.count,
   };
   const { members } = teacherOf(ctx.job);
-  const width = (range.end - range.start) * data.classes;
-  const out = new Float32Array(members.length * width);
+  const widths = members.map((m) => (range.end - range.start) * unitsOf(ctx.job, m, data));
+  const out = new Float32Array(widths.reduce((a, b) => a + b, 0));
+  let offset = 0;
   for (const [i, member] of members.entries()) {
     ctx.progress({ message: `teacher ${i + 1}/${members.length}`, batch: i + 1, batches: members.length });
     const model = await loadModelFromStore(ctx.artifacts, artifactKeys.memberModel(member.name));
     try {
-      out.set(predictLogits(model, data.train, range.start, range.end), i * width);
+      out.set(predictLogits(model, data.train, range.start, range.end), offset);
+      offset += widths[i]!;
     } finally {
       model.dispose();
     }
