@@ -5,7 +5,10 @@ import type { PreparedData } from '../core/tasks/taskContext.ts';
 import { computeReport } from './report/computeReport.ts';
 import { exportEnsembleModel } from './report/exportEnsemble.ts';
 import { gatherReportInputs } from './report/gatherReportInputs.ts';
-import type { Report } from '../core/report/report.ts';
+import type { JobReport } from '../core/report/regressionReport.ts';
+import { jobTaskOf } from '../core/spec/resolvedJob.ts';
+import { computeRegressionReport } from './report/regression/computeRegressionReport.ts';
+import { gatherRegressionInputs } from './report/regression/gatherRegressionInputs.ts';
 import { writeReport } from './report/writeReport.ts';
 import type { TaskRecord } from '../core/tasks/taskRecord.ts';
 
@@ -26,10 +29,26 @@ export interface ProduceReportOptions {
 
 /**
  * The report task, the same in both modes: exports the averaging ensemble model, aggregates every
- * member's, the combiner's and the students' test logits, and writes report.json/md/html.
+ * member's, the combiner's and the students' test logits, and writes report.json/md/html. A regression
+ * job's report scores predictive distributions instead (and exports no averaging model).
  */
-export async function produceReport(o: ProduceReportOptions): Promise<Report> {
+export async function produceReport(o: ProduceReportOptions): Promise<JobReport> {
   const yieldTurn = o.yieldTurn ?? (() => Promise.resolve());
+  if (jobTaskOf(o.job) === 'regression') {
+    const inputs = await gatherRegressionInputs({
+      job: o.job,
+      store: o.store,
+      records: new Map(o.records),
+      data: o.data,
+      backend: backendName(o.records, o.fallbackBackend),
+      wallSeconds: o.wallSeconds,
+    });
+    await yieldTurn();
+    const report = computeRegressionReport(inputs);
+    await yieldTurn();
+    await writeReport(report, o.store);
+    return report;
+  }
   await ensureMainThreadBackend();
   await exportEnsembleModel(o.job, o.store, { validationLabels: o.data.validation.y, yieldTurn });
   await yieldTurn();

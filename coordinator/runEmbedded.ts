@@ -15,7 +15,7 @@ import { LocalPoolExecutor, type LocalPoolOptions } from '../worker/index.ts';
 import { FileStateStore } from './fileStateStore.ts';
 import { planJob } from './planJob.ts';
 import { produceReport } from './produceReport.ts';
-import type { Report } from '../core/report/report.ts';
+import type { JobReport } from '../core/report/regressionReport.ts';
 import { runTaskGraph } from './scheduler.ts';
 import type { SchedulerEvent } from '../core/tasks/schedulerEvent.ts';
 import type { TaskRecord } from '../core/tasks/taskRecord.ts';
@@ -40,7 +40,7 @@ export interface EmbeddedRunOptions {
 export interface EmbeddedRunResult {
   job: ResolvedJob;
   outDir: string;
-  report: Report;
+  report: JobReport;
 }
 
 /**
@@ -73,7 +73,7 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
     ...(options.onThreadMessage ? { onThreadMessage: options.onThreadMessage } : {}),
   });
   options.onStart?.({ job, outDir, data, slots: executor.slots });
-  let report: Report | undefined;
+  let report: JobReport | undefined;
   try {
     const runReport = async (_task: unknown, records: ReadonlyMap<string, TaskRecord>) => {
       const reportStarted = performance.now();
@@ -103,7 +103,7 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
   await rmdir(join(outDir, 'checkpoints')).catch(() => undefined);
   if (!report) {
     // The report task was already done in an earlier run: read what it wrote.
-    report = JSON.parse(await readFile(join(outDir, 'report.json'), 'utf8')) as Report;
+    report = JSON.parse(await readFile(join(outDir, 'report.json'), 'utf8')) as JobReport;
   }
   return { job, outDir, report };
 }

@@ -5,7 +5,7 @@ import { startProcessMetrics, type ProcessMetrics } from './processMetrics.ts';
 import type { ThreadMessage } from '../../worker/poolMessages.ts';
 import { FileStateStore } from '../../coordinator/fileStateStore.ts';
 import { planJob } from '../../coordinator/planJob.ts';
-import type { Report } from '../../core/report/report.ts';
+import type { JobReport } from '../../core/report/regressionReport.ts';
 import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 import { jobMetricsContext, type JobMetricsContext } from '../../coordinator/metrics/jobMetricsContext.ts';
 
@@ -16,7 +16,7 @@ export interface EmbeddedRunMetrics {
   onEvent(event: SchedulerEvent): void;
   onThreadMessage(message: ThreadMessage, task: PoolTask): void;
   /** The job's report (written now, or by an earlier run it resumed). */
-  onReport(report: Report): void;
+  onReport(report: JobReport): void;
   close(): Promise<void>;
 }
 

@@ -26,7 +26,8 @@ export function sourceFiles(source: DataSource): string[] {
 
 /** Every distinct file a job's data names, as written in the job file. */
 export function jobDataFiles(job: ResolvedJob): string[] {
-  return [...new Set([...sourceFiles(job.data.train), ...sourceFiles(job.data.test)])];
+  const test = job.data.test ? sourceFiles(job.data.test) : [];
+  return [...new Set([...sourceFiles(job.data.train), ...test])];
 }
 
 /** The artifact key a job's n-th data file is stored under. */
@@ -67,5 +68,9 @@ export function withUploadedPaths(job: ResolvedJob, keyOf: ReadonlyMap<string, s
         return s;
     }
   };
-  return { ...job, data: { ...job.data, train: rewrite(job.data.train), test: rewrite(job.data.test) } };
+  const { test } = job.data;
+  return {
+    ...job,
+    data: { ...job.data, train: rewrite(job.data.train), ...(test ? { test: rewrite(test) } : {}) },
+  };
 }

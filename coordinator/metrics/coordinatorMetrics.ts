@@ -4,6 +4,7 @@ import type { TaskType } from '../../core/tasks/task.ts';
 import { ensureDefaultMetrics } from '../../observability/defaultMetrics.ts';
 import { TASK_KINDS } from './taskKinds.ts';
 import type { Report } from '../../core/report/report.ts';
+import { isRegressionReport, type JobReport } from '../../core/report/regressionReport.ts';
 import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 import type { JobMetricsContext } from './jobMetricsContext.ts';
 import { JobTaskStates, METRIC_TASK_STATES } from './jobTaskStates.ts';
@@ -257,8 +258,10 @@ export class CoordinatorMetrics {
     this.accuracyGauge.set({ job_id: jobId, role, name }, accuracy);
   }
 
-  /** Every accuracy a job's report holds: members, ensemble methods, teacher, students. */
-  observeReport(jobId: string, report: Report): void {
+  /** Every accuracy a job's report holds: members, ensemble methods, teacher, students (none for regression). */
+  observeReport(jobId: string, jobReport: JobReport): void {
+    if (isRegressionReport(jobReport)) return;
+    const report: Report = jobReport;
     for (const m of report.members) this.observeAccuracy(jobId, 'member', m.name, m.accuracy);
     const e = report.ensemble;
     if (e.hard) this.observeAccuracy(jobId, 'ensemble', 'hard', e.hard.accuracy);

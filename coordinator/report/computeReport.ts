@@ -262,7 +262,7 @@ function validationOf(inputs: ReportInputs): { labels: Int32Array; logits: Map<s
 }
 
 /** A done task's result, if it has the expected type. */
-function resultOf<T extends TaskResult['type']>(
+export function resultOf<T extends TaskResult['type']>(
   records: Map<string, TaskRecord>,
   id: string,
   type: T,
@@ -271,7 +271,7 @@ function resultOf<T extends TaskResult['type']>(
   return result?.type === type ? (result as Extract<TaskResult, { type: T }>) : undefined;
 }
 
-function roundHistory(history: TrainingHistory): TrainingHistory {
+export function roundHistory(history: TrainingHistory): TrainingHistory {
   return {
     loss: history.loss.map((v) => r(v)),
     ...(history.valLoss ? { valLoss: history.valLoss.map((v) => r(v)) } : {}),
@@ -281,7 +281,7 @@ function roundHistory(history: TrainingHistory): TrainingHistory {
 }
 
 /** The epoch early stopping ended on, and the best epoch, when it ended training early. */
-function trainingEndOf(result: TrainingEnd & { epochs: number }): {
+export function trainingEndOf(result: TrainingEnd & { epochs: number }): {
   stoppedAtEpoch?: number;
   bestEpoch?: number;
 } {
@@ -335,7 +335,7 @@ function summariseDistillation(
   return summary;
 }
 
-function timingOf(records: Map<string, TaskRecord>, wallSeconds: number): TimingReport {
+export function timingOf(records: Map<string, TaskRecord>, wallSeconds: number): TimingReport {
   const byType: TimingReport['byType'] = {};
   let taskSeconds = 0;
   let retries = 0;

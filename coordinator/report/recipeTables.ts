@@ -3,7 +3,9 @@ import type { MemberReport, Report, StudentReport } from '../../core/report/repo
 import type { ReportTable } from './reportTables.ts';
 
 /** The epochs cell: `30`, or `14 of 30, best 9` when early stopping ended training at epoch 14. */
-export function epochsCell(t: MemberReport | StudentReport): string {
+export function epochsCell(
+  t: Pick<MemberReport | StudentReport, 'epochs' | 'stoppedAtEpoch' | 'bestEpoch'>,
+): string {
   if (t.stoppedAtEpoch !== undefined) {
     return `${t.stoppedAtEpoch} of ${plain(t.epochs)}${t.bestEpoch !== undefined ? `, best ${t.bestEpoch}` : ''}`;
   }
@@ -14,7 +16,10 @@ export function epochsCell(t: MemberReport | StudentReport): string {
  * Each task's learning rate per epoch, as runs: `0.001 ×5, 0.0005 ×3, …`. Shown when any task's rate
  * changed during training (a schedule other than a constant rate).
  */
-export function learningRateTable(report: Report): ReportTable | undefined {
+export function learningRateTable(report: {
+  members: readonly Pick<MemberReport, 'name' | 'history' | 'epochs' | 'stoppedAtEpoch' | 'bestEpoch'>[];
+  students: readonly Pick<StudentReport, 'name' | 'history' | 'epochs' | 'stoppedAtEpoch' | 'bestEpoch'>[];
+}): ReportTable | undefined {
   const tasks = [...report.members, ...report.students].filter(
     (t) => (t.history?.learningRate?.length ?? 0) > 0,
   );

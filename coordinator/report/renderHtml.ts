@@ -8,7 +8,7 @@ import { scoreRows } from './reportRows.ts';
 import { reportTables, type ReportTable } from './reportTables.ts';
 import { summaryLine } from './summaryLine.ts';
 
-const STYLE = `
+export const STYLE = `
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 body { margin: 0; background: #f5f7fa; color: #2b313a;
@@ -203,7 +203,7 @@ function figures(report: Report): { label: string; value: string; sub: string }[
   return out;
 }
 
-function htmlTable(table: ReportTable): string {
+export function htmlTable(table: ReportTable): string {
   const cls = (i: number): string => (table.columns[i]?.align === 'right' ? ' class="num"' : '');
   const head = table.columns.map((c, i) => `<th${cls(i)}>${h(c.label)}</th>`).join('');
   const body = table.rows
@@ -215,6 +215,6 @@ function htmlTable(table: ReportTable): string {
   return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
-function notes(table: ReportTable): string {
+export function notes(table: ReportTable): string {
   return table.notes.map((n) => `<p class="note">${h(n)}</p>`).join('');
 }

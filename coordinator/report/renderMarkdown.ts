@@ -22,7 +22,7 @@ export function renderMarkdown(report: Report): string {
 }
 
 /** A GitHub-flavoured Markdown table; the best row's first cell is bold. */
-function markdownTable(table: ReportTable): string {
+export function markdownTable(table: ReportTable): string {
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
   const rows = table.rows.map((row) =>
     line(row.cells.map((c, i) => (i === 0 && row.best ? `**${escapeMd(c)}**` : escapeMd(c)))),
@@ -35,6 +35,6 @@ function markdownTable(table: ReportTable): string {
 }
 
 /** Names come from job files: keep them from breaking tables or turning into markup. */
-function escapeMd(text: string): string {
+export function escapeMd(text: string): string {
   return text.replace(/[\\|*_`[<>]/g, (c) => `\\${c}`);
 }

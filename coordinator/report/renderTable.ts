@@ -1,5 +1,7 @@
 import { duration, metric, percent } from '../../core/report/format.ts';
 import type { Report } from '../../core/report/report.ts';
+import { isRegressionReport, type JobReport } from '../../core/report/regressionReport.ts';
+import { renderRegressionTable } from './regression/renderRegressionTable.ts';
 import { scoreRows, type ScoreRow } from './reportRows.ts';
 import { summaryLine } from './summaryLine.ts';
 
@@ -12,7 +14,9 @@ const NAME_MAX = 28;
  * The compact plain-text summary printed at the end of `chorus run`: one aligned row per member,
  * ensemble method and student, then the summary sentence and the timings, all within 80 columns.
  */
-export function renderTable(report: Report): string {
+export function renderTable(jobReport: JobReport): string {
+  if (isRegressionReport(jobReport)) return renderRegressionTable(jobReport);
+  const report: Report = jobReport;
   const rows = scoreRows(report);
   const all = [...rows.members, ...rows.ensemble, ...rows.students];
   const nameWidth = Math.min(NAME_MAX, Math.max(NAME_MIN, ...all.map((r) => r.name.length)));
@@ -73,12 +77,12 @@ export function renderTable(report: Report): string {
 }
 
 /** Cuts text longer than width, marking the cut with `~` (plain ASCII: every terminal counts it as one column). */
-function fit(text: string, width: number): string {
+export function fit(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}~`;
 }
 
 /** Greedy word wrap; a single word longer than the width is cut. */
-function wrap(text: string, width: number): string[] {
+export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let current = '';
   for (const word of text.split(' ')) {

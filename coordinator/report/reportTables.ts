@@ -2,7 +2,7 @@ import { count, duration, metric, origin, percent, plain, temperature } from '..
 import type { ModelOrigin, Report, ReportBin } from '../../core/report/report.ts';
 import { epochsCell, learningRateTable, onlineTeacherNotes } from './recipeTables.ts';
 import { CALIBRATED_SOFT_LABEL, METHOD_LABELS, teacherIsSoftVote } from './reportRows.ts';
-import { timingRows } from './timingRows.ts';
+import { timingTable } from './timingRows.ts';
 import { diagnosticsTables } from './diagnosticsTables.ts';
 
 /** A table as plain text cells; renderMarkdown and renderHtml each escape and lay it out. */
@@ -219,21 +219,7 @@ export function reportTables(report: Report): ReportTable[] {
     );
   }
 
-  const time = report.timing;
-  tables.push({
-    id: 'timing',
-    title: 'Timing',
-    columns: [
-      { label: 'task type', align: L },
-      { label: 'tasks', align: R },
-      { label: 'time', align: R },
-    ],
-    rows: timingRows(report).map((row) => ({ cells: [row.type, String(row.tasks), duration(row.seconds)] })),
-    notes: [
-      `Wall clock ${duration(time.wallSeconds)}; ${duration(time.taskSeconds)} of task time ` +
-        `(${time.parallelism}x parallel); ${time.retries} ${time.retries === 1 ? 'retry' : 'retries'}.`,
-    ],
-  });
+  tables.push(timingTable(report));
   return tables;
 }
 

@@ -26,6 +26,8 @@ export const artifactKeys = {
   stackingOutOfFoldModel: () => 'models/stacking-out-of-fold',
   stackingOutOfFoldLogits: () => 'predictions/stacking-out-of-fold/test.f32',
   studentLogits: (student: string) => `predictions/students/${student}/test.f32`,
+  /** A regression student's outputs on the validation split (a linear student's variance comes from them). */
+  studentValidationLogits: (student: string) => `predictions/students/${student}/validation.f32`,
   /** Float32 teacher logits for one shard, [teacherMembers, shardSamples, classes]. */
   softLabels: (shard: number) => `soft-labels/shard-${shard}.f32`,
 } as const;

@@ -8,16 +8,18 @@ import { applyNormalizer, fitNormalizer } from './normalize.ts';
 import { deriveSeed } from './random.ts';
 import { fitTargetScale, standardiseTargets } from './regression/targetScale.ts';
 import { toShared } from './shared.ts';
-import { trainValidationSplit, validationSplitIndices } from './split.ts';
+import { subset, trainValidationSplit, validationSplitIndices } from './split.ts';
 import { loadTrainTest } from './tabular/loadTrainTest.ts';
 import { classesOf } from './validate.ts';
 
 /** Salt of the validation split's seed, so it does not share a stream with any member. */
 const SPLIT_SALT = 0x5eed;
+/** Salt of the test split's seed (`data.testSplit`). */
+const TEST_SALT = 0x7e57;
 
 /**
  * Loads a job's train and test sources and makes the splits every task sees: reshape, hold out the
- * validation split (seeded), fit the normaliser (and a regression job's target scale, and a table's
+ * test split (seeded, with `testSplit`) and the validation split (seeded), fit the normaliser (and a regression job's target scale, and a table's
  * categories) on the training split only, apply it everywhere.
  * Deterministic, so every worker thread or process derives the same data from the same job.
  * The result's arrays are SharedArrayBuffer-backed, for worker threads to read without a copy.
@@ -32,12 +34,21 @@ export async function prepareData(
 ): Promise<PreparedData> {
   const files = typeof from === 'string' ? diskDataFiles(from) : from;
   const splitSeed = deriveSeed(seed, SPLIT_SALT);
-  const [trainSource, testSource] = await loadTrainTest(
-    spec,
-    files,
-    task,
-    (count) => validationSplitIndices(count, spec.validationSplit, splitSeed).trainIndices,
-  );
+  const testSplit = spec.testSplit;
+  /** With `testSplit`: the rows of the train source kept for training and validation, and the test rows. */
+  const testHoldOut = (count: number) =>
+    testSplit === undefined
+      ? undefined
+      : validationSplitIndices(count, testSplit, deriveSeed(seed, TEST_SALT));
+  const [source, testFile] = await loadTrainTest(spec, files, task, (count) => {
+    const kept = testHoldOut(count)?.trainIndices;
+    const rows = validationSplitIndices(kept?.length ?? count, spec.validationSplit, splitSeed).trainIndices;
+    return kept ? rows.map((i) => kept[i]!) : rows;
+  });
+  const held = testHoldOut(source.count);
+  const trainSource = held ? subset(source, held.trainIndices) : source;
+  const testSource = held ? subset(source, held.validationIndices) : testFile;
+  if (!testSource) throw new NonRetryableError('data: expected data.test or data.testSplit');
   const regression = task === 'regression';
   // A regression dataset has one target per sample, and its `classes` is 1.
   const classes = regression ? 1 : (spec.classes ?? Math.max(classesOf(trainSource), classesOf(testSource)));

@@ -132,25 +132,45 @@ export const distillationSpec = z.strictObject({
   teacherTargets: teacherTargetsSpec,
 });
 
-export const dataSpec = z.strictObject({
-  train: dataSource,
-  test: dataSource,
-  /** Fraction of the training source held out for validation (stacking and calibration use it). */
-  validationSplit: fraction().default(0.1),
-  normalize: normalization.default('none'),
-  /** Reshape each sample, e.g. [784] or [28, 28, 1]; must keep the number of values. */
-  sampleShape: z
-    .array(boundedPositiveInt(SPEC_LIMITS.dimension, 'values per dimension'))
-    .min(1)
-    .max(8, { error: 'expected at most 8 dimensions' })
-    .optional(),
-  /** Number of classes; default: largest label in train and test + 1. */
-  classes: boundedPositiveInt(SPEC_LIMITS.classes, 'classes')
-    .min(2, { error: 'expected at least 2 classes' })
-    .optional(),
-  /** Training-time augmentation of image-shaped samples (members and students; each may replace it). */
-  augment: augmentSpec.optional(),
-});
+export const dataSpec = z
+  .strictObject({
+    train: dataSource,
+    /** The test source; or, with `testSplit`, none: the test split is held out of `train`. */
+    test: dataSource.optional(),
+    /** Fraction of the training source held out (seeded) as the test split, when there is no `test`. */
+    testSplit: z
+      .number({ error: 'expected a number in (0, 1)' })
+      .gt(0, { error: 'expected a number in (0, 1)' })
+      .lt(1, { error: 'expected a number in (0, 1)' })
+      .optional(),
+    /** Fraction of the training source held out for validation (stacking and calibration use it). */
+    validationSplit: fraction().default(0.1),
+    normalize: normalization.default('none'),
+    /** Reshape each sample, e.g. [784] or [28, 28, 1]; must keep the number of values. */
+    sampleShape: z
+      .array(boundedPositiveInt(SPEC_LIMITS.dimension, 'values per dimension'))
+      .min(1)
+      .max(8, { error: 'expected at most 8 dimensions' })
+      .optional(),
+    /** Number of classes; default: largest label in train and test + 1. */
+    classes: boundedPositiveInt(SPEC_LIMITS.classes, 'classes')
+      .min(2, { error: 'expected at least 2 classes' })
+      .optional(),
+    /** Training-time augmentation of image-shaped samples (members and students; each may replace it). */
+    augment: augmentSpec.optional(),
+  })
+  .superRefine((d, ctx) => {
+    if ((d.test === undefined) === (d.testSplit === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: d.test === undefined ? ['test'] : ['testSplit'],
+        message:
+          d.test === undefined
+            ? 'expected a test source, or a testSplit to hold out of data.train'
+            : 'a testSplit holds the test split out of data.train: give test or testSplit, not both',
+      });
+    }
+  });
 
 export const runtimeSpec = z.strictObject({
   /** Worker threads; `auto` = the machine's cores. */

@@ -16,7 +16,8 @@ const MNIST_SHAPE = [28, 28, 1];
 const MNIST_CLASSES = 10;
 
 /** Sample shape and classes of a source whose shape does not depend on a file. */
-function sourceShape(source: DataSource): { shape: number[]; classes: number } | undefined {
+function sourceShape(source: DataSource | undefined): { shape: number[]; classes: number } | undefined {
+  if (source === undefined) return undefined;
   if (source.format === 'synthetic') return { shape: [source.features], classes: source.classes };
   if (source.format === 'mnist-bundled') return { shape: MNIST_SHAPE, classes: MNIST_CLASSES };
   return undefined;
@@ -52,7 +53,7 @@ export function knownDataShape(data: DataSpec): KnownDataShape {
     if (known && data.classes !== undefined && known.classes !== data.classes) {
       issues.push({
         path: 'data.classes',
-        message: `${data.classes} classes, but data.${split} (${data[split].format}) has ${known.classes}`,
+        message: `${data.classes} classes, but data.${split} (${data[split]?.format}) has ${known.classes}`,
       });
     }
   }

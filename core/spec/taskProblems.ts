@@ -48,8 +48,8 @@ const REGRESSION_SOURCES = new Set(['csv', 'npy']);
 function regressionProblems(spec: JobFields, at: (path: (string | number)[], message: string) => void): void {
   const classes = 'a regression job has no classes';
   for (const split of ['train', 'test'] as const) {
-    const format = spec.data[split].format;
-    if (!REGRESSION_SOURCES.has(format)) {
+    const format = spec.data[split]?.format;
+    if (format !== undefined && !REGRESSION_SOURCES.has(format)) {
       at(
         ['data', split, 'format'],
         `${format} data holds class labels; a regression job reads real-valued targets from csv or npy files`,

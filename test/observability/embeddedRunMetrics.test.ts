@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { isRegressionReport } from '../../core/report/regressionReport.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -69,6 +70,7 @@ test('chorus run metrics: the pool threads’ steps, the tasks and the report re
       /^chorus_worker_backend_info\{backend="cpu",package="@tensorflow\/tfjs-backend-cpu",version="[^"]+",gpu="false"\} 1$/m,
     );
     const soft = line(text, 'chorus_accuracy{job_id="embedded-metrics",role="ensemble",name="soft"}');
+    assert.ok(!isRegressionReport(report));
     assert.equal(soft, report.ensemble.soft?.accuracy);
   } finally {
     await hooks.close();

@@ -88,6 +88,10 @@ export async function distillStudent(task: DistillTask, ctx: TaskContext): Promi
     });
     await saveModelToStore(model, ctx.artifacts, artifactKeys.studentModel(run.name));
     await putFloat32(ctx.artifacts, artifactKeys.studentLogits(run.name), predictLogits(model, data.test));
+    if (regression) {
+      const validation = predictLogits(model, data.validation);
+      await putFloat32(ctx.artifacts, artifactKeys.studentValidationLogits(run.name), validation);
+    }
     await checkpoint.clear();
     return {
       type: 'distill',
