@@ -40,3 +40,9 @@ export class NatsConnectError extends ChorusError {
     this.servers = servers;
   }
 }
+
+/**
+ * A chorus process's start-up check found that its credentials cannot do part of its work (a NATS
+ * login without a right it needs, a gRPC token of the wrong role): it stops before saying ready.
+ */
+export class StartupCheckError extends ChorusError {}

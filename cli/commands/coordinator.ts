@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_NATS_RESOURCE_OPTIONS } from '../../cluster/nats/natsResourceOptions.ts';
 import type { ServerSecurityOptions } from '../../coordinator/grpc/authServer.ts';
+import { COORDINATOR_DEFAULTS } from '../../coordinator/distributed/coordinatorDefaults.ts';
 import { ChorusError, NonRetryableError } from '../../core/errors.ts';
 import { natsConnectionCheck } from '../../observability/natsConnectionCheck.ts';
 import { readinessOf, type ReadinessCheck } from '../../observability/readiness.ts';
@@ -19,6 +20,7 @@ import {
   positiveIntOption,
   serversOf,
 } from '../options.ts';
+import { exitAfter } from '../shutdownDeadline.ts';
 import { waitForStopSignal } from '../stopSignal.ts';
 
 export interface CoordinatorCommandFlags extends NatsFlags {
@@ -34,6 +36,8 @@ export interface CoordinatorCommandFlags extends NatsFlags {
   tlsClientCa?: string;
   /** File of accepted tokens (hashes); gRPC authentication is off without it. */
   authTokens?: string;
+  /** On SIGTERM, the most the shutdown may take, NATS reachable or not (default COORDINATOR_DEFAULTS). */
+  shutdownSeconds?: number;
 }
 
 /** `chorus coordinator`: runs until SIGTERM/SIGINT; jobs in flight resume with the next coordinator. */
@@ -77,6 +81,12 @@ export function coordinatorCommand(): Command {
       '--auth-tokens <file>',
       `require bearer tokens listed (as SHA-256) in this file; see \`chorus token create\` (${ENV.authTokens})`,
       envOrUndefined('authTokens'),
+    )
+    .option(
+      '--shutdown-seconds <s>',
+      'on SIGTERM, the most the shutdown may take, whether or not NATS answers',
+      positiveIntOption,
+      COORDINATOR_DEFAULTS.shutdownSeconds,
     )
     .action(runCoordinator);
 }
@@ -151,8 +161,12 @@ async function runCoordinator(flags: CoordinatorCommandFlags): Promise<void> {
   ready = () => (handle.ready() ? nats() : 'not serving gRPC');
   log(`metrics on port ${metrics.server.port}: /metrics, /healthz, /readyz`);
   await waitForStopSignal(log);
+  const shutdownMs = (flags.shutdownSeconds ?? COORDINATOR_DEFAULTS.shutdownSeconds) * 1000;
+  const deadline = exitAfter(shutdownMs + 2000, log);
   ready = () => 'shutting down';
-  await handle.close();
+  await handle.close(shutdownMs);
   bridge.close();
   await metrics.close();
+  log('stopped');
+  deadline.finished();
 }
