@@ -21,7 +21,7 @@ import {
   serversOf,
 } from '../options.ts';
 import { exitAfter } from '../shutdownDeadline.ts';
-import { waitForStopSignal } from '../stopSignal.ts';
+import { listenForStopSignal } from '../stopSignal.ts';
 
 export interface CoordinatorCommandFlags extends NatsFlags {
   grpc: string;
@@ -121,6 +121,7 @@ async function runCoordinator(flags: CoordinatorCommandFlags): Promise<void> {
   const { natsClientOptions } = await import('../../cluster/nats/natsClientSecurity.ts');
   const { startProcessMetrics } = await import('../metrics/processMetrics.ts');
   const log = logLine('coordinator');
+  const stop = listenForStopSignal(log);
   const { host, port } = parseHostPort(flags.grpc);
   const security = serverSecurityFrom(flags);
   // Bad NATS settings or files fail the start before anything listens.
@@ -160,7 +161,7 @@ async function runCoordinator(flags: CoordinatorCommandFlags): Promise<void> {
   const nats = natsConnectionCheck(handle.nc);
   ready = () => (handle.ready() ? nats() : 'not serving gRPC');
   log(`metrics on port ${metrics.server.port}: /metrics, /healthz, /readyz`);
-  await waitForStopSignal(log);
+  await stop.stopped;
   const shutdownMs = (flags.shutdownSeconds ?? COORDINATOR_DEFAULTS.shutdownSeconds) * 1000;
   const deadline = exitAfter(shutdownMs + 2000, log);
   ready = () => 'shutting down';

@@ -24,7 +24,7 @@ import {
   serversOf,
 } from '../options.ts';
 import { exitAfter } from '../shutdownDeadline.ts';
-import { waitForStopSignal } from '../stopSignal.ts';
+import { listenForStopSignal } from '../stopSignal.ts';
 
 export interface WorkerFlags extends CoordinatorFlags, NatsFlags {
   slots?: number;
@@ -79,6 +79,7 @@ export function workerCommand(): Command {
 
 async function runWorker(flags: WorkerFlags): Promise<void> {
   const log = logLine('worker');
+  const stop = listenForStopSignal(log);
   // Before any backend loads: the native GPU backend reads this when it initialises.
   if (flags.gpu !== undefined) process.env.CUDA_VISIBLE_DEVICES = String(flags.gpu);
   // The machinery is loaded here, not at the top: `chorus --help` and other commands need none of it.
@@ -123,6 +124,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     cacheDir: flags.cache ?? join(tmpdir(), `chorus-worker-${process.pid}`),
     resources: { prefix: flags.natsPrefix },
     workerName: flags.workerName,
+    stopSignal: stop.signal,
     log,
     onThreadMessage: (message, task) => safely(() => workerMetrics.observeThreadMessage(message, task)),
     onTask: (event, task) =>
@@ -135,7 +137,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   const nats = natsConnectionCheck(worker.nc);
   ready = () => nats();
   log(`metrics on port ${metrics.server.port}: /metrics, /healthz, /readyz`);
-  await waitForStopSignal(log);
+  await stop.stopped;
   const closeMs = WORKER_DEFAULTS.closeSeconds * 1000;
   const deadline = exitAfter(flags.drainSeconds * 1000 + closeMs + 2000, log);
   ready = () => 'draining';

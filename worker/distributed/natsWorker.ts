@@ -35,7 +35,7 @@ import type { ThreadMessage } from '../poolMessages.ts';
 import { ThreadPool } from '../threadPool.ts';
 import { WORKER_DEFAULTS } from '../workerDefaults.ts';
 import { DeliveryLease } from './deliveryLease.ts';
-import { checkWorkerNats, checkWorkerToken } from './startupChecks.ts';
+import { checkWorkerNats, checkWorkerToken, explainWorkerLoginRefusal } from './startupChecks.ts';
 import { decideSettlement, dropReason, type DeliveryEnd } from './settlement.ts';
 
 export interface NatsWorkerOptions {
@@ -58,6 +58,8 @@ export interface NatsWorkerOptions {
   workerName?: string;
   /** This process among the workers of its name (default `<host>-<pid>`). */
   instance?: string;
+  /** Aborted when the process is told to stop: start-up stops waiting for the coordinator. */
+  stopSignal?: AbortSignal;
   log?: (line: string) => void;
   /** Called with every thread message and the task it belongs to (metrics). */
   onThreadMessage?: (message: ThreadMessage, task: TaskMetricsContext) => void;
@@ -155,7 +157,7 @@ class NatsWorker implements NatsWorkerHandle {
     });
     const resources = await openResources(nc, o.resources).catch(async (err: unknown) => {
       await nc.close().catch(() => undefined);
-      throw err;
+      throw explainWorkerLoginRefusal(err, prefix, name);
     });
     return new NatsWorker(o, name, instance, nc, resources, inboxPrefix);
   }
@@ -169,7 +171,7 @@ class NatsWorker implements NatsWorkerHandle {
     const { names, js } = this.resources;
     // A login or token that cannot do the work stops the worker now, not after a task's training.
     await checkWorkerNats(this.nc, this.resources, { name: this.name, instance: this.instance });
-    await checkWorkerToken(this.o.coordinator, this.o.grpc, this.log);
+    await checkWorkerToken(this.o.coordinator, this.o.grpc, this.log, this.o.stopSignal);
     await this.heartbeat();
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
     this.cancels = this.nc.subscribe(names.allCancels, {

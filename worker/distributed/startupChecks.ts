@@ -2,8 +2,40 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { connectDataPlane } from '../../cluster/client/dataPlaneConnection.ts';
 import { CoordinatorUnreachableError, StartupCheckError } from '../../cluster/errors.ts';
 import { clientConnectOptions, type ClientSecurity } from '../../cluster/grpc/authClient.ts';
-import { probeAck, probeDirectGet, probePublish, probePull } from '../../cluster/nats/accessProbes.ts';
+import {
+  probeAck,
+  probeDirectGet,
+  probePublish,
+  probePull,
+  refusalOf,
+} from '../../cluster/nats/accessProbes.ts';
 import type { NatsResources } from '../../cluster/nats/natsResources.ts';
+
+function permissionsHint(prefix: string, workerName: string): string {
+  return (
+    "The workers' NATS user needs the permissions `chorus nats-permissions " +
+    `--nats-prefix ${prefix} --worker-name ${workerName}\` prints, in the workers' account (docs/security.md).`
+  );
+}
+
+/**
+ * A refusal met while a worker first looks up the NATS resources, as a StartupCheckError that says
+ * what to fix; any other error as it is. The inbox comes first: a login whose permissions are for
+ * another worker name cannot receive the reply to its first request.
+ */
+export function explainWorkerLoginRefusal(err: unknown, prefix: string, workerName: string): unknown {
+  const why = refusalOf(err);
+  if (!why) return err;
+  const inbox = /Subscription to "_INBOX/i.test(String(err));
+  return new StartupCheckError(
+    inbox
+      ? `this NATS login may not receive replies on the inbox of worker name "${workerName}": its permissions ` +
+          `are for another worker name or prefix, or none. Start the worker with the --worker-name its user's permissions name. ` +
+          permissionsHint(prefix, workerName)
+      : `this NATS login cannot look up Chorus's streams: ${why}. ${permissionsHint(prefix, workerName)}`,
+    { cause: err },
+  );
+}
 
 /** A job id no job has (`newJobId` always appends a time stamp): probes aim at it. */
 const PROBE_JOB = 'chorus-startup-probe';
@@ -21,9 +53,7 @@ export async function checkWorkerNats(
   worker: { name: string; instance: string },
 ): Promise<void> {
   const { names, jsm, objects, state } = resources;
-  const hint =
-    "The workers' NATS user needs the permissions `chorus nats-permissions " +
-    `--nats-prefix ${names.prefix} --worker-name ${worker.name}\` prints, in the workers' account (docs/security.md).`;
+  const hint = permissionsHint(names.prefix, worker.name);
   await probePull(nc, names.taskStream, names.taskConsumer, `pull tasks from ${names.taskStream}`, hint);
   await probeAck(nc, names.taskStream, names.taskConsumer, 'acknowledge tasks', hint);
   try {
@@ -72,12 +102,25 @@ export async function checkWorkerToken(
         return;
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        if (err instanceof CoordinatorUnreachableError && NOT_THERE.test(message) && !signal?.aborted) {
+        if (err instanceof CoordinatorUnreachableError && NOT_THERE.test(message)) {
+          if (signal?.aborted) {
+            throw new StartupCheckError(`stopped while waiting for the coordinator: ${message}`, {
+              cause: err,
+            });
+          }
           if (Date.now() - loggedAt >= 30_000) {
             log(`waiting for the coordinator: ${message}`);
             loggedAt = Date.now();
           }
-          await new Promise((r) => setTimeout(r, delayMs));
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(done, delayMs);
+            function done() {
+              clearTimeout(timer);
+              signal?.removeEventListener('abort', done);
+              resolve();
+            }
+            signal?.addEventListener('abort', done, { once: true });
+          });
           delayMs = Math.min(5000, delayMs * 2);
           continue;
         }
