@@ -6,9 +6,9 @@ export const WORKER_DEFAULTS = {
   slots: (): number => availableParallelism(),
   /**
    * On SIGTERM, how long running tasks may take before they are handed back. With closeSeconds, a
-   * worker stops within 17 s by default, whether or not NATS answers.
+   * worker stops within 15 s by default (Kubernetes' default grace period is 30 s), NATS up or not.
    */
-  drainSeconds: 12,
+  drainSeconds: 10,
   /** After the drain: at most this long to hand tasks back, remove the heartbeat and close NATS. */
   closeSeconds: 5,
 } as const;

@@ -165,8 +165,8 @@ async function runCoordinator(flags: CoordinatorCommandFlags): Promise<void> {
   const shutdownMs = (flags.shutdownSeconds ?? COORDINATOR_DEFAULTS.shutdownSeconds) * 1000;
   const deadline = exitAfter(shutdownMs + 2000, log);
   ready = () => 'shutting down';
+  bridge.close(); // its NATS look-ups (workers, queue depth) would only time out now
   await handle.close(shutdownMs);
-  bridge.close();
   await metrics.close();
   log('stopped');
   deadline.finished();

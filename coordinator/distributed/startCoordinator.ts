@@ -102,9 +102,11 @@ export async function startCoordinator(o: CoordinatorOptions): Promise<Coordinat
       // Calls in flight get a few seconds; jobs stop scheduling and stay `running` in KV, for the next
       // coordinator. Without NATS their last writes cannot finish: each step waits only its share.
       await server.close(left(5000));
-      if (!(await settleWithin(service.stop(), left(budgetMs / 2)))) {
+      // The result consumer's pull in progress is let run out (up to 10 s, see ResultRouter): a result
+      // the server put into an abandoned pull would wait a whole AckWait to come back.
+      if (!(await settleWithin(service.stop(), left(budgetMs - 3000)))) {
         log(
-          'shutdown: the jobs did not stop in time (is NATS reachable?); the next coordinator resumes them',
+          'shutdown: scheduling did not stop in time (is NATS reachable?); running jobs resume with the next coordinator',
         );
       }
       await settleWithin(janitor.stop(), left(1000));
