@@ -35,4 +35,17 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  {
+    // The browser example: a page's script, with the browser build of tfjs as the global `tf`.
+    files: ['examples/browser/**/*.js'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        fetch: 'readonly',
+        URLSearchParams: 'readonly',
+        tf: 'readonly',
+      },
+    },
+  },
 );

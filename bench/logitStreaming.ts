@@ -40,6 +40,8 @@ export async function measureLogitStreamingDetails(
       listJobs: unused,
       listWorkers: unused,
       getReport: unused,
+      listArtifacts: unused,
+      readArtifact: unused,
     },
   });
   try {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { cancelCommand } from './commands/cancel.ts';
 import { coordinatorCommand } from './commands/coordinator.ts';
+import { fetchCommand } from './commands/fetch.ts';
 import { jobsCommand } from './commands/jobs.ts';
 import { natsPermissionsCommand } from './commands/natsPermissions.ts';
 import { runCommand } from './commands/run.ts';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
     statusCommand(),
     watchCommand(),
     cancelCommand(),
+    fetchCommand(),
     jobsCommand(),
     workersCommand(),
     natsPermissionsCommand(),

@@ -18,6 +18,9 @@ export class NatsResourceError extends ChorusError {
 /** A job (or another named thing the coordinator keeps) that does not exist; gRPC NOT_FOUND. */
 export class NotFoundError extends ChorusError {}
 
+/** Asked of a job for what only a done job has (its files to fetch); gRPC FAILED_PRECONDITION. */
+export class JobNotDoneError extends ChorusError {}
+
 /** The coordinator does not answer at `address` (refused, unknown host, down); the cause says why. */
 export class CoordinatorUnreachableError extends ChorusError {
   readonly address: string;
@@ -40,6 +43,13 @@ export class NatsConnectError extends ChorusError {
     this.servers = servers;
   }
 }
+
+/**
+ * The coordinator is up but cannot reach NATS (down, restarting, JetStream not answering), so it cannot
+ * answer from job state now; it reconnects on its own. gRPC UNAVAILABLE: clients retry, never read it
+ * as "no such job".
+ */
+export class NatsUnavailableError extends ChorusError {}
 
 /**
  * A chorus process's start-up check found that its credentials cannot do part of its work (a NATS

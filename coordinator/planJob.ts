@@ -3,7 +3,7 @@ import type { Task } from '../core/tasks/task.ts';
 
 /**
  * Turns a resolved job into its task graph (a pure function):
- *   train × members → predict × members → stack?
+ *   train × members → predict × members → stack?   (a pretrained member: predict only)
  *   train(teacher members) → soft-labels × shards → distill × distilled students
  *   distill(baseline) needs only the data;  report needs every predict, stack and distill.
  * Tasks come out in a valid execution order (every dependency before its dependents).
@@ -13,11 +13,15 @@ export function planJob(job: ResolvedJob): Task[] {
   const trainId = (m: string) => `train:${m}`;
   const predictIds: string[] = [];
 
-  for (const m of job.members) tasks.push({ id: trainId(m.name), type: 'train', member: m.name, deps: [] });
+  // A pretrained member is not trained: its predict task saves its model for the tasks after it.
+  const trained = job.members.filter((m) => !m.pretrained);
+  const pretrained = new Set(job.members.filter((m) => m.pretrained).map((m) => m.name));
+  const modelReady = (m: string) => (pretrained.has(m) ? `predict:${m}` : trainId(m));
+  for (const m of trained) tasks.push({ id: trainId(m.name), type: 'train', member: m.name, deps: [] });
   for (const m of job.members) {
     const id = `predict:${m.name}`;
     predictIds.push(id);
-    tasks.push({ id, type: 'predict', member: m.name, deps: [trainId(m.name)] });
+    tasks.push({ id, type: 'predict', member: m.name, deps: m.pretrained ? [] : [trainId(m.name)] });
   }
 
   const reportDeps = [...predictIds];
@@ -38,7 +42,7 @@ export function planJob(job: ResolvedJob): Task[] {
           type: 'soft-labels',
           shard,
           shards: d.shards,
-          deps: job.teacher.members.map(trainId),
+          deps: job.teacher.members.map(modelReady),
         });
       }
     }

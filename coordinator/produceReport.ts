@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import type { ArtifactStore } from '../core/artifacts/artifactStore.ts';
+import { ensureMainThreadBackend } from '../core/backend/mainThreadBackend.ts';
 import type { ResolvedJob } from '../core/spec/resolvedJob.ts';
 import type { PreparedData } from '../core/tasks/taskContext.ts';
 import { computeReport } from './report/computeReport.ts';
@@ -53,13 +53,6 @@ export async function produceReport(o: ProduceReportOptions): Promise<Report> {
   await yieldTurn();
   await writeReport(report, o.store);
   return report;
-}
-
-/** Where the scheduler runs, tfjs only loads and saves models: the plain cpu backend is enough. */
-async function ensureMainThreadBackend(): Promise<void> {
-  tf.enableProdMode();
-  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
-  await tf.ready();
 }
 
 function backendName(records: ReadonlyMap<string, TaskRecord>, fallback: string | undefined): string {

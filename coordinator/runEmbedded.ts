@@ -4,6 +4,9 @@ import type { BackendChoice } from '../core/backend/backendChoice.ts';
 import { FsArtifactStore } from '../core/artifacts/fsArtifactStore.ts';
 import { prepareData } from '../core/data/prepareData.ts';
 import { NonRetryableError } from '../core/errors.ts';
+import { checkJobModelFiles } from '../core/model/modelFile/checkJobModelFiles.ts';
+import { readJobModelFiles } from '../core/model/modelFile/readJobModelFiles.ts';
+import { storeModelFiles } from '../core/model/modelFile/storeModelFiles.ts';
 import { checkModelsAgainstData } from '../core/spec/checkModelsAgainstData.ts';
 import { loadJobFile } from '../core/spec/loadJob.ts';
 import type { ResolvedJob } from '../core/spec/resolvedJob.ts';
@@ -55,9 +58,12 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
   const data = await prepareData(job.data, baseDir, job.seed);
   // Models that cannot take this data's shape are bad input, reported before any task runs.
   checkModelsAgainstData(job, data.sampleShape, data.classes, options.jobFile);
+  const modelFiles = await readJobModelFiles(job, baseDir, options.jobFile);
+  await checkJobModelFiles(modelFiles, data, options.jobFile);
   if (options.fresh) await rm(outDir, { recursive: true, force: true });
   await claimOutputFolder(outDir, job);
   const store = new FsArtifactStore(outDir);
+  await storeModelFiles(modelFiles, store);
   const executor = new LocalPoolExecutor({
     job,
     data,

@@ -162,7 +162,8 @@ export async function runTaskGraph(options: ScheduleOptions): Promise<Map<string
   }
 
   if (failure) {
-    emit({ type: 'job-failed', taskId: failure.taskId, error: failure.message });
+    // The event names the task in its own field: its error is the reason alone.
+    emit({ type: 'job-failed', taskId: failure.taskId, error: failure.reason });
     throw failure;
   }
   if (abort.signal.aborted) {

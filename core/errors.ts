@@ -61,13 +61,15 @@ export class ArtifactNotFoundError extends ChorusError {
   }
 }
 
-/** A job stopped because one of its tasks failed for good; `taskId` names it. */
+/** A job stopped because one of its tasks failed for good; `taskId` names it, `reason` says why. */
 export class JobFailedError extends ChorusError {
   readonly taskId: string;
+  readonly reason: string;
 
   constructor(taskId: string, reason: string) {
     super(`task ${taskId} failed: ${reason}`);
     this.taskId = taskId;
+    this.reason = reason;
   }
 }
 

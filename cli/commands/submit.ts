@@ -1,7 +1,5 @@
 import { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
-import { DatasetError } from '../../core/errors.ts';
+import { basename } from 'node:path';
 import { coordinatorOptions, type CoordinatorFlags } from '../flags/coordinatorFlags.ts';
 
 export interface SubmitFlags extends CoordinatorFlags {
@@ -11,7 +9,8 @@ export interface SubmitFlags extends CoordinatorFlags {
 }
 
 /**
- * `chorus submit job.yaml`: validates the job here, uploads it with the local data files it names
+ * `chorus submit job.yaml`: validates the job and its data files here, with the checks of `chorus run`
+ * (bad input exits with code 2 before anything is sent), uploads it with the local data files it names
  * (workers need no shared filesystem), and with `--wait` follows it and prints the same table as
  * `chorus run`.
  */
@@ -28,21 +27,19 @@ export function submitCommand(): Command {
 }
 
 async function submitJob(jobFile: string, flags: SubmitFlags): Promise<void> {
-  const { jobDataFiles } = await import('../../cluster/jobData/jobDataFiles.ts');
+  const { readJobDataForUpload } = await import('../../cluster/jobData/checkJobData.ts');
   const { loadJobFile } = await import('../../core/spec/loadJob.ts');
   const { connectFromFlags } = await import('../flags/coordinatorConnection.ts');
   const { waitAndPrint } = await import('../followJob.ts');
   const { job, baseDir, text } = await loadJobFile(jobFile);
-  const files = await Promise.all(
-    jobDataFiles(job).map(async (path) => {
-      const full = resolve(baseDir, path);
-      try {
-        return { path, bytes: new Uint8Array(await readFile(full)) };
-      } catch (err) {
-        throw new DatasetError(full, `cannot read the data file named by the job: ${(err as Error).message}`);
-      }
-    }),
-  );
+  const { readJobModelFiles } = await import('../../core/model/modelFile/readJobModelFiles.ts');
+  const { modelUploadFiles } = await import('../../cluster/jobData/jobModelUploads.ts');
+  // The data with chorus run's checks, then the model files with theirs: refused here (exit 2) before
+  // anything is sent; the coordinator checks both again.
+  const files = [
+    ...(await readJobDataForUpload(job, baseDir)),
+    ...modelUploadFiles(await readJobModelFiles(job, baseDir, jobFile)),
+  ];
   const client = connectFromFlags(flags);
   try {
     const submitted = await client.submitJob(text, basename(jobFile), files, { fresh: flags.fresh === true });
@@ -56,7 +53,7 @@ async function submitJob(jobFile: string, flags: SubmitFlags): Promise<void> {
       if (!flags.json) process.stdout.write(`${submitted.jobId}\n`);
       return;
     }
-    await waitAndPrint(client, submitted.jobId, flags.json === true);
+    await waitAndPrint(client, submitted.jobId, flags.json === true, { answeredBefore: true });
   } finally {
     client.close();
   }

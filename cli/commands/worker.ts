@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { BackendChoice } from '../../core/backend/backendChoice.ts';
 import { ChorusError } from '../../core/errors.ts';
 import { natsConnectionCheck } from '../../observability/natsConnectionCheck.ts';
@@ -88,6 +87,8 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   const { natsClientOptions } = await import('../../cluster/nats/natsClientSecurity.ts');
   const { clientSecurityFrom } = await import('../flags/coordinatorConnection.ts');
   const { startProcessMetrics } = await import('../metrics/processMetrics.ts');
+  const { defaultWorkerFolder, removeEndedWorkerFolders } =
+    await import('../../cluster/jobData/endedWorkerFolders.ts');
   const slots = flags.slots ?? WORKER_DEFAULTS.slots();
   checkWorkerName(flags.workerName);
   // Read and check the TLS files and token now, so a bad setting fails the start, not every task.
@@ -114,6 +115,11 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
       complained = true;
     }
   };
+  if (flags.cache === undefined) {
+    // The default folder is per process: sweep those of workers killed before they could.
+    for (const folder of await removeEndedWorkerFolders(tmpdir()))
+      log(`removed ${folder} (its worker has ended)`);
+  }
   const worker = await startNatsWorker({
     servers: serversOf(flags.nats),
     natsSecurity,
@@ -121,7 +127,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     grpc,
     slots,
     ...(flags.backend ? { backend: flags.backend } : {}),
-    cacheDir: flags.cache ?? join(tmpdir(), `chorus-worker-${process.pid}`),
+    cacheDir: flags.cache ?? defaultWorkerFolder(tmpdir()),
     resources: { prefix: flags.natsPrefix },
     workerName: flags.workerName,
     stopSignal: stop.signal,

@@ -1,6 +1,11 @@
 import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 import type { TaskProgress } from '../../core/tasks/taskProgress.ts';
-import type { ProgressReporter, RunInfo } from './progressReporter.ts';
+import {
+  RUN_WORDING,
+  type ProgressReporter,
+  type ReporterWording,
+  type RunInfo,
+} from './progressReporter.ts';
 
 /** Log lines for pipes and CI logs: one per task start/finish, and one per epoch of training. */
 export class PlainReporter implements ProgressReporter {
@@ -8,7 +13,10 @@ export class PlainReporter implements ProgressReporter {
   private done = 0;
   private readonly lastEpoch = new Map<string, number>();
 
-  constructor(private readonly write: (line: string) => void = (l) => process.stderr.write(l)) {}
+  constructor(
+    private readonly write: (line: string) => void = (l) => process.stderr.write(l),
+    private readonly wording: ReporterWording = RUN_WORDING,
+  ) {}
 
   start(info: RunInfo): void {
     const c = info.counts;
@@ -22,7 +30,7 @@ export class PlainReporter implements ProgressReporter {
       case 'job-started':
         this.total = e.total;
         this.done = e.alreadyDone;
-        if (e.alreadyDone > 0) this.line(`resuming: ${e.alreadyDone} of ${e.total} tasks already done`);
+        if (e.alreadyDone > 0) this.line(this.wording.alreadyDone(e.alreadyDone, e.total));
         break;
       case 'task-started':
         this.line(`start ${e.id}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`);
@@ -44,7 +52,7 @@ export class PlainReporter implements ProgressReporter {
         this.line(`job failed: task ${e.taskId}: ${e.error}`);
         break;
       case 'job-interrupted':
-        this.line('job interrupted; run the same command again to resume');
+        this.line(this.wording.interrupted);
         break;
     }
   }

@@ -1,7 +1,12 @@
 import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 import type { TaskProgress } from '../../core/tasks/taskProgress.ts';
 import type { TaskResult } from '../../core/tasks/taskResult.ts';
-import type { ProgressReporter, RunInfo } from './progressReporter.ts';
+import {
+  RUN_WORDING,
+  type ProgressReporter,
+  type ReporterWording,
+  type RunInfo,
+} from './progressReporter.ts';
 
 /** Minimum time between two frames (at most ~10 redraws a second). */
 const FRAME_MS = 100;
@@ -156,6 +161,8 @@ export interface TtyReporterOptions {
   startTicker?: (tick: () => void, ms: number) => () => void;
   /** Colour the ✓/✗ marks of permanent lines; default unless NO_COLOR is set. */
   color?: boolean;
+  /** Default: a run in this process. */
+  wording?: ReporterWording;
 }
 
 /** Output waiting for the next frame, to be printed above the block, on the stream it was meant for. */
@@ -184,6 +191,7 @@ export class TtyReporter implements ProgressReporter {
   private readonly now: () => number;
   private readonly startTicker: (tick: () => void, ms: number) => () => void;
   private readonly color: boolean;
+  private readonly wording: ReporterWording;
 
   private job: string | undefined;
   private total = 0;
@@ -211,6 +219,7 @@ export class TtyReporter implements ProgressReporter {
     this.now = options.now ?? Date.now;
     this.startTicker = options.startTicker ?? defaultTicker;
     this.color = options.color ?? !('NO_COLOR' in process.env);
+    this.wording = options.wording ?? RUN_WORDING;
     this.startedAt = this.now();
   }
 
@@ -230,7 +239,7 @@ export class TtyReporter implements ProgressReporter {
         this.done = e.alreadyDone;
         this.alreadyDone = e.alreadyDone;
         this.startedAt = now;
-        if (e.alreadyDone > 0) this.permanent(`resuming: ${e.alreadyDone} of ${e.total} tasks already done`);
+        if (e.alreadyDone > 0) this.permanent(this.wording.alreadyDone(e.alreadyDone, e.total));
         break;
       case 'task-started':
         this.running.set(e.id, { id: e.id, attempt: e.attempt, startedAt: now, progress: undefined });
@@ -263,7 +272,7 @@ export class TtyReporter implements ProgressReporter {
         break;
       case 'job-interrupted':
         this.running.clear();
-        this.permanent('job interrupted; run the same command again to resume');
+        this.permanent(this.wording.interrupted);
         break;
     }
     this.requestDraw();

@@ -21,7 +21,8 @@ function time(ms: number | undefined): string {
 }
 
 function counts(s: JobSummary): string {
-  return `${s.counts.done} done, ${s.counts.running} running, ${s.counts.pending} pending, ${s.counts.failed} failed`;
+  const c = s.counts;
+  return `${c.done} done, ${c.running} running, ${c.queued} queued, ${c.pending} pending, ${c.failed} failed`;
 }
 
 export function renderStatus(s: JobStatus): string {

@@ -35,9 +35,14 @@ export interface SubmittedJob {
 export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-export const TASK_STATES = ['pending', 'running', 'done', 'failed'] as const satisfies readonly TaskStatus[];
+/**
+ * A task's state as clients see it: the scheduler's record status, with a dispatched task that no
+ * worker has taken yet (or whose worker stopped sending heartbeats) shown as `queued`, not `running`.
+ */
+export const TASK_STATES = ['pending', 'queued', 'running', 'done', 'failed'] as const;
+export type TaskState = (typeof TASK_STATES)[number] & (TaskStatus | 'queued');
 
-export type TaskCounts = Record<TaskStatus, number>;
+export type TaskCounts = Record<TaskState, number>;
 
 export interface JobSummary {
   jobId: string;
@@ -55,7 +60,7 @@ export interface TaskInfo {
   id: string;
   /** The task kind (`train`, `predict`, …); a string so that a newer coordinator's kinds pass through. */
   type: string;
-  state: TaskStatus;
+  state: TaskState;
   attempts: number;
   lastError?: string;
   startedAt?: number;
@@ -76,12 +81,21 @@ export interface JobEvent {
 }
 
 /** A connected worker, from its last heartbeat. */
-export type WorkerInfo = WorkerHeartbeat;
+export type WorkerInfo = Omit<WorkerHeartbeat, 'tasks'>;
 
 /** A job's report as text: `report.json` (the evolving `Report` type) and `report.md`. */
 export interface ReportText {
   json: string;
   markdown: string;
+}
+
+/** A file of a done job that `chorus fetch` downloads (the report's three files and every model). */
+export interface ArtifactInfo {
+  /** Relative, `/`-separated, as in `chorus run`'s output folder, e.g. `models/members/mlp-0/model.json`. */
+  path: string;
+  size: number;
+  /** SHA-256 of its bytes, lowercase hex. */
+  sha256: string;
 }
 
 /** One float32 array a worker sends to the coordinator, row-major [rows, cols]. */

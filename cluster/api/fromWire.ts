@@ -2,7 +2,7 @@ import { ChorusError } from '../../core/errors.ts';
 import type { TaskProgress } from '../../core/tasks/taskProgress.ts';
 import type { TaskResult } from '../../core/tasks/taskResult.ts';
 import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
-import type { TaskStatus } from '../../core/tasks/taskRecord.ts';
+import type { TaskState } from './apiTypes.ts';
 import type { JobEvent__Output } from '../../proto/generated/chorus/v1/JobEvent.ts';
 import type { JobState__Output } from '../../proto/generated/chorus/v1/JobState.ts';
 import type { JobStatus__Output } from '../../proto/generated/chorus/v1/JobStatus.ts';
@@ -40,7 +40,7 @@ export function jobStateFromWire(state: JobState__Output): JobState {
   return found;
 }
 
-export function taskStateFromWire(state: TaskState__Output): TaskStatus {
+export function taskStateFromWire(state: TaskState__Output): TaskState {
   const plain = state.replace(/^TASK_STATE_/, '').toLowerCase();
   const found = TASK_STATES.find((s) => s === plain);
   if (!found) throw protocolError(`an unknown task state ${state}`);
@@ -60,13 +60,19 @@ export function submittedFromWire(reply: SubmitJobReply__Output): SubmittedJob {
 
 export function summaryFromWire(job: JobSummary__Output | null): JobSummary {
   if (!job) throw protocolError('a job status without its job');
-  const counts = job.counts ?? { pending: 0, running: 0, done: 0, failed: 0 };
+  const counts = job.counts ?? { pending: 0, queued: 0, running: 0, done: 0, failed: 0 };
   return withOptionals<JobSummary>(
     {
       jobId: job.jobId,
       name: job.name,
       state: jobStateFromWire(job.state),
-      counts: { pending: counts.pending, running: counts.running, done: counts.done, failed: counts.failed },
+      counts: {
+        pending: counts.pending,
+        queued: counts.queued,
+        running: counts.running,
+        done: counts.done,
+        failed: counts.failed,
+      },
       submittedAt: job.submittedAtMs,
     },
     { startedAt: job.startedAtMs, finishedAt: job.finishedAtMs, error: job.error },

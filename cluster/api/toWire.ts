@@ -1,5 +1,5 @@
 import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
-import type { TaskStatus } from '../../core/tasks/taskRecord.ts';
+import type { TaskState } from './apiTypes.ts';
 import type { JobEvent as WireJobEvent } from '../../proto/generated/chorus/v1/JobEvent.ts';
 import type { JobState as WireJobState } from '../../proto/generated/chorus/v1/JobState.ts';
 import type { JobStatus as WireJobStatus } from '../../proto/generated/chorus/v1/JobStatus.ts';
@@ -24,8 +24,8 @@ export function jobStateToWire(state: JobState): WireJobState {
   return `JOB_STATE_${state.toUpperCase() as Uppercase<JobState>}`;
 }
 
-export function taskStateToWire(state: TaskStatus): WireTaskState {
-  return `TASK_STATE_${state.toUpperCase() as Uppercase<TaskStatus>}`;
+export function taskStateToWire(state: TaskState): WireTaskState {
+  return `TASK_STATE_${state.toUpperCase() as Uppercase<TaskState>}`;
 }
 
 export function submittedToWire(job: SubmittedJob): SubmitJobReply {

@@ -13,6 +13,21 @@ export interface NatsArtifactStoreOptions {
 const DEFAULT_CHUNK = 1024 * 1024;
 const READ_RETRIES = 5;
 
+/** An object as `list` describes it. */
+export interface StoredObject {
+  key: string;
+  size: number;
+  /** Lowercase hex. */
+  sha256: string | undefined;
+}
+
+/** The Object Store's digest (`SHA-256=<base64url>`) as hex, or undefined for any other form. */
+function sha256OfDigest(digest: string): string | undefined {
+  if (!digest.startsWith('SHA-256=')) return undefined;
+  const bytes = Buffer.from(digest.slice('SHA-256='.length), 'base64url');
+  return bytes.length === 32 ? bytes.toString('hex') : undefined;
+}
+
 /**
  * Artifacts in a NATS Object Store bucket (distributed mode), under a name prefix (`<jobId>/`).
  *
@@ -100,5 +115,19 @@ export class NatsArtifactStore implements ArtifactStore {
     const base = this.nameOf(prefix);
     const doomed = (await this.bucket.list()).filter((o) => o.name === base || o.name.startsWith(`${base}/`));
     for (const o of doomed) await this.bucket.markDeleted(o.name);
+  }
+
+  /**
+   * Every object under this store's prefix, with its size and SHA-256 (hex, from the Object Store's
+   * digest; undefined if that is not a SHA-256). Lists the whole bucket (see deletePrefix): not for
+   * hot paths.
+   */
+  async list(): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    for (const o of await this.bucket.list()) {
+      if (!o.name.startsWith(this.prefix)) continue;
+      out.push({ key: o.name.slice(this.prefix.length), size: o.size, sha256: sha256OfDigest(o.digest) });
+    }
+    return out;
   }
 }

@@ -67,11 +67,13 @@ export abstract class Connection<C extends grpc.Client> {
     return statusToError(err, { address: this.address, connected });
   }
 
+  /** A unary call with the connection's deadline, or at least `minDeadlineMs` for calls that wait on work. */
   protected unary<Res>(
     invoke: (options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => grpc.ClientUnaryCall,
+    minDeadlineMs = 0,
   ): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
-      invoke({ deadline: Date.now() + this.deadlineMs }, (err, reply) => {
+      invoke({ deadline: Date.now() + Math.max(this.deadlineMs, minDeadlineMs) }, (err, reply) => {
         if (err) reject(this.toError(err));
         else if (reply === undefined) reject(this.toError(new Error('the call ended without a reply')));
         else resolve(reply);

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type {
+  ArtifactInfo,
   JobEvent,
   JobStatus,
   JobSummary,
@@ -15,10 +16,12 @@ import {
   summaryFromWire,
   workerFromWire,
 } from '../api/fromWire.ts';
+import { artifactPieceFromWire, type ArtifactPiece } from '../grpc/artifactStream.ts';
 import { runClientStream } from '../grpc/clientStream.ts';
 import { isServiceError } from '../grpc/errorStatus.ts';
 import { submitChunks } from '../grpc/submitStream.ts';
 import { loadChorusProto } from '../../proto/loadProto.ts';
+import type { ArtifactChunk__Output } from '../../proto/generated/chorus/v1/ArtifactChunk.ts';
 import type { CancelJobReply__Output } from '../../proto/generated/chorus/v1/CancelJobReply.ts';
 import type { CoordinatorClient } from '../../proto/generated/chorus/v1/Coordinator.ts';
 import type { JobEvent__Output } from '../../proto/generated/chorus/v1/JobEvent.ts';
@@ -29,6 +32,9 @@ import type { ReportReply__Output } from '../../proto/generated/chorus/v1/Report
 import type { SubmitJobChunk } from '../../proto/generated/chorus/v1/SubmitJobChunk.ts';
 import type { SubmitJobReply__Output } from '../../proto/generated/chorus/v1/SubmitJobReply.ts';
 import { channelOptions, checkAddress, Connection, type ConnectOptions } from './connection.ts';
+
+/** CancelJob answers once the job's run has stopped: on a busy coordinator that outlasts a plain call's deadline. */
+const CANCEL_DEADLINE_MS = 60_000;
 
 /** The coordinator API with promises and plain objects (see cluster/api/apiTypes.ts). */
 export class CoordinatorConnection extends Connection<CoordinatorClient> {
@@ -83,9 +89,11 @@ export class CoordinatorConnection extends Connection<CoordinatorClient> {
     }
   }
 
+  /** Returns once the job has stopped (its running tasks told to stop), which can take a while. */
   async cancelJob(jobId: string): Promise<JobSummary> {
-    const reply = await this.unary<CancelJobReply__Output>((o, cb) =>
-      this.client.CancelJob({ jobId }, o, cb),
+    const reply = await this.unary<CancelJobReply__Output>(
+      (o, cb) => this.client.CancelJob({ jobId }, o, cb),
+      CANCEL_DEADLINE_MS,
     );
     return summaryFromWire(reply.job);
   }
@@ -98,6 +106,46 @@ export class CoordinatorConnection extends Connection<CoordinatorClient> {
   async listWorkers(): Promise<WorkerInfo[]> {
     const reply = await this.unary<ListWorkersReply__Output>((o, cb) => this.client.ListWorkers({}, o, cb));
     return reply.workers.map(workerFromWire);
+  }
+
+  /** A done job's files (report.json, report.md, report.html, every model) with sizes and SHA-256s. */
+  async listArtifacts(jobId: string): Promise<ArtifactInfo[]> {
+    const files: ArtifactInfo[] = [];
+    for await (const piece of this.getArtifacts(jobId, { listOnly: true })) {
+      if (piece.type === 'file') files.push(piece.file);
+    }
+    return files;
+  }
+
+  /**
+   * A done job's files (`paths`, or all): for each, its description, then its bytes in pieces, in
+   * order. Paths are checked to stay inside a folder they are joined to. Breaking out of the loop, or
+   * aborting `signal`, cancels the stream. An unknown job is a NotFoundError, one that is not done a
+   * JobNotDoneError.
+   */
+  async *getArtifacts(
+    jobId: string,
+    options: { paths?: readonly string[]; listOnly?: boolean; signal?: AbortSignal } = {},
+  ): AsyncGenerator<ArtifactPiece> {
+    const { signal } = options;
+    const call = this.client.GetArtifacts({
+      jobId,
+      listOnly: options.listOnly ?? false,
+      paths: [...(options.paths ?? [])],
+    });
+    const onAbort = () => call.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const message of call as AsyncIterable<ArtifactChunk__Output>) {
+        yield artifactPieceFromWire(message);
+      }
+    } catch (err) {
+      if (signal?.aborted && isServiceError(err) && err.code === grpc.status.CANCELLED) return;
+      throw isServiceError(err) ? this.toError(err) : err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      call.cancel();
+    }
   }
 
   /** The report as text; `JSON.parse(json)` gives the `Report` of core/report/report.ts. */

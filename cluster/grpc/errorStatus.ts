@@ -6,11 +6,18 @@ import {
   NonRetryableError,
   type SpecIssue,
 } from '../../core/errors.ts';
-import { CoordinatorUnreachableError, NotFoundError } from '../errors.ts';
+import {
+  CoordinatorUnreachableError,
+  JobNotDoneError,
+  NatsUnavailableError,
+  NotFoundError,
+} from '../errors.ts';
+import { isNatsUnavailable } from '../nats/natsFailure.ts';
 
 /**
  * Errors ↔ gRPC statuses, both directions in one place. Bad input (JobSpecError, any NonRetryableError)
- * is INVALID_ARGUMENT, unknown jobs NOT_FOUND, the rest INTERNAL. A JobSpecError's issues also travel
+ * is INVALID_ARGUMENT, unknown jobs NOT_FOUND, a job not done for what needs one FAILED_PRECONDITION,
+ * a coordinator that has lost NATS UNAVAILABLE (clients retry), the rest INTERNAL. A JobSpecError's issues also travel
  * in trailing metadata, so the client rebuilds the same error (and prints the same list) as `chorus run`.
  */
 
@@ -19,11 +26,20 @@ const ERROR_NAME_KEY = 'chorus-error-name';
 /** JSON `{ issues, source }` of a JobSpecError; binary so that any text survives the HTTP/2 header. */
 const SPEC_ISSUES_KEY = 'chorus-spec-issues-bin';
 
+/** What a client is told while the coordinator cannot reach NATS. */
+export const NATS_UNAVAILABLE = 'the coordinator has lost its NATS connection; retrying';
+
 export type GrpcStatus = Pick<StatusObject, 'code' | 'details'> & { metadata?: Metadata };
 
 /** The status a server sends for an error thrown by a handler. */
 export function errorToStatus(err: unknown): GrpcStatus {
   const metadata = new Metadata();
+  if (err instanceof NatsUnavailableError || isNatsUnavailable(err)) {
+    metadata.set(ERROR_NAME_KEY, 'NatsUnavailableError');
+    const reason =
+      err instanceof NatsUnavailableError ? '' : ` (${err instanceof Error ? err.message : String(err)})`;
+    return { code: status.UNAVAILABLE, details: `${NATS_UNAVAILABLE}${reason}`, metadata };
+  }
   const name = err instanceof Error ? err.name : 'Error';
   const message = err instanceof Error ? err.message : String(err);
   metadata.set(ERROR_NAME_KEY, name.replace(/[^\x20-\x7e]/g, '?'));
@@ -34,6 +50,7 @@ export function errorToStatus(err: unknown): GrpcStatus {
   if (err instanceof NotFoundError || err instanceof ArtifactNotFoundError) {
     return { code: status.NOT_FOUND, details: message, metadata };
   }
+  if (err instanceof JobNotDoneError) return { code: status.FAILED_PRECONDITION, details: message, metadata };
   return { code: status.INTERNAL, details: `${name}: ${message}`, metadata };
 }
 
@@ -71,6 +88,9 @@ export function statusToError(err: unknown, context: CallContext): Error {
   const details = err.details || status[err.code] || 'unknown error';
   switch (err.code) {
     case status.UNAVAILABLE:
+      if (err.metadata.get(ERROR_NAME_KEY)[0] === 'NatsUnavailableError') {
+        return new NatsUnavailableError(`${details} (coordinator ${address})`, { cause: err });
+      }
       // grpc-js appends an empty "Resolution note:" to connection failures.
       return new CoordinatorUnreachableError(address, details.replace(/\.?\s*Resolution note:\s*$/, ''), {
         cause: err,
@@ -85,6 +105,8 @@ export function statusToError(err: unknown, context: CallContext): Error {
       return specErrorFrom(err.metadata) ?? new NonRetryableError(details, { cause: err });
     case status.NOT_FOUND:
       return new NotFoundError(details, { cause: err });
+    case status.FAILED_PRECONDITION:
+      return new JobNotDoneError(details, { cause: err });
     default:
       return new ChorusError(
         `the coordinator at ${address} failed the call: ${details} (${status[err.code] ?? err.code})`,

@@ -5,6 +5,7 @@ import type {
   SubmitJobChunk__Output,
 } from '../../proto/generated/chorus/v1/SubmitJobChunk.ts';
 import type { SubmitJobRequest, UploadFile } from '../api/apiTypes.ts';
+import { fileChunks } from './fileChunks.ts';
 import { CHUNK_BYTES, MAX_UPLOAD_BYTES } from './messageLimits.ts';
 
 /**
@@ -27,21 +28,8 @@ export function* submitChunks(
       files: files.map((f) => ({ path: f.path, size: f.bytes.byteLength })),
     },
   };
-  const step = Math.max(1, chunkBytes);
   for (const { path, bytes } of files) {
-    let offset = 0;
-    do {
-      const end = Math.min(offset + step, bytes.byteLength);
-      yield {
-        file: {
-          path,
-          offset,
-          data: Buffer.from(bytes.buffer, bytes.byteOffset + offset, end - offset),
-          last: end === bytes.byteLength,
-        },
-      };
-      offset = end;
-    } while (offset < bytes.byteLength);
+    for (const file of fileChunks(path, bytes, chunkBytes)) yield { file };
   }
 }
 

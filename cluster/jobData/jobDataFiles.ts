@@ -1,13 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import type { ArtifactStore } from '../../core/artifacts/artifactStore.ts';
+import { basename } from 'node:path';
 import type { DataSource } from '../../core/spec/data.ts';
+import { parseJobText } from '../../core/spec/loadJob.ts';
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
 
 /**
  * Data files travel with a distributed job: `chorus submit` uploads the local files the job names,
- * the coordinator stores them as artifacts `data/<n>-<file name>` of the job and rewrites the job's
- * paths to those keys, and each worker downloads them into its cache before preparing the data.
+ * the coordinator checks them and stores them as artifacts `data/<n>-<file name>` of the job and
+ * rewrites the job's paths to those keys, and each worker downloads them into its cache before
+ * preparing the data (dataFileCache.ts). Messages name the files as the job file does.
  */
 
 /** Every file path a data source names (none for bundled or synthetic data). */
@@ -35,6 +35,23 @@ export function dataFileKey(index: number, path: string): string {
   return `data/${index}-${name}`;
 }
 
+/** The key each data file of a job (as written in the job file) is uploaded under. */
+export function uploadKeys(job: ResolvedJob): Map<string, string> {
+  return new Map(jobDataFiles(job).map((path, i) => [path, dataFileKey(i, path)]));
+}
+
+/**
+ * Key → the path the job file gives, for a submitted job (its text, as kept with the job): what
+ * messages about an uploaded file call it. Empty when the text no longer parses.
+ */
+export function uploadedNames(record: { jobText: string }): Map<string, string> {
+  try {
+    return new Map([...uploadKeys(parseJobText(record.jobText))].map(([path, key]) => [key, path]));
+  } catch {
+    return new Map();
+  }
+}
+
 /** A copy of the job whose data paths point at the uploaded keys (relative to the job's data folder). */
 export function withUploadedPaths(job: ResolvedJob, keyOf: ReadonlyMap<string, string>): ResolvedJob {
   const map = (p: string) => keyOf.get(p) ?? p;
@@ -51,14 +68,4 @@ export function withUploadedPaths(job: ResolvedJob, keyOf: ReadonlyMap<string, s
     }
   };
   return { ...job, data: { ...job.data, train: rewrite(job.data.train), test: rewrite(job.data.test) } };
-}
-
-/** Downloads a job's uploaded data files into `dir` (mirroring their keys); returns `dir`. */
-export async function downloadJobData(job: ResolvedJob, store: ArtifactStore, dir: string): Promise<string> {
-  for (const key of jobDataFiles(job)) {
-    const target = join(dir, key);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, await store.get(key));
-  }
-  return dir;
 }

@@ -12,6 +12,11 @@ export const workerHeartbeatSchema = z.object({
   backend: z.string().max(100),
   /** When it was written, ms since the Unix epoch. */
   lastSeen: z.number(),
+  /** The task dispatches running here now: how the coordinator tells running tasks from queued ones. */
+  tasks: z
+    .array(z.object({ jobId: z.string(), taskId: z.string(), dispatchId: z.string() }))
+    .max(1024)
+    .default([]),
 });
 
 export type WorkerHeartbeat = z.infer<typeof workerHeartbeatSchema>;

@@ -1,10 +1,11 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { NatsArtifactStore } from '../../cluster/artifacts/natsArtifactStore.ts';
 import { NonRetryableError } from '../../core/errors.ts';
-import { NotFoundError } from '../../cluster/errors.ts';
+import { JobNotDoneError, NotFoundError } from '../../cluster/errors.ts';
 import { parseJobText } from '../../core/spec/loadJob.ts';
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
 import type {
+  ArtifactInfo,
   JobEvent,
   JobStatus,
   JobSummary,
@@ -13,6 +14,7 @@ import type {
   SubmitJobRequest,
   SubmittedJob,
   TaskCounts,
+  TaskState,
   WorkerInfo,
 } from '../../cluster/api/apiTypes.ts';
 import type { CoordinatorHandlers } from '../grpc/coordinatorHandlers.ts';
@@ -23,15 +25,21 @@ import { KvStateStore } from '../nats/kvStateStore.ts';
 import { type KvTaskRecord } from '../../cluster/state/kvTaskRecord.ts';
 import { planJob } from '../planJob.ts';
 import { putFloat32 } from '../../core/artifacts/float32.ts';
-import { dataFileKey, jobDataFiles, withUploadedPaths } from '../../cluster/jobData/jobDataFiles.ts';
+import { checkJobData } from '../../cluster/jobData/checkJobData.ts';
+import { jobDataFiles, uploadKeys, withUploadedPaths } from '../../cluster/jobData/jobDataFiles.ts';
+import { isFetchedKey, listJobArtifacts } from './jobArtifacts.ts';
 import { JobEventHub } from './jobEventHub.ts';
 import { checkJobLimits, DEFAULT_JOB_LIMITS, type JobLimits } from './limits.ts';
+import { modelFilesFromUploads } from '../../cluster/jobData/jobModelUploads.ts';
+import { checkJobModelFiles } from '../../core/model/modelFile/checkJobModelFiles.ts';
+import { storeModelFiles } from '../../core/model/modelFile/storeModelFiles.ts';
+import { knownDataShape } from '../../core/spec/knownDataShape.ts';
 import { PreparedDataCache } from '../../cluster/jobData/preparedDataCache.ts';
 import { ResultRouter } from './resultRouter.ts';
 import { runDistributedJob, type StopReason } from './runDistributedJob.ts';
 import { decodeMessage } from '../../cluster/messages/codec.ts';
 import { progressMessageSchema } from '../../cluster/messages/progressMessage.ts';
-import { workerHeartbeatSchema } from '../../cluster/messages/workerHeartbeat.ts';
+import { workerHeartbeatSchema, type WorkerHeartbeat } from '../../cluster/messages/workerHeartbeat.ts';
 import { Turns } from './turns.ts';
 
 export interface CoordinatorServiceOptions {
@@ -78,7 +86,9 @@ export class CoordinatorService implements CoordinatorHandlers {
     this.log = options.log ?? (() => {});
     this.jobs = new KvJobStore(options.resources.state, options.resources.names);
     this.limits = { ...DEFAULT_JOB_LIMITS, ...options.limits };
-    this.dataCache = new PreparedDataCache(options.cacheDir);
+    this.dataCache = new PreparedDataCache(options.cacheDir, {
+      isJobOver: async (jobId) => !this.active.has(jobId),
+    });
     const { js, jsm, names } = options.resources;
     this.router = new ResultRouter({
       nc: options.nc,
@@ -133,6 +143,7 @@ export class CoordinatorService implements CoordinatorHandlers {
     await Promise.all([...this.active.values()].map((j) => j.done));
     await this.router.stop();
     this.progressSub?.unsubscribe();
+    await this.dataCache.close();
   }
 
   async submitJob(request: SubmitJobRequest): Promise<SubmittedJob> {
@@ -144,15 +155,36 @@ export class CoordinatorService implements CoordinatorHandlers {
     if (missing.length > 0) {
       throw new NonRetryableError(`the job names data files that were not uploaded: ${missing.join(', ')}`);
     }
-    const dataBytes = named.reduce((n, p) => n + (uploaded.get(p)?.byteLength ?? 0), 0);
-    checkJobLimits(parsed, dataBytes, this.limits);
+    const uploadedBytes = request.files.reduce((n, f) => n + f.bytes.byteLength, 0);
+    checkJobLimits(parsed, uploadedBytes, this.limits);
+    // Data and model files are checked before the job is accepted, whatever the client checked: bad
+    // input is refused here (INVALID_ARGUMENT, the file named as the job file names it), never by a worker.
+    const data = await checkJobData(parsed, uploaded);
+    const models = modelFilesFromUploads(parsed, uploaded, new Set(named), request.fileName);
+    const unclaimed = request.files
+      .map((f) => f.path)
+      .filter((p) => !named.includes(p) && !models.used.has(p));
+    if (unclaimed.length > 0) {
+      throw new NonRetryableError(`uploaded files the job does not name: ${unclaimed.join(', ')}`);
+    }
+    if (models.contents.length > 0) {
+      await this.turns.next();
+      const known = knownDataShape(parsed.data);
+      const shape = data ?? {
+        sampleShape: known.sampleShape ?? [],
+        classes: parsed.data.classes ?? known.classes ?? 0,
+      };
+      await checkJobModelFiles(models.contents, shape, request.fileName);
+    }
 
-    const keyOf = new Map(named.map((p, i) => [p, dataFileKey(i, p)]));
+    const keyOf = uploadKeys(parsed);
     const job = withUploadedPaths(parsed, keyOf);
     const existing = request.fresh ? undefined : await this.findResumable(job);
     const jobId = existing?.id ?? newJobId(job.name);
     const store = this.storeOf(jobId);
     for (const [path, key] of keyOf) await store.put(key, uploaded.get(path) ?? new Uint8Array());
+    // Where the tasks load them from; a resumed job whose model file changed is refused.
+    await storeModelFiles(models.contents, store);
 
     const record: JobRecord = existing
       ? { ...withoutOutcome(existing), status: 'running', jobText: request.jobText }
@@ -165,6 +197,7 @@ export class CoordinatorService implements CoordinatorHandlers {
           job,
         };
     await this.jobs.putJob(record);
+    if (data) this.dataCache.put(jobId, data);
     const tasks = planJob(job);
     // A new job has no task records yet: reading them (one KV get per task) would only slow a burst of submissions.
     const done = existing
@@ -177,13 +210,13 @@ export class CoordinatorService implements CoordinatorHandlers {
 
   async getJob(jobId: string): Promise<JobStatus> {
     const record = await this.requireJob(jobId);
-    const records = await this.taskRecords(jobId, record.job);
+    const [records, taken] = await Promise.all([this.taskRecords(jobId, record.job), this.takenDispatches()]);
     const tasks = planJob(record.job).map((t, i) => {
       const r = records[i];
       return {
         id: t.id,
         type: t.type,
-        state: r?.status ?? 'pending',
+        state: clientState(r, taken),
         // A redelivery (a worker died mid-task) is an attempt too, though the scheduler did not start it.
         attempts: Math.max(r?.attempts ?? 0, r?.deliveries ?? 0),
         ...(r?.error ? { lastError: r.error } : {}),
@@ -252,18 +285,24 @@ export class CoordinatorService implements CoordinatorHandlers {
   }
 
   async listJobs(): Promise<JobSummary[]> {
-    const records = await this.jobs.listJobs();
+    const [records, taken] = await Promise.all([this.jobs.listJobs(), this.takenDispatches()]);
     const out: JobSummary[] = [];
     for (const r of records.reverse()) {
       const records = await this.taskRecords(r.id, r.job);
       out.push(
         summarize(
           r,
-          records.map((t) => t?.status ?? 'pending'),
+          records.map((t) => clientState(t, taken)),
         ),
       );
     }
     return out;
+  }
+
+  /** The dispatches some worker runs now, as their heartbeats list them. */
+  private async takenDispatches(): Promise<Set<string>> {
+    const workers = await this.heartbeats();
+    return new Set(workers.flatMap((w) => w.tasks.map((t) => t.dispatchId)));
   }
 
   /** Task messages in the work queue that no worker has taken yet (metrics: the queue depth). */
@@ -272,9 +311,14 @@ export class CoordinatorService implements CoordinatorHandlers {
     return (await jsm.consumers.info(names.taskStream, names.taskConsumer)).num_pending;
   }
 
-  async listWorkers(): Promise<WorkerInfo[]> {
+  listWorkers(): Promise<WorkerInfo[]> {
+    return this.heartbeats();
+  }
+
+  /** Every worker's last heartbeat (expired ones are gone from the bucket). */
+  private async heartbeats(): Promise<WorkerHeartbeat[]> {
     const kv = this.o.resources.workers;
-    const out: WorkerInfo[] = [];
+    const out: WorkerHeartbeat[] = [];
     // A key updated while it is listed (a heartbeat) can come twice: list each worker once.
     const keys = new Set<string>();
     for await (const key of await kv.keys()) keys.add(key);
@@ -300,6 +344,22 @@ export class CoordinatorService implements CoordinatorHandlers {
     if (!(await store.has('report.json'))) throw new NotFoundError(`job ${jobId} has no report yet`);
     const text = async (key: string) => new TextDecoder().decode(await store.get(key));
     return { json: await text('report.json'), markdown: await text('report.md') };
+  }
+
+  async listArtifacts(jobId: string): Promise<ArtifactInfo[]> {
+    const record = await this.requireJob(jobId);
+    if (record.status !== 'done') {
+      throw new JobNotDoneError(
+        `job ${jobId} is ${record.status}: its report and models can be fetched once it is done`,
+      );
+    }
+    return listJobArtifacts(this.storeOf(jobId));
+  }
+
+  async readArtifact(jobId: string, path: string): Promise<Uint8Array> {
+    await this.requireJob(jobId);
+    if (!isFetchedKey(path)) throw new NotFoundError(`job ${jobId} has no file ${JSON.stringify(path)}`);
+    return this.storeOf(jobId).get(path);
   }
 
   /** Logits from a worker: stored for the tasks and the report that read them, unless superseded. */
@@ -370,13 +430,14 @@ export class CoordinatorService implements CoordinatorHandlers {
     return Promise.all(planJob(job).map((t) => store.getTask(t.id)));
   }
 
+  /** The job's record; NotFoundError when there is none. A NATS failure is not "no job": it propagates (UNAVAILABLE). */
   private async requireJob(jobId: string): Promise<JobRecord> {
-    let record: JobRecord | undefined;
     try {
-      record = await this.jobs.getJob(jobId);
+      this.o.resources.names.jobKey(jobId);
     } catch {
-      record = undefined; // an id that is not even a valid key
+      throw new NotFoundError(`no job ${jobId}`); // an id that is not even a valid key
     }
+    const record = await this.jobs.getJob(jobId);
     if (!record) throw new NotFoundError(`no job ${jobId}`);
     return record;
   }
@@ -399,9 +460,20 @@ function newJobId(name: string): string {
     .padStart(3, '0')}`;
 }
 
-function summarize(record: JobRecord, states: readonly string[]): JobSummary {
-  const counts: TaskCounts = { pending: 0, running: 0, done: 0, failed: 0 };
-  for (const s of states) if (s in counts) counts[s as keyof TaskCounts]++;
+/**
+ * A task's state for clients: a `running` record whose dispatch no worker's heartbeat lists is still
+ * waiting in the work queue (or its worker has stopped answering and JetStream will redeliver it).
+ */
+function clientState(record: KvTaskRecord | undefined, taken: ReadonlySet<string>): TaskState {
+  const status = record?.status ?? 'pending';
+  if (status === 'running' && record?.dispatchId !== undefined && !taken.has(record.dispatchId))
+    return 'queued';
+  return status;
+}
+
+function summarize(record: JobRecord, states: readonly TaskState[]): JobSummary {
+  const counts: TaskCounts = { pending: 0, queued: 0, running: 0, done: 0, failed: 0 };
+  for (const s of states) counts[s]++;
   return {
     jobId: record.id,
     name: record.name,

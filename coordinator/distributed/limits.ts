@@ -6,7 +6,7 @@ export interface JobLimits {
   maxMembers: number;
   maxShards: number;
   maxStudents: number;
-  /** Total bytes of uploaded data files. */
+  /** Total bytes of the files uploaded with a job: its data and model files. */
   maxDataBytes: number;
 }
 
@@ -34,7 +34,9 @@ export function checkJobLimits(job: ResolvedJob, dataBytes: number, limits: JobL
     );
   }
   if (dataBytes > limits.maxDataBytes) {
-    problems.push(`data files: ${dataBytes} bytes, over the limit of ${limits.maxDataBytes}`);
+    problems.push(
+      `uploaded data and model files: ${dataBytes} bytes, over the limit of ${limits.maxDataBytes}`,
+    );
   }
   if (problems.length > 0)
     throw new NonRetryableError(`job ${job.name} is over this coordinator's limits: ${problems.join('; ')}`);

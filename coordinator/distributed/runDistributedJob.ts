@@ -1,5 +1,5 @@
 import { NatsArtifactStore } from '../../cluster/artifacts/natsArtifactStore.ts';
-import { JobInterruptedError } from '../../core/errors.ts';
+import { JobFailedError, JobInterruptedError } from '../../core/errors.ts';
 import type { JobEventHub } from './jobEventHub.ts';
 import type { JobRecord } from '../../cluster/state/jobRecord.ts';
 import type { KvJobStore } from '../nats/kvJobStore.ts';
@@ -53,7 +53,7 @@ export async function runDistributedJob(
   const started = Date.now();
   // Only the report needs the data on the coordinator: load it now, while the workers train, so the
   // report does not wait for it at the end. A failed load is not cached; the report tries again.
-  deps.dataCache.get(jobId, job, store).catch(() => undefined);
+  deps.dataCache.get(jobId, record, store).catch(() => undefined);
   // The job's state, report and outcome are written through NATS: retried while it restarts.
   const setStatus = (update: (r: JobRecord) => JobRecord) =>
     retryTransient(`recording the end of job ${jobId}`, () => deps.jobs.updateJob(jobId, update), { log });
@@ -73,7 +73,7 @@ export async function runDistributedJob(
               job,
               store,
               records,
-              data: await deps.dataCache.get(jobId, job, store),
+              data: await deps.dataCache.get(jobId, record, store),
               wallSeconds: (Date.now() - record.submittedAt) / 1000,
               ...(deps.turns ? { yieldTurn: deps.turns.next } : {}),
             }),
@@ -85,17 +85,32 @@ export async function runDistributedJob(
       signal,
     });
     await setStatus((r) => ({ ...r, status: 'done', finishedAt: Date.now() }));
+    // Workers drop the job's data when told it is over; a word lost (NATS closed) costs nothing, as they
+    // also notice on their own, later. The job is done either way.
+    try {
+      deps.stopWorkers?.(jobId);
+    } catch (err) {
+      log(`telling workers that job ${jobId} is over: ${String(err)}`);
+    }
     deps.log(`job ${jobId} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (err) {
     const reason = stopReason();
     if (err instanceof JobInterruptedError && reason === 'shutdown') return; // stays `running`: resumed on restart
     const status = err instanceof JobInterruptedError && reason === 'cancel' ? 'cancelled' : 'failed';
-    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    // A JobFailedError's message names the task already ("task … failed: …").
+    const message =
+      err instanceof JobFailedError
+        ? err.message
+        : err instanceof Error
+          ? `${err.name}: ${err.message}`
+          : String(err);
     await setStatus((r) => ({ ...r, status, finishedAt: Date.now(), error: message }));
     // The job is over: tasks still running on workers (other members, say) would only waste them.
     deps.stopWorkers?.(jobId);
     deps.log(`job ${jobId} ${status}: ${message}`);
   } finally {
-    deps.dataCache.drop(jobId);
+    await deps.dataCache
+      .drop(jobId)
+      .catch((err: unknown) => log(`removing job ${jobId}'s data: ${String(err)}`));
   }
 }

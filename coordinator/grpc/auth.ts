@@ -14,6 +14,7 @@ export const RPC_ROLES: Readonly<Record<string, readonly TokenRole[]>> = {
   ListJobs: ['client'],
   ListWorkers: ['client'],
   GetReport: ['client'],
+  GetArtifacts: ['client'],
   PutLogits: ['worker'],
 };
 

@@ -1,4 +1,5 @@
 import type {
+  ArtifactInfo,
   JobEvent,
   JobStatus,
   JobSummary,
@@ -30,6 +31,13 @@ export interface CoordinatorHandlers {
   listJobs(): Promise<JobSummary[]>;
   listWorkers(): Promise<WorkerInfo[]>;
   getReport(jobId: string): Promise<ReportText>;
+  /**
+   * A done job's files for `chorus fetch` (report.json, report.md, report.html, every model), in path
+   * order. Throw `NotFoundError` for an unknown job, `JobNotDoneError` for one that is not done.
+   */
+  listArtifacts(jobId: string): Promise<ArtifactInfo[]>;
+  /** The bytes of one of the files `listArtifacts` lists (`NotFoundError` for any other path). */
+  readArtifact(jobId: string, path: string): Promise<Uint8Array>;
   /**
    * A float32 array from a worker, reassembled and checked (shape, size). Called as each array of a
    * PutLogits stream completes; the worker's call succeeds only once every call has resolved.

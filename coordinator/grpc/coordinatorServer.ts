@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { ChorusError, NonRetryableError } from '../../core/errors.ts';
+import { NotFoundError } from '../../cluster/errors.ts';
 import type { CoordinatorHandlers as CoordinatorService } from '../../proto/generated/chorus/v1/Coordinator.ts';
 import type { DataPlaneHandlers as DataPlaneService } from '../../proto/generated/chorus/v1/DataPlane.ts';
 import type { LogitChunk__Output } from '../../proto/generated/chorus/v1/LogitChunk.ts';
@@ -14,6 +15,9 @@ import { loadChorusProto } from '../../proto/loadProto.ts';
 import { LogitAssembler } from '../../cluster/grpc/logitStream.ts';
 import { messageLimitOptions } from '../../cluster/grpc/messageLimits.ts';
 import { SubmitAssembler } from '../../cluster/grpc/submitStream.ts';
+import { artifactMessages } from '../../cluster/grpc/artifactStream.ts';
+import type { ArtifactChunk } from '../../proto/generated/chorus/v1/ArtifactChunk.ts';
+import type { GetArtifactsRequest__Output } from '../../proto/generated/chorus/v1/GetArtifactsRequest.ts';
 import {
   jobEventToWire,
   jobStatusToWire,
@@ -52,7 +56,7 @@ export interface CoordinatorServer {
   /** HOST:PORT as clients would dial it. */
   readonly address: string;
   /**
-   * Stops accepting calls, ends open WatchJob streams (UNAVAILABLE: shutting down) and waits up to
+   * Stops accepting calls, ends open WatchJob and GetArtifacts streams (UNAVAILABLE: shutting down) and waits up to
    * `graceMs` for running calls before cutting them off.
    */
   close(graceMs?: number): Promise<void>;
@@ -164,7 +168,65 @@ export async function startCoordinatorServer(options: CoordinatorServerOptions):
       const report = await handlers.getReport(jobId);
       return { jobId, reportJson: report.json, markdown: report.markdown };
     }),
+    GetArtifacts: (call) => {
+      const abort = new AbortController();
+      watches.add(abort);
+      call.on('cancelled', () => abort.abort());
+      streamArtifacts(call.request, call, abort.signal)
+        .then(
+          () => {
+            if (call.cancelled) return;
+            if (abort.signal.aborted)
+              call.emit('error', {
+                code: grpc.status.UNAVAILABLE,
+                details: 'the coordinator is shutting down',
+              });
+            else call.end();
+          },
+          (err: unknown) => {
+            if (!call.cancelled) call.emit('error', fail('GetArtifacts', err));
+          },
+        )
+        .finally(() => watches.delete(abort));
+    },
   };
+
+  /** Writes a GetArtifacts reply, one file in memory at a time, no faster than the client reads. */
+  async function streamArtifacts(
+    request: GetArtifactsRequest__Output,
+    call: grpc.ServerWritableStream<GetArtifactsRequest__Output, ArtifactChunk>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const jobId = requireJobId(request.jobId);
+    const files = await handlers.listArtifacts(jobId);
+    if (request.listOnly) {
+      for (const file of files) call.write({ file });
+      return;
+    }
+    const wanted = request.paths.length > 0 ? new Set(request.paths) : undefined;
+    for (const path of wanted ?? []) {
+      if (!files.some((f) => f.path === path))
+        throw new NotFoundError(`job ${jobId} has no file ${JSON.stringify(path.slice(0, 200))}`);
+    }
+    for (const file of files) {
+      if (wanted && !wanted.has(file.path)) continue;
+      const bytes = await handlers.readArtifact(jobId, file.path);
+      for (const message of artifactMessages(file.path, bytes)) {
+        if (signal.aborted) return;
+        if (!call.write(message)) {
+          await new Promise<void>((resume) => {
+            const done = () => {
+              call.off('drain', done);
+              signal.removeEventListener('abort', done);
+              resume();
+            };
+            call.once('drain', done);
+            signal.addEventListener('abort', done, { once: true });
+          });
+        }
+      }
+    }
+  }
 
   const dataPlane: DataPlaneService = {
     PutLogits: (call, callback) => {

@@ -9,6 +9,7 @@ import { argmaxRows } from '../../core/metrics/argmaxRows.ts';
 import { expectedCalibrationError } from '../../core/metrics/expectedCalibrationError.ts';
 import { negativeLogLikelihood } from '../../core/metrics/negativeLogLikelihood.ts';
 import { reliabilityBins } from '../../core/metrics/reliabilityBins.ts';
+import type { ModelFile } from '../../core/spec/modelSource.ts';
 import type { TaskType } from '../../core/tasks/task.ts';
 import type { TaskResult, TrainingHistory } from '../../core/tasks/taskResult.ts';
 import type { TaskRecord } from '../../core/tasks/taskRecord.ts';
@@ -18,6 +19,7 @@ import type {
   CalibratedScores,
   DistillationSummary,
   MemberReport,
+  ModelOrigin,
   Report,
   ReportBin,
   Scores,
@@ -65,9 +67,12 @@ export function computeReport(inputs: ReportInputs): Report {
 
   const members: MemberReport[] = job.members.map((m, i) => {
     const result = resultOf(records, `train:${m.name}`, 'train');
+    const parameters = resultOf(records, `predict:${m.name}`, 'predict')?.parameters;
     return {
       name: m.name,
       group: m.group,
+      origin: modelOrigin(m),
+      ...(parameters !== undefined ? { parameters } : {}),
       weight: weights[i] ?? 1,
       teacher: teacherSet.has(m.name),
       ...scoresOf(memberProbabilities[i]!),
@@ -148,12 +153,15 @@ export function computeReport(inputs: ReportInputs): Report {
     ...(teacherCalibrated ? { calibrated: teacherCalibrated.scores } : {}),
   };
 
+  const student = job.distillation?.student;
   const students: StudentReport[] = (job.distillation?.runs ?? []).map((run) => {
     const logits = checked(inputs.studentTestLogits.get(run.name), `student ${run.name}`);
     const result = resultOf(records, `distill:${run.name}`, 'distill');
     return {
       name: run.name,
       kind: run.kind,
+      origin: modelOrigin(student ?? {}),
+      ...(result?.parameters !== undefined ? { parameters: result.parameters } : {}),
       ...(run.kind === 'distilled' ? { temperature: run.temperature, alpha: run.alpha } : {}),
       ...scoresOf(softmaxRows(logits, classes)),
       agreementWithTeacher: r(agreement(argmaxRows(logits, classes), teacherClasses)),
@@ -182,6 +190,13 @@ export function computeReport(inputs: ReportInputs): Report {
     ...(distillation ? { distillation } : {}),
     timing: timingOf(records, inputs.wallSeconds),
   };
+}
+
+/** Where a member's or the student's model came from, as the report states it. */
+function modelOrigin(recipe: { model?: ModelFile; pretrained?: true }): ModelOrigin {
+  const training = recipe.pretrained ? 'pretrained' : 'trained';
+  if (!recipe.model) return { from: 'layers', training };
+  return { from: 'file', file: recipe.model.path, weights: recipe.model.weights, training };
 }
 
 /** The validation labels and every member's validation logits, checked; calibration needs them. */

@@ -1,5 +1,5 @@
-import { duration, metric, percent, plain, temperature } from '../../core/report/format.ts';
-import type { Report, ReportBin } from '../../core/report/report.ts';
+import { count, duration, metric, origin, percent, plain, temperature } from '../../core/report/format.ts';
+import type { ModelOrigin, Report, ReportBin } from '../../core/report/report.ts';
 import { CALIBRATED_SOFT_LABEL, METHOD_LABELS, teacherIsSoftVote } from './reportRows.ts';
 import { timingRows } from './timingRows.ts';
 
@@ -29,6 +29,8 @@ export function reportTables(report: Report): ReportTable[] {
     title: 'Members',
     columns: [
       { label: 'member', align: L },
+      { label: 'model', align: L },
+      { label: 'parameters', align: R },
       { label: 'weight', align: R },
       { label: 'teacher', align: L },
       { label: 'accuracy', align: R },
@@ -41,18 +43,21 @@ export function reportTables(report: Report): ReportTable[] {
       best: m.name === report.bestMember,
       cells: [
         m.name,
+        origin(m.origin),
+        count(m.parameters),
         plain(m.weight),
         m.teacher ? 'yes' : '',
         percent(m.accuracy),
         metric(m.nll),
         metric(m.ece),
         plain(m.epochs),
-        duration(m.trainSeconds),
+        m.origin?.training === 'pretrained' ? '' : duration(m.trainSeconds),
       ],
     })),
     notes: [
       `Mean member: ${percent(mean.accuracy)} accuracy, NLL ${metric(mean.nll)}, ECE ${metric(mean.ece)}. ` +
         `Best member: ${report.bestMember}.`,
+      ...modelFileNotes(report.members),
     ],
   });
 
@@ -138,6 +143,7 @@ export function reportTables(report: Report): ReportTable[] {
       columns: [
         { label: 'student', align: L },
         { label: 'kind', align: L },
+        { label: 'parameters', align: R },
         { label: 'T', align: R },
         { label: 'alpha', align: R },
         { label: 'accuracy', align: R },
@@ -151,6 +157,7 @@ export function reportTables(report: Report): ReportTable[] {
         cells: [
           s.name,
           s.kind,
+          count(s.parameters),
           plain(s.temperature),
           plain(s.alpha),
           percent(s.accuracy),
@@ -160,7 +167,11 @@ export function reportTables(report: Report): ReportTable[] {
           duration(s.trainSeconds),
         ],
       })),
-      notes: ['T is the distillation temperature and alpha the weight of the soft (teacher) term.'],
+      notes: [
+        'T is the distillation temperature and alpha the weight of the soft (teacher) term.',
+        // Every student run starts from the same model.
+        ...modelFileNotes([{ name: 'The students', origin: report.students[0]?.origin }]),
+      ],
     });
   }
 
@@ -225,4 +236,23 @@ function reliabilityTable(id: string, title: string, bins: ReportBin[]): ReportT
       })),
     notes: ['15 equal-width confidence bins; empty bins are not listed.'],
   };
+}
+
+/**
+ * One sentence per model loaded from a file: which file, and what was done with it. (A model built from
+ * the job file's layers needs none: the model column says `layers`.)
+ */
+function modelFileNotes(models: readonly { name: string; origin?: ModelOrigin }[]): string[] {
+  return models.flatMap(({ name, origin: o }) => {
+    if (o?.from !== 'file') return [];
+    const how =
+      o.training === 'pretrained'
+        ? 'used as it is (pretrained, not trained here)'
+        : o.weights === 'file'
+          ? "trained here from the file's weights"
+          : 'trained here from random weights (the file gave its layers)';
+    return [
+      `${name}: model file ${o.file ?? ''}, ${how}; its logits are used (a final softmax is read through).`,
+    ];
+  });
 }

@@ -27,10 +27,7 @@ export function summaryLine(report: Report): string {
     let text = `best distilled student ${percent(d.bestAccuracy)}`;
     if (d.baselineAccuracy !== undefined) {
       text += ` vs baseline ${percent(d.baselineAccuracy)}`;
-      text +=
-        d.gapRecovered !== undefined
-          ? ` (recovers ${Math.round(d.gapRecovered * 100)}% of the gap to the teacher's ${percent(report.teacher.accuracy)})`
-          : ` (teacher ${percent(report.teacher.accuracy)})`;
+      text += ` (${distillationGain(d.bestAccuracy, d.baselineAccuracy, d.gapRecovered, report.teacher.accuracy)})`;
     } else {
       text += ` (teacher ${percent(report.teacher.accuracy)})`;
     }
@@ -40,4 +37,21 @@ export function summaryLine(report: Report): string {
     if (baseline) parts.push(`baseline student ${percent(baseline.accuracy)}`);
   }
   return parts.join('; ');
+}
+
+/**
+ * What distillation bought, in words that stay true when it bought nothing: the share of the gap to
+ * the teacher recovered, or how far below the baseline the student ended (never a negative share).
+ */
+function distillationGain(
+  best: number,
+  baseline: number,
+  gapRecovered: number | undefined,
+  teacher: number,
+): string {
+  if (best < baseline) {
+    return `below the baseline by ${((baseline - best) * 100).toFixed(2)} points; teacher ${percent(teacher)}`;
+  }
+  if (gapRecovered === undefined) return `teacher ${percent(teacher)}`;
+  return `recovers ${Math.round(gapRecovered * 100)}% of the gap to the teacher's ${percent(teacher)}`;
 }

@@ -7,6 +7,12 @@ export const artifactKeys = {
   stackingModel: () => 'models/stacking',
   studentModel: (student: string) => `models/students/${student}`,
   ensembleModel: () => 'models/ensemble',
+  /**
+   * The run's copy of a model file the job names (model.json and its weights files, as the file's folder
+   * holds them), for a member group or for the student: tasks read these, never the user's files.
+   */
+  memberSource: (group: string) => `sources/members/${group}`,
+  studentSource: () => 'sources/student',
   checkpoint: (taskId: string) => `checkpoints/${taskId.replace(/[^A-Za-z0-9_.-]/g, '_')}`,
   /** Float32 logits, row-major [samples, classes]. */
   memberLogits: (member: string, split: 'validation' | 'test') =>

@@ -1,7 +1,8 @@
-import { posix, win32 } from 'node:path';
+import { posix } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ArtifactNotFoundError, ModelFileError } from '../errors.ts';
 import type { ArtifactStore } from './artifactStore.ts';
+import { expectedWeightBytes, isInsideModelFolder, parseModelJSON } from './modelJson.ts';
 
 /**
  * tfjs IOHandlers over an ArtifactStore: a model under `prefix` is `prefix/model.json` (modelTopology +
@@ -69,7 +70,7 @@ export function storeLoadHandler(
   store: ArtifactStore,
   prefix: string,
   options: ModelLoadOptions = {},
-): tf.io.IOHandler {
+): tf.io.IOHandler & Required<Pick<tf.io.IOHandler, 'load'>> {
   const describe = options.describeKey ?? ((key: string) => key);
   const jsonName = options.modelJson ?? MODEL_JSON;
   if (jsonName === '' || jsonName.includes('/') || jsonName.includes('\\')) {
@@ -85,7 +86,7 @@ export function storeLoadHandler(
         const buffers: ArrayBuffer[] = [];
         manifest.forEach((group, g) =>
           group.paths.forEach((path, p) => {
-            if (!isInside(path)) {
+            if (!isInsideModelFolder(path)) {
               throw fail(
                 `weights path ${JSON.stringify(path)} (weightsManifest[${g}].paths[${p}]) points outside the model folder`,
               );
@@ -144,15 +145,6 @@ function joinKey(prefix: string, name: string): string {
   return base === '' ? name : `${base}/${name}`;
 }
 
-/** A relative path that, once normalised, stays below the model's folder (on any platform). */
-function isInside(path: string): boolean {
-  if (path === '' || path.includes('\\') || posix.isAbsolute(path) || win32.isAbsolute(path)) return false;
-  const normal = posix.normalize(path);
-  return (
-    normal !== '.' && normal !== '..' && !normal.startsWith('../') && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(path)
-  );
-}
-
 /** model.json's content, with the same keys tfjs's own handlers write. */
 function toModelJSON(
   artifacts: tf.io.ModelArtifacts,
@@ -171,73 +163,4 @@ function toModelJSON(
   if (artifacts.initializerSignature != null) json.initializerSignature = artifacts.initializerSignature;
   if (artifacts.trainingConfig != null) json.trainingConfig = artifacts.trainingConfig;
   return json;
-}
-
-/** Checks the parts of model.json that loading relies on, naming the first field that is wrong. */
-function parseModelJSON(
-  bytes: Uint8Array,
-  fail: (problem: string, cause?: unknown) => ModelFileError,
-): tf.io.ModelJSON {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    throw fail(`not valid JSON: ${err instanceof Error ? err.message : String(err)}`, err);
-  }
-  if (!isObject(parsed)) throw fail('expected a JSON object');
-  if (!isObject(parsed['modelTopology'])) throw fail('has no modelTopology');
-  if (parsed['format'] !== undefined && typeof parsed['format'] !== 'string')
-    throw fail('format must be a string');
-  const manifest = parsed['weightsManifest'];
-  if (!Array.isArray(manifest)) throw fail('has no weightsManifest');
-  manifest.forEach((group: unknown, g) => {
-    const at = `weightsManifest[${g}]`;
-    if (!isObject(group)) throw fail(`${at} must be an object`);
-    const paths = group['paths'];
-    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) {
-      throw fail(`${at}.paths must be an array of file names`);
-    }
-    const weights = group['weights'];
-    if (!Array.isArray(weights)) throw fail(`${at}.weights must be an array`);
-    weights.forEach((w: unknown, i) => {
-      const wat = `${at}.weights[${i}]`;
-      if (!isObject(w)) throw fail(`${wat} must be an object`);
-      if (typeof w['name'] !== 'string') throw fail(`${wat}.name must be a string`);
-      const shape = w['shape'];
-      if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
-        throw fail(`${wat}.shape must be an array of non-negative integers`);
-      }
-      if (typeof w['dtype'] !== 'string') throw fail(`${wat}.dtype must be a string`);
-      const q = w['quantization'];
-      if (q !== undefined && (!isObject(q) || typeof q['dtype'] !== 'string')) {
-        throw fail(`${wat}.quantization must be an object with a dtype`);
-      }
-    });
-  });
-  return parsed as unknown as tf.io.ModelJSON;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const BYTES_PER_ELEMENT: Record<string, number> = {
-  float32: 4,
-  int32: 4,
-  bool: 1,
-  complex64: 8,
-  uint8: 1,
-  uint16: 2,
-  float16: 2,
-};
-
-/** The weights' total size per the manifest; undefined for strings and unknown dtypes (variable length). */
-function expectedWeightBytes(specs: tf.io.WeightsManifestEntry[]): number | undefined {
-  let total = 0;
-  for (const spec of specs) {
-    const size = BYTES_PER_ELEMENT[spec.quantization?.dtype ?? spec.dtype];
-    if (size === undefined) return undefined;
-    total += spec.shape.reduce((a, b) => a * b, 1) * size;
-  }
-  return total;
 }

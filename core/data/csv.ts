@@ -1,12 +1,15 @@
 import { DatasetError } from '../errors.ts';
 import type { Dataset } from './dataset.ts';
+import { describeText } from './describeText.ts';
 import { readDataFile } from './readDataFile.ts';
 import { classesOf, validateLabels } from './validate.ts';
 
 /**
  * CSV with a header row: one column holds integer class labels, every other column is a numeric feature.
  * Plain numbers only (no quoting): a quote character is refused with a message saying so. Blank lines are
- * skipped (as pandas does); CRLF line ends, a UTF-8 BOM and a trailing newline are fine.
+ * skipped (as pandas does); CRLF line ends, a UTF-8 BOM and a trailing newline are fine. Errors name
+ * columns by index and quote no text but numbers (see describeText.ts): the header may be any file's
+ * first line.
  */
 
 /** Header name or 0-based index of the label column. */
@@ -45,7 +48,7 @@ export function parseCsv(
   if (featureCount === 0) {
     throw new DatasetError(file, 'no feature columns: the header holds only the label column');
   }
-  const columnName = (j: number): string => `column "${header[j]}" (index ${j})`;
+  const columnName = (j: number): string => `column index ${j}`;
 
   let count = 0;
   for (let i = first + 1; i < lines.length; i++) if (!isBlank(lines[i] as string)) count++;
@@ -104,11 +107,11 @@ function resolveLabelColumn(header: readonly string[], labelColumn: LabelColumn,
   }
   const matches = header.flatMap((h, j) => (h === labelColumn ? [j] : []));
   if (matches.length === 0) {
-    const shown = header.slice(0, 12).map((h) => `"${h}"`);
-    const more = header.length > 12 ? `, … (${header.length} columns)` : '';
+    const columns = `${header.length} column${header.length === 1 ? '' : 's'}`;
     throw new DatasetError(
       file,
-      `missing label column: no column named "${labelColumn}" in the header (${shown.join(', ')}${more})`,
+      `missing label column: no column named "${labelColumn}" in the header's ${columns} ` +
+        '(is the first line a header? set labelColumn to a name or a 0-based index)',
     );
   }
   if (matches.length > 1) {
@@ -152,24 +155,26 @@ function parseFeature(
   if (NUMBER.test(field)) {
     throw new DatasetError(
       file,
-      `${where}: value "${field.trim()}" overflows float32 (infinite features are not allowed)`,
+      `${where}: value ${describeText(field)} overflows float32 (infinite features are not allowed)`,
     );
   }
   if (isBlank(field)) throw new DatasetError(file, `${where}: empty value`);
   if (NON_FINITE.test(field)) {
     throw new DatasetError(
       file,
-      `${where}: value "${field.trim()}" (NaN or infinite features are not allowed)`,
+      `${where}: value ${describeText(field)} (NaN or infinite features are not allowed)`,
     );
   }
-  throw new DatasetError(file, `${where}: non-numeric value "${field.trim()}"`);
+  throw new DatasetError(file, `${where}: non-numeric value (${describeText(field)})`);
 }
 
 function parseLabel(field: string, file: string, where: string, classes: number | undefined): number {
   if (isBlank(field)) throw new DatasetError(file, `${where}: empty label`);
   const v = NUMBER.test(field) ? Number(field) : NaN;
-  if (!Number.isInteger(v))
-    throw new DatasetError(file, `${where}: label "${field.trim()}" is not an integer`);
+  if (!Number.isInteger(v)) {
+    const shown = NUMBER.test(field) ? describeText(field) : `(${describeText(field)})`;
+    throw new DatasetError(file, `${where}: label ${shown} is not an integer`);
+  }
   const upper = classes ?? 0x7fffffff;
   if (v < 0 || v >= upper) {
     const range =
@@ -181,18 +186,27 @@ function parseLabel(field: string, file: string, where: string, classes: number 
   return v;
 }
 
+/** A CSV file's (gunzipped) bytes as a Dataset; `file` names it in errors. */
+export function csvToDataset(
+  bytes: Uint8Array,
+  file: string,
+  labelColumn: LabelColumn = 'label',
+  classes?: number,
+): Dataset {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (err) {
+    throw new DatasetError(file, 'not valid UTF-8 text (is this really a CSV file?)', { cause: err });
+  }
+  return parseCsv(text, file, labelColumn, classes);
+}
+
 /** Reads a CSV file (raw or gzip). */
 export async function loadCsvDataset(
   path: string,
   labelColumn: LabelColumn = 'label',
   classes?: number,
 ): Promise<Dataset> {
-  const bytes = await readDataFile(path);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch (err) {
-    throw new DatasetError(path, 'not valid UTF-8 text (is this really a CSV file?)', { cause: err });
-  }
-  return parseCsv(text, path, labelColumn, classes);
+  return csvToDataset(await readDataFile(path), path, labelColumn, classes);
 }

@@ -1,6 +1,6 @@
 import { DatasetError } from '../errors.ts';
 import type { Dataset } from './dataset.ts';
-import { readDataFile } from './readDataFile.ts';
+import { pathDataFiles, readPair } from './dataFiles.ts';
 import { classesOf, validateFeatureLayout, validateFeatures, validateLabels } from './validate.ts';
 
 /**
@@ -30,6 +30,21 @@ const TYPES: ReadonlyMap<number, { type: IdxType; size: number }> = new Map([
 const hex = (b: number | undefined): string => (b ?? 0).toString(16).padStart(2, '0');
 
 /**
+ * What a file that is not IDX seems to be, from its first bytes, without quoting them (the file may
+ * be anything: see describeText.ts).
+ */
+function lookalike(bytes: Uint8Array): string {
+  const start = (text: string) => [...text].every((c, i) => bytes[i] === c.charCodeAt(0));
+  if (start('\x93NUMPY')) return ' (it looks like an NPY file: use format npy)';
+  if (start('PK\x03\x04')) return ' (it looks like a zip archive: unzip it first)';
+  const head = bytes.subarray(0, 64);
+  const printable = head.every(
+    (b) => b === 9 || b === 10 || b === 13 || (b >= 0x20 && b < 0x7f) || b >= 0x80,
+  );
+  return head.length > 0 && printable ? ' (it starts with text: a CSV file? use format csv)' : '';
+}
+
+/**
  * Parses a whole (already gunzipped) IDX file; `file` names it in errors. For byte types the values
  * share memory with `bytes`.
  */
@@ -38,10 +53,9 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
     throw new DatasetError(file, `not an IDX file: only ${bytes.length} bytes, the header alone needs 4`);
   }
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    const got = [0, 1, 2, 3].map((i) => hex(bytes[i])).join(' ');
     throw new DatasetError(
       file,
-      `wrong magic number: expected 00 00 <type> <ndims>, got ${got} (not an IDX file)`,
+      `wrong magic number: an IDX file starts with 00 00 <type> <ndims>, this one does not${lookalike(bytes)}`,
     );
   }
   const typeCode = bytes[2] as number;
@@ -171,22 +185,24 @@ export function idxToDataset(images: IdxArray, labels: IdxArray, files: IdxFiles
   return { x, y, count, sampleShape, classes: k };
 }
 
+/** An images file's and a labels file's (gunzipped) bytes as a Dataset; `files` names them in errors. */
+export function idxFilesToDataset(
+  imageBytes: Uint8Array,
+  labelBytes: Uint8Array,
+  files: IdxFiles,
+  classes?: number,
+): Dataset {
+  const images = parseIdx(imageBytes, files.images);
+  const labels = parseIdx(labelBytes, files.labels);
+  return idxToDataset(images, labels, files, classes);
+}
+
 /** Loads an images file and a labels file (each raw or gzip). */
 export async function loadIdxDataset(
   imagesPath: string,
   labelsPath: string,
   classes?: number,
 ): Promise<Dataset> {
-  // Read both at once, but report problems in a fixed order (images first) so messages are stable.
-  const [imageRead, labelRead] = await Promise.allSettled([
-    readDataFile(imagesPath),
-    readDataFile(labelsPath),
-  ]);
-  if (imageRead.status === 'rejected') throw imageRead.reason;
-  if (labelRead.status === 'rejected') throw labelRead.reason;
-  const imageBytes = imageRead.value;
-  const labelBytes = labelRead.value;
-  const images = parseIdx(imageBytes, imagesPath);
-  const labels = parseIdx(labelBytes, labelsPath);
-  return idxToDataset(images, labels, { images: imagesPath, labels: labelsPath }, classes);
+  const [imageBytes, labelBytes] = await readPair(pathDataFiles(), imagesPath, labelsPath);
+  return idxFilesToDataset(imageBytes, labelBytes, { images: imagesPath, labels: labelsPath }, classes);
 }

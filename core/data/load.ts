@@ -1,11 +1,11 @@
-import { resolve } from 'node:path';
 import { DatasetError } from '../errors.ts';
 import type { DataSource } from '../spec/data.ts';
-import { loadCsvDataset } from './csv.ts';
+import { csvToDataset } from './csv.ts';
+import { diskDataFiles, readPair, type DataFiles } from './dataFiles.ts';
 import type { Dataset } from './dataset.ts';
-import { loadIdxDataset } from './idx.ts';
+import { idxFilesToDataset } from './idx.ts';
 import { loadMnistBundled } from './mnistBundled.ts';
-import { loadNpyDataset } from './npy.ts';
+import { npyFilesToDataset } from './npy.ts';
 import { makeSynthetic } from './synthetic.ts';
 import { validateDataset } from './validate.ts';
 
@@ -18,31 +18,36 @@ export interface LoadOptions {
 }
 
 /**
- * Loads and validates a data source from the job file. Relative paths are resolved against `baseDir`
- * (the job file's folder); errors are `DatasetError`s naming the resolved path.
+ * Loads and validates a data source from the job file. Files come from `files` (see dataFiles.ts);
+ * given a folder instead, from disk, relative paths resolved against it (the job file's folder).
+ * Errors are `DatasetError`s naming the file as `files.nameOf` does (on disk: the resolved path).
  */
 export async function loadSource(
   source: DataSource,
-  baseDir: string,
+  from: string | DataFiles,
   options: LoadOptions = {},
 ): Promise<Dataset> {
-  const at = (p: string): string => resolve(baseDir, p);
+  const files = typeof from === 'string' ? diskDataFiles(from) : from;
   const { classes } = options;
   let ds: Dataset;
   let name: string | { features: string; labels: string };
   switch (source.format) {
-    case 'idx':
-      name = { features: at(source.images), labels: at(source.labels) };
-      ds = await loadIdxDataset(name.features, name.labels, classes);
+    case 'idx': {
+      name = { features: files.nameOf(source.images), labels: files.nameOf(source.labels) };
+      const [images, labels] = await readPair(files, source.images, source.labels);
+      ds = idxFilesToDataset(images, labels, { images: name.features, labels: name.labels }, classes);
       break;
+    }
     case 'csv':
-      name = at(source.path);
-      ds = await loadCsvDataset(name, source.labelColumn, classes);
+      name = files.nameOf(source.path);
+      ds = csvToDataset(await files.read(source.path), name, source.labelColumn, classes);
       break;
-    case 'npy':
-      name = { features: at(source.features), labels: at(source.labels) };
-      ds = await loadNpyDataset(name.features, name.labels, classes);
+    case 'npy': {
+      name = { features: files.nameOf(source.features), labels: files.nameOf(source.labels) };
+      const [features, labels] = await readPair(files, source.features, source.labels);
+      ds = npyFilesToDataset(features, labels, name, classes);
       break;
+    }
     case 'mnist-bundled':
       name = 'mnist-bundled';
       ds = await loadMnistBundled(source.start, source.count);

@@ -1,8 +1,9 @@
 import { endianness } from 'node:os';
 import { DatasetError } from '../errors.ts';
 import type { Dataset } from './dataset.ts';
+import { describeText } from './describeText.ts';
 import { sampleShapeOf } from './idx.ts';
-import { readDataFile } from './readDataFile.ts';
+import { pathDataFiles, readPair } from './dataFiles.ts';
 import { classesOf, validateFeatureLayout, validateFeatures, validateLabels } from './validate.ts';
 
 /**
@@ -113,28 +114,32 @@ interface Header {
   fortran: boolean;
 }
 
+/** A dtype as NumPy writes one (`<f4`, `|O`, `<U10`): short and plain, so safe to quote. */
+const DTYPE_LIKE = /^[<>|=]?[A-Za-z]\d{0,4}$/;
+
+/** The header is the file's text: messages say what is missing, never quote it (see describeText.ts). */
 function parseHeader(header: string, file: string): Header {
-  const shown = header.trim();
-  // A header may be megabytes long (v2/v3 lengths are 32-bit): show its start only.
-  const excerpt = shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
-  const bad = (what: string): DatasetError =>
-    new DatasetError(file, `malformed NPY header (${what}): ${excerpt}`);
+  const bad = (what: string): DatasetError => new DatasetError(file, `malformed NPY header (${what})`);
   const descrMatch = /['"]descr['"]\s*:\s*(['"])([^'"]*)\1/.exec(header);
   if (!descrMatch) {
     if (/['"]descr['"]\s*:\s*\[/.test(header))
       throw new DatasetError(file, 'structured (record) dtypes are not supported');
     throw bad("no 'descr'");
   }
-  const descr = (descrMatch[2] as string).slice(0, 40);
+  const descr = descrMatch[2] as string;
+  const shownDtype = DTYPE_LIKE.test(descr) ? `'${descr}'` : `(${describeText(descr)})`;
   const dt = /^([<>|=]?)([uif])(\d+)$/.exec(descr);
   if (!dt) {
-    throw new DatasetError(file, `unsupported dtype '${descr}' (numeric u1/i1/u2/i2/u4/i4/u8/i8/f4/f8 only)`);
+    throw new DatasetError(
+      file,
+      `unsupported dtype ${shownDtype} (numeric u1/i1/u2/i2/u4/i4/u8/i8/f4/f8 only)`,
+    );
   }
   const size = Number(dt[3]);
   const kind = dt[2] as Kind;
   const valid =
     kind === 'f' ? size === 4 || size === 8 : size === 1 || size === 2 || size === 4 || size === 8;
-  if (!valid) throw new DatasetError(file, `unsupported dtype '${descr}'`);
+  if (!valid) throw new DatasetError(file, `unsupported dtype ${shownDtype}`);
   // '=' is native order; every platform Node runs on in practice is little-endian.
   const order = dt[1] === '=' ? (LITTLE_ENDIAN_HOST ? '<' : '>') : (dt[1] ?? '');
 
@@ -148,7 +153,7 @@ function parseHeader(header: string, file: string): Header {
     .filter((p) => p.length > 0);
   const shape = parts.map((p) => {
     const v = /^\d+L?$/.test(p) ? parseInt(p, 10) : NaN;
-    if (!Number.isSafeInteger(v)) throw bad(`shape entry '${p}'`);
+    if (!Number.isSafeInteger(v)) throw bad(`shape entry ${describeText(p)} is not a count`);
     return v;
   });
   return { order, kind, size, shape, fortran: fortranMatch[1] === 'True' };
@@ -284,22 +289,24 @@ export function npyToDataset(
   return { x, y, count, sampleShape, classes: k };
 }
 
+/** A features file's and a labels file's (gunzipped) bytes as a Dataset; `files` names them in errors. */
+export function npyFilesToDataset(
+  featureBytes: Uint8Array,
+  labelBytes: Uint8Array,
+  files: NpyFiles,
+  classes?: number,
+): Dataset {
+  const features = parseNpy(featureBytes, files.features);
+  const labels = parseNpy(labelBytes, files.labels);
+  return npyToDataset(features, labels, files, classes);
+}
+
 /** Loads a features `.npy` and a labels `.npy` (each raw or gzip). */
 export async function loadNpyDataset(
   featuresPath: string,
   labelsPath: string,
   classes?: number,
 ): Promise<Dataset> {
-  // Both at once, problems reported in a fixed order (features first) so messages are stable.
-  const [featuresRead, labelsRead] = await Promise.allSettled([
-    readDataFile(featuresPath),
-    readDataFile(labelsPath),
-  ]);
-  if (featuresRead.status === 'rejected') throw featuresRead.reason;
-  if (labelsRead.status === 'rejected') throw labelsRead.reason;
-  const fb = featuresRead.value;
-  const lb = labelsRead.value;
-  const features = parseNpy(fb, featuresPath);
-  const labels = parseNpy(lb, labelsPath);
-  return npyToDataset(features, labels, { features: featuresPath, labels: labelsPath }, classes);
+  const [featureBytes, labelBytes] = await readPair(pathDataFiles(), featuresPath, labelsPath);
+  return npyFilesToDataset(featureBytes, labelBytes, { features: featuresPath, labels: labelsPath }, classes);
 }

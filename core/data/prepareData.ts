@@ -1,6 +1,7 @@
 import { DatasetError, NonRetryableError } from '../errors.ts';
 import type { DataSpec } from '../spec/job.ts';
 import type { PreparedData } from '../tasks/taskContext.ts';
+import type { DataFiles } from './dataFiles.ts';
 import { featureSize, type Dataset } from './dataset.ts';
 import { loadSource } from './load.ts';
 import { applyNormalizer, fitNormalizer } from './normalize.ts';
@@ -17,11 +18,17 @@ const SPLIT_SALT = 0x5eed;
  * validation split (seeded), fit the normaliser on the training split only, apply it everywhere.
  * Deterministic, so every worker thread or process derives the same data from the same job.
  * The result's arrays are SharedArrayBuffer-backed, for worker threads to read without a copy.
+ * Data files come from `from`: a folder (the job file's: relative paths resolve against it) or any
+ * `DataFiles` (files in memory, or on disk under names the user gave them).
  */
-export async function prepareData(spec: DataSpec, baseDir: string, seed: number): Promise<PreparedData> {
+export async function prepareData(
+  spec: DataSpec,
+  from: string | DataFiles,
+  seed: number,
+): Promise<PreparedData> {
   const [trainSource, testSource] = await Promise.all([
-    loadSource(spec.train, baseDir, spec.classes ? { classes: spec.classes } : {}),
-    loadSource(spec.test, baseDir, spec.classes ? { classes: spec.classes } : {}),
+    loadSource(spec.train, from, spec.classes ? { classes: spec.classes } : {}),
+    loadSource(spec.test, from, spec.classes ? { classes: spec.classes } : {}),
   ]);
   const classes = spec.classes ?? Math.max(classesOf(trainSource), classesOf(testSource));
   if (classes < 2) throw new NonRetryableError('data: the labels hold fewer than 2 classes');

@@ -19,8 +19,16 @@ export interface SeededDropoutOptions {
 }
 
 export function seededDropout(options: SeededDropoutOptions): tf.layers.Layer {
-  const { rate, seed } = options;
-  const layer = tf.layers.dropout({ rate, name: options.name, inputShape: options.inputShape });
+  const layer = tf.layers.dropout({ rate: options.rate, name: options.name, inputShape: options.inputShape });
+  seedDropoutMasks(layer, options.rate, options.seed);
+  return layer;
+}
+
+/**
+ * Replaces one Dropout layer instance's `call` so that its training-time masks come from (seed, step), as
+ * `seededDropout` makes them; used too for the Dropout layers of a model loaded from a file.
+ */
+export function seedDropoutMasks(layer: tf.layers.Layer, rate: number, seed: number): void {
   let step = 0;
   layer.call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor => {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
@@ -31,5 +39,4 @@ export function seededDropout(options: SeededDropoutOptions): tf.layers.Layer {
     // tidy: tf.dropout builds its mask from intermediates that would otherwise leak every step.
     return tf.tidy(() => tf.dropout(x, rate, undefined, maskSeed));
   };
-  return layer;
 }

@@ -1,3 +1,5 @@
+import type { ModelOrigin } from './report.ts';
+
 /** Number formats shared by the text, Markdown and HTML renderings, so they all show the same digits. */
 
 /** A fraction as a percentage with two decimals: 0.97125 → `97.13%`. */
@@ -28,4 +30,17 @@ export function plain(value: number | undefined): string {
 /** A fitted temperature with three significant digits: 1.53421 → `1.53`. */
 export function temperature(value: number): string {
   return String(Number(value.toPrecision(3)));
+}
+
+/** A count with thousands separators: 101770 → `101,770`; nothing when unknown. */
+export function count(value: number | undefined): string {
+  return value === undefined ? '' : value.toLocaleString('en-US');
+}
+
+/** Where a model came from, in a few words: `layers`, `file, pretrained`, `file, fine-tuned`, `file, random init`. */
+export function origin(value: ModelOrigin | undefined): string {
+  if (!value) return '';
+  if (value.from === 'layers') return 'layers';
+  if (value.training === 'pretrained') return 'file, pretrained';
+  return value.weights === 'file' ? 'file, fine-tuned' : 'file, random init';
 }

@@ -14,10 +14,26 @@ export interface Scores {
   ece: number;
 }
 
+/** Where a member's or the student's model came from. */
+export interface ModelOrigin {
+  /** `layers`: built from the job file's layer list; `file`: loaded from a model file. */
+  from: 'layers' | 'file';
+  /** The model file, as the job file names it (with `from: file`). */
+  file?: string;
+  /** The weights it started from (with `from: file`): the file's, or `random` ones from its seed. */
+  weights?: 'random' | 'file';
+  /** `pretrained`: the file's model as it is, never trained here; `trained`: trained by this run. */
+  training: 'pretrained' | 'trained';
+}
+
 export interface MemberReport extends Scores {
   name: string;
   /** The member group it is a replica of. */
   group: string;
+  /** Absent in reports written before Chorus recorded it, as `parameters`. */
+  origin?: ModelOrigin;
+  /** Its weight count (trainable or not). */
+  parameters?: number;
   /** Its voting weight. */
   weight: number;
   /** Whether it is part of the distillation teacher. */
@@ -62,6 +78,9 @@ export interface EnsembleReport {
 export interface StudentReport extends Scores {
   name: string;
   kind: StudentRun['kind'];
+  /** Absent in reports written before Chorus recorded it, as `parameters`. */
+  origin?: ModelOrigin;
+  parameters?: number;
   temperature?: number;
   alpha?: number;
   /** Fraction of test samples on which the student's argmax equals the teacher's. */

@@ -1,5 +1,5 @@
 import { JobSpecError, type SpecIssue } from '../errors.ts';
-import { modelShapeProblems } from './modelShapeProblems.ts';
+import { modelShapeProblems, problemPath } from './modelShapeProblems.ts';
 import type { ResolvedJob } from './resolvedJob.ts';
 
 /**
@@ -19,20 +19,19 @@ export function checkModelsAgainstData(
   const groups = [...new Set(job.members.map((m) => m.group))];
   groups.forEach((group, i) => {
     const member = job.members.find((m) => m.group === group);
-    if (!member) return;
+    if (!member || member.model) return; // a model file is checked when it is read
     for (const p of modelShapeProblems(member.layers, sampleShape, classes)) {
       issues.push({
-        path: p.layer === undefined ? `members[${i}].layers` : `members[${i}].layers[${p.layer}]`,
+        path: problemPath(`members[${i}].layers`, p),
         message: `member "${group}": ${p.message}`,
       });
     }
   });
   const student = job.distillation?.student;
-  if (student) {
+  if (student && !student.model) {
     for (const p of modelShapeProblems(student.layers, sampleShape, classes)) {
       issues.push({
-        path:
-          p.layer === undefined ? 'distillation.student.layers' : `distillation.student.layers[${p.layer}]`,
+        path: problemPath('distillation.student.layers', p),
         message: `student "${student.name}": ${p.message}`,
       });
     }

@@ -12,6 +12,7 @@ import {
   unitInterval,
 } from './fields.ts';
 import { layerSpec } from './layers.ts';
+import { modelSourceFields } from './modelSource.ts';
 import { SPEC_LIMITS } from './specLimits.ts';
 
 /**
@@ -39,7 +40,13 @@ export const memberSpec = z.strictObject({
   name: identifier(),
   /** Hidden layers; Chorus appends the output layer (one unit per class, logits). */
   layers: layers.default([]),
-  train: trainSettings.prefault({}),
+  ...modelSourceFields,
+  /** `false`: a pretrained member (a model file used with its weights as they are) that only predicts. */
+  train: z
+    .union([z.literal(false), trainSettings], {
+      error: 'expected train settings ({ epochs, batchSize, … }) or false (a pretrained model file)',
+    })
+    .prefault({}),
   /** Seed of the first replica; replica r uses seed + r. Default: derived from the job seed. */
   seed: seed().optional(),
   /** Train on a bootstrap sample (n draws with replacement) of the training split. */
@@ -86,6 +93,7 @@ export const teacherSpec = z.strictObject({
 export const studentSpec = z.strictObject({
   name: identifier().default('student'),
   layers: layers.default([]),
+  ...modelSourceFields,
   train: trainSettings.prefault({}),
   seed: seed().optional(),
 });

@@ -46,11 +46,41 @@ export const conv2dLayer = z.strictObject({
   useBias: z.boolean({ error: 'expected true or false' }).default(true),
 });
 
-export const maxPooling2dLayer = z.strictObject({
-  type: z.literal('maxPooling2d'),
+/** Options of a pooling window; tfjs (like Keras) strides by the pool size when `strides` is not given. */
+const poolOptions = {
   poolSize: size2.default(2),
   strides: size2.optional(),
   padding: padding.default('valid'),
+};
+
+export const maxPooling2dLayer = z.strictObject({ type: z.literal('maxPooling2d'), ...poolOptions });
+
+export const averagePooling2dLayer = z.strictObject({ type: z.literal('averagePooling2d'), ...poolOptions });
+
+/** The mean over height and width of each channel: [h, w, c] → [c]. */
+export const globalAveragePooling2dLayer = z.strictObject({ type: z.literal('globalAveragePooling2d') });
+
+/** Options of a depthwise convolution: one filter per input channel, times `depthMultiplier`. */
+const depthwiseOptions = {
+  kernelSize: size2,
+  strides: size2.default(1),
+  padding: padding.default('valid'),
+  depthMultiplier: boundedPositiveInt(SPEC_LIMITS.layerWidth, 'outputs per input channel').default(1),
+  activation: activation.default('linear'),
+  useBias: z.boolean({ error: 'expected true or false' }).default(true),
+};
+
+/** [h, w, c] → [h', w', c · depthMultiplier]. */
+export const depthwiseConv2dLayer = z.strictObject({
+  type: z.literal('depthwiseConv2d'),
+  ...depthwiseOptions,
+});
+
+/** A depthwise convolution followed by a 1×1 convolution to `filters` channels. */
+export const separableConv2dLayer = z.strictObject({
+  type: z.literal('separableConv2d'),
+  filters,
+  ...depthwiseOptions,
 });
 
 export const flattenLayer = z.strictObject({ type: z.literal('flatten') });
@@ -76,19 +106,45 @@ export const reshapeLayer = z.strictObject({
   targetShape: z.array(dimension).min(1, { error: 'expected a non-empty list of positive integers' }),
 });
 
-export const layerSpec = z.discriminatedUnion('type', [
+const plainLayers = [
   denseLayer,
   conv2dLayer,
   maxPooling2dLayer,
+  averagePooling2dLayer,
+  globalAveragePooling2dLayer,
+  depthwiseConv2dLayer,
+  separableConv2dLayer,
   flattenLayer,
   dropoutLayer,
   batchNormalizationLayer,
   activationLayer,
   reshapeLayer,
-]);
+] as const;
+
+/** Any layer but a residual block: what a residual block holds (blocks do not nest). */
+export const plainLayerSpec = z.discriminatedUnion('type', plainLayers);
+
+/**
+ * A residual block: its layers' output added to its input (He et al. 2016). When the shapes differ, the
+ * input goes through a 1×1 convolution (image-shaped) or a dense layer (flat) to the output's shape first.
+ */
+export const residualLayer = z.strictObject({
+  type: z.literal('residual'),
+  layers: z
+    .array(plainLayerSpec, { error: 'expected a list of layers (a residual block holds no residual block)' })
+    .min(1, { error: 'expected at least one layer' })
+    .max(SPEC_LIMITS.layersPerModel, {
+      error: `expected at most ${SPEC_LIMITS.layersPerModel} layers (the limit)`,
+    }),
+});
+
+export const layerSpec = z.discriminatedUnion('type', [...plainLayers, residualLayer]);
 
 /** A layer as written in a job file (defaults not yet filled). */
 export type LayerSpecInput = z.input<typeof layerSpec>;
 /** A layer with every default filled. */
 export type LayerSpec = z.output<typeof layerSpec>;
+/** A layer other than a residual block, defaults filled. */
+export type PlainLayerSpec = z.output<typeof plainLayerSpec>;
+export type ResidualLayerSpec = z.output<typeof residualLayer>;
 export type Activation = z.output<typeof activation>;

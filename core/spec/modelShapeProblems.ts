@@ -1,10 +1,20 @@
-import type { LayerSpec } from './layers.ts';
+import type { LayerSpec, PlainLayerSpec } from './layers.ts';
 import { SPEC_LIMITS } from './specLimits.ts';
 
-/** A problem with one layer (`layer` is its index) or with the whole model (`layer` undefined). */
+/**
+ * A problem with one layer (`layer` is its index; `inner` the index inside that residual block) or with
+ * the whole model (`layer` undefined).
+ */
 export interface ModelShapeProblem {
   layer?: number;
+  inner?: number;
   message: string;
+}
+
+/** Where a problem is, below `path` (e.g. `members[0].layers`): `…layers[2]`, `…layers[2].layers[0]`. */
+export function problemPath(path: string, problem: ModelShapeProblem): string {
+  if (problem.layer === undefined) return path;
+  return `${path}[${problem.layer}]${problem.inner === undefined ? '' : `.layers[${problem.inner}]`}`;
 }
 
 /**
@@ -37,10 +47,17 @@ export function inferModel(
   let samplesShape = true;
   for (let i = 0; i < layers.length; i++) {
     const spec = layers[i] as LayerSpec;
-    const step = nextShape(spec, shape);
-    if (typeof step === 'string') {
-      const hint = samplesShape && RANK_PROBLEM.test(step) ? IMAGE_HINT : '';
-      problems.push({ layer: i, message: `${spec.type}: ${step}${hint}` });
+    const step =
+      spec.type === 'residual' ? residualShape(spec.layers, shape) : stepOrProblem(nextShape(spec, shape));
+    if ('message' in step) {
+      const { inner } = step;
+      const hint = samplesShape && RANK_PROBLEM.test(step.message) ? IMAGE_HINT : '';
+      const type = inner === undefined || spec.type !== 'residual' ? spec.type : spec.layers[inner]?.type;
+      problems.push({
+        layer: i,
+        ...(inner === undefined ? {} : { inner }),
+        message: `${type}: ${step.message}${hint}`,
+      });
       return { problems, weights }; // the shapes after a broken layer mean nothing
     }
     if (step.shape !== shape) samplesShape = false;
@@ -71,8 +88,71 @@ interface Step {
   weights: number;
 }
 
+/**
+ * A residual block: its layers in turn (with the automatic flatten before a dense layer, as `buildModel`
+ * adds it), then the projection of its input when the shapes differ. A problem inside names the layer.
+ */
+function residualShape(layers: readonly PlainLayerSpec[], input: number[] | undefined): Step | Problem {
+  let shape = input;
+  let weights = 0;
+  for (let j = 0; j < layers.length; j++) {
+    const step = nextShape(layers[j] as PlainLayerSpec, shape);
+    if (typeof step === 'string') return { inner: j, message: step };
+    weights += step.weights;
+    shape = step.shape;
+  }
+  if (!input || !shape) return { shape, weights }; // unknown input: nothing more can be told
+  const projection = projectionOf(input, shape);
+  if (typeof projection === 'string') return { message: projection };
+  return { shape, weights: weights + projection };
+}
+
+/** A problem of one step: `inner` is the layer inside a residual block, when it is there. */
+interface Problem {
+  inner?: number;
+  message: string;
+}
+
+function stepOrProblem(step: Step | string): Step | Problem {
+  return typeof step === 'string' ? { message: step } : step;
+}
+
+/**
+ * The weights of the projection a residual block's input needs to be added to its output: none when the
+ * shapes agree, a 1×1 convolution (with a stride) for images, a dense layer for flat values.
+ */
+export function projectionOf(input: readonly number[], output: readonly number[]): number | string {
+  if (fmt(input) === fmt(output)) return 0;
+  if (input.length === 1 && output.length === 1) {
+    return (input[0] as number) * (output[0] as number) + (output[0] as number);
+  }
+  if (input.length === 3 && output.length === 3) {
+    const strides = projectionStrides(input, output);
+    if (strides) return (input[2] as number) * (output[2] as number) + (output[2] as number);
+  }
+  return `cannot add the block's input ${fmt(input)} to its output ${fmt(output)}: a projection maps flat values to flat values, or images to images whose height and width shrink by a whole stride (use padding 'same')`;
+}
+
+/**
+ * The strides of a 1×1 convolution with padding 'same' that maps [h, w, ·] to [h', w', ·]: ceil(h / s) = h'
+ * for some s, or undefined.
+ */
+export function projectionStrides(
+  input: readonly number[],
+  output: readonly number[],
+): [number, number] | undefined {
+  const stride = (from: number, to: number): number | undefined => {
+    const s = Math.max(1, Math.floor(from / to));
+    if (Math.ceil(from / s) === to) return s;
+    return Math.ceil(from / (s + 1)) === to ? s + 1 : undefined;
+  };
+  const sh = stride(input[0] as number, output[0] as number);
+  const sw = stride(input[1] as number, output[1] as number);
+  return sh === undefined || sw === undefined ? undefined : [sh, sw];
+}
+
 /** The output shape and weight count of one layer, or what is wrong with its input. */
-function nextShape(spec: LayerSpec, shape: number[] | undefined): Step | string {
+function nextShape(spec: PlainLayerSpec, shape: number[] | undefined): Step | string {
   switch (spec.type) {
     case 'dense': {
       const inputs = shape ? product(shape) : 1;
@@ -87,11 +167,30 @@ function nextShape(spec: LayerSpec, shape: number[] | undefined): Step | string 
       const weights = kh * kw * channels * spec.filters + (spec.useBias ? spec.filters : 0);
       return { shape: [out[0], out[1], spec.filters], weights };
     }
-    case 'maxPooling2d': {
+    case 'maxPooling2d':
+    case 'averagePooling2d': {
       if (!shape) return { shape: undefined, weights: 0 };
       const out = windowOutput(shape, spec.poolSize, spec.strides ?? spec.poolSize, spec.padding, 'pool');
       if (typeof out === 'string') return out;
       return { shape: [out[0], out[1], shape[2] as number], weights: 0 };
+    }
+    case 'globalAveragePooling2d':
+      if (!shape) return { shape: undefined, weights: 0 };
+      if (shape.length !== 3) return `expects input of rank 3 [height, width, channels], got ${fmt(shape)}`;
+      return { shape: [shape[2] as number], weights: 0 };
+    case 'depthwiseConv2d':
+    case 'separableConv2d': {
+      if (!shape) return { shape: undefined, weights: spec.type === 'separableConv2d' ? spec.filters : 0 };
+      const out = windowOutput(shape, spec.kernelSize, spec.strides, spec.padding, 'kernel');
+      if (typeof out === 'string') return out;
+      const [kh, kw] = pair(spec.kernelSize);
+      const depthwise = kh * kw * (shape[2] as number) * spec.depthMultiplier;
+      const channels = (shape[2] as number) * spec.depthMultiplier;
+      if (spec.type === 'depthwiseConv2d') {
+        return { shape: [out[0], out[1], channels], weights: depthwise + (spec.useBias ? channels : 0) };
+      }
+      const pointwise = channels * spec.filters + (spec.useBias ? spec.filters : 0);
+      return { shape: [out[0], out[1], spec.filters], weights: depthwise + pointwise };
     }
     case 'flatten':
       return { shape: shape && shape.length > 1 ? [product(shape)] : shape, weights: 0 };

@@ -1,8 +1,9 @@
 import { JobSpecError, type SpecIssue } from '../errors.ts';
-import type { JobSpecParsed } from './job.ts';
+import { trainSettings, type JobSpecParsed } from './job.ts';
 import { knownDataShape } from './knownDataShape.ts';
 import type { LayerSpec } from './layers.ts';
-import { modelShapeProblems } from './modelShapeProblems.ts';
+import { modelFileOf, modelSourceIssues } from './modelSource.ts';
+import { modelShapeProblems, problemPath } from './modelShapeProblems.ts';
 import type { ResolvedJob, ResolvedMember, StudentRun } from './resolvedJob.ts';
 import { SPEC_LIMITS } from './specLimits.ts';
 
@@ -63,7 +64,11 @@ export function resolveJob(spec: JobSpecParsed, source?: string): ResolvedJob {
         seed: baseSeed + r,
         bootstrap: m.bootstrap,
         layers: m.layers,
-        train: m.train,
+        ...modelFileOf(m),
+        // A pretrained member never trains: it carries the default settings, which nothing reads.
+        ...(m.train === false
+          ? { pretrained: true as const, train: trainSettings.parse({}) }
+          : { train: m.train }),
         weight: 1,
       });
     }
@@ -161,6 +166,7 @@ function resolveDistillation(
     student: {
       name: student.name,
       layers: student.layers,
+      ...modelFileOf(student),
       train: student.train,
       seed: student.seed ?? spec.seed + STUDENT_SEED_OFFSET,
     },
@@ -179,15 +185,21 @@ function checkModels(spec: JobSpecParsed, issues: SpecIssue[]): void {
   const classes = data.classes ?? 2;
   const check = (layers: readonly LayerSpec[], path: string, who: string) => {
     for (const p of modelShapeProblems(layers, data.sampleShape, classes)) {
-      issues.push({
-        path: p.layer === undefined ? path : `${path}[${p.layer}]`,
-        message: `${who}: ${p.message}`,
-      });
+      issues.push({ path: problemPath(path, p), message: `${who}: ${p.message}` });
     }
   };
-  spec.members.forEach((m, i) => check(m.layers, `members[${i}].layers`, `member "${m.name}"`));
+  // A model file's own layers are checked against the data when it is read (core/model/modelFile).
+  spec.members.forEach((m, i) => {
+    issues.push(...modelSourceIssues(m, `members[${i}]`));
+    if (m.model === undefined) check(m.layers, `members[${i}].layers`, `member "${m.name}"`);
+  });
   const student = spec.distillation?.student;
-  if (student) check(student.layers, 'distillation.student.layers', `student "${student.name}"`);
+  if (student) {
+    issues.push(...modelSourceIssues(student, 'distillation.student'));
+    if (student.model === undefined) {
+      check(student.layers, 'distillation.student.layers', `student "${student.name}"`);
+    }
+  }
 }
 
 function unique(values: number[]): number[] {

@@ -1,6 +1,7 @@
 import type { BackendChoice } from '../backend/backendChoice.ts';
 import type { DataSpec, EnsembleMethod, StackingSettings, TrainSettings } from './job.ts';
 import type { LayerSpec } from './layers.ts';
+import type { ModelFile } from './modelSource.ts';
 
 /** One concrete ensemble member after replicas are expanded. */
 export interface ResolvedMember {
@@ -11,6 +12,10 @@ export interface ResolvedMember {
   seed: number;
   bootstrap: boolean;
   layers: LayerSpec[];
+  /** The model file it is built from instead of `layers`, when the job names one. */
+  model?: ModelFile;
+  /** A pretrained member (`train: false` in the job file): no train task; `train` holds unused defaults. */
+  pretrained?: true;
   train: TrainSettings;
   /** Voting weight (>= 0). */
   weight: number;
@@ -24,6 +29,8 @@ export type StudentRun =
 export interface ResolvedStudent {
   name: string;
   layers: LayerSpec[];
+  /** The model file it is built from instead of `layers`, when the job names one. */
+  model?: ModelFile;
   train: TrainSettings;
   seed: number;
 }

@@ -36,4 +36,8 @@ export const SPEC_LIMITS = {
   modelParameters: 100_000_000,
   /** Values one sample produces at any layer (memory per sample of a batch, times the batch size). */
   activationValues: 16_777_216,
+  /** Bytes of a model file's model.json (its topology; the weights are in other files). */
+  modelJsonBytes: 64 * 1024 * 1024,
+  /** Bytes of a model file's weights: as many float32 values as `modelParameters`. */
+  modelWeightBytes: 4 * 100_000_000,
 } as const;

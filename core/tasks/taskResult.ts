@@ -26,7 +26,12 @@ export const trainResultSchema = z.object({
   backend: z.string(),
 });
 
-export const predictResultSchema = z.object({ type: z.literal('predict'), seconds });
+export const predictResultSchema = z.object({
+  type: z.literal('predict'),
+  seconds,
+  /** The member's weight count (absent in results of older runs). */
+  parameters: count.optional(),
+});
 
 export const stackResultSchema = z.object({
   type: z.literal('stack'),
@@ -48,6 +53,8 @@ export const distillResultSchema = z.object({
   history: trainingHistorySchema,
   resumedFromEpoch: count,
   backend: z.string(),
+  /** The student's weight count (absent in results of older runs). */
+  parameters: count.optional(),
 });
 
 export const reportResultSchema = z.object({ type: z.literal('report'), seconds });

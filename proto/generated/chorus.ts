@@ -3,6 +3,14 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type {
+  ArtifactChunk as _chorus_v1_ArtifactChunk,
+  ArtifactChunk__Output as _chorus_v1_ArtifactChunk__Output,
+} from './chorus/v1/ArtifactChunk.ts';
+import type {
+  ArtifactFile as _chorus_v1_ArtifactFile,
+  ArtifactFile__Output as _chorus_v1_ArtifactFile__Output,
+} from './chorus/v1/ArtifactFile.ts';
+import type {
   CancelJobReply as _chorus_v1_CancelJobReply,
   CancelJobReply__Output as _chorus_v1_CancelJobReply__Output,
 } from './chorus/v1/CancelJobReply.ts';
@@ -26,6 +34,10 @@ import type {
   FileChunk as _chorus_v1_FileChunk,
   FileChunk__Output as _chorus_v1_FileChunk__Output,
 } from './chorus/v1/FileChunk.ts';
+import type {
+  GetArtifactsRequest as _chorus_v1_GetArtifactsRequest,
+  GetArtifactsRequest__Output as _chorus_v1_GetArtifactsRequest__Output,
+} from './chorus/v1/GetArtifactsRequest.ts';
 import type {
   GetJobRequest as _chorus_v1_GetJobRequest,
   GetJobRequest__Output as _chorus_v1_GetJobRequest__Output,
@@ -150,6 +162,8 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   chorus: {
     v1: {
+      ArtifactChunk: MessageTypeDefinition<_chorus_v1_ArtifactChunk, _chorus_v1_ArtifactChunk__Output>;
+      ArtifactFile: MessageTypeDefinition<_chorus_v1_ArtifactFile, _chorus_v1_ArtifactFile__Output>;
       CancelJobReply: MessageTypeDefinition<_chorus_v1_CancelJobReply, _chorus_v1_CancelJobReply__Output>;
       CancelJobRequest: MessageTypeDefinition<
         _chorus_v1_CancelJobRequest,
@@ -169,6 +183,10 @@ export interface ProtoGrpcType {
       };
       DeclaredFile: MessageTypeDefinition<_chorus_v1_DeclaredFile, _chorus_v1_DeclaredFile__Output>;
       FileChunk: MessageTypeDefinition<_chorus_v1_FileChunk, _chorus_v1_FileChunk__Output>;
+      GetArtifactsRequest: MessageTypeDefinition<
+        _chorus_v1_GetArtifactsRequest,
+        _chorus_v1_GetArtifactsRequest__Output
+      >;
       GetJobRequest: MessageTypeDefinition<_chorus_v1_GetJobRequest, _chorus_v1_GetJobRequest__Output>;
       GetReportRequest: MessageTypeDefinition<
         _chorus_v1_GetReportRequest,

@@ -21,9 +21,9 @@ const convSpec: LayerSpecInput[] = [
   { type: 'dropout', rate: 0.2 },
   { type: 'dense', units: 6, activation: 'relu' },
 ];
-const convModel = (seed: number): tf.Sequential =>
+const convModel = (seed: number): tf.LayersModel =>
   buildModel({ layers: convSpec.map((l) => layerSpec.parse(l)), inputShape: [8, 8, 1], classes: 3, seed });
-const denseModel = (seed: number): tf.Sequential =>
+const denseModel = (seed: number): tf.LayersModel =>
   buildModel({ layers: [layerSpec.parse({ type: 'dense', units: 2 })], inputShape: [3], classes: 2, seed });
 
 /** An in-memory ArtifactStore that records every call, to check what the handlers do and in what order. */

@@ -196,3 +196,77 @@ test("a Chorus-built CNN (the benchmark's layers, smaller): training-loss gradie
   const err = relativeError(wasm.logits, cpu.logits);
   assert.ok(err < TOLERANCE, `predictions: relative error ${err}`);
 });
+
+test('a Chorus-built model with every pooling, depthwise, separable and residual layer: gradients and predictions on wasm match cpu', async () => {
+  const { buildModel } = await import('../../core/model/buildModel.ts');
+  const { layerSpec } = await import('../../core/spec/layers.ts');
+  const { sparseSoftmaxCrossEntropy } = await import('../../core/train/sparseSoftmaxCrossEntropy.ts');
+  const layers = [
+    { type: 'conv2d', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' },
+    // Same shape in and out: the input is added as it is.
+    {
+      type: 'residual',
+      layers: [
+        { type: 'depthwiseConv2d', kernelSize: 3, padding: 'same', depthMultiplier: 2, activation: 'relu' },
+        { type: 'separableConv2d', filters: 4, kernelSize: 3, padding: 'same' },
+      ],
+    },
+    { type: 'averagePooling2d', poolSize: 3, strides: 2, padding: 'same' },
+    // Fewer pixels and more channels: the input goes through a strided 1×1 projection.
+    {
+      type: 'residual',
+      layers: [
+        {
+          type: 'separableConv2d',
+          filters: 6,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'same',
+          activation: 'relu',
+        },
+        { type: 'batchNormalization' },
+      ],
+    },
+    { type: 'depthwiseConv2d', kernelSize: [2, 3], strides: [1, 2], padding: 'valid' },
+    { type: 'globalAveragePooling2d' },
+    // Flat: a dense projection.
+    { type: 'residual', layers: [{ type: 'dense', units: 5, activation: 'tanh' }] },
+  ].map((l) => layerSpec.parse(l));
+  const batch = 5;
+  const images = randomValues(batch * 12 * 12 * 2, 11);
+  const labels = Int32Array.from({ length: batch }, (_, i) => i % 4);
+  const run = async (
+    backend: string,
+  ): Promise<{ grads: Float32Array[]; logits: Float32Array; names: string[] }> => {
+    await tf.setBackend(backend);
+    const model = buildModel({ layers, inputShape: [12, 12, 2], classes: 4, seed: 9, name: `r_${backend}` });
+    const x = tf.tensor4d(images, [batch, 12, 12, 2]);
+    const y = tf.tensor1d(labels, 'int32');
+    const weights = model.trainableWeights;
+    const vars = weights.map((w) => w.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(
+      () => sparseSoftmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor2D, 4),
+      vars,
+    );
+    const out = {
+      grads: vars.map((v) => Float32Array.from((grads[v.name] as tf.Tensor).dataSync())),
+      logits: Float32Array.from((model.predict(x) as tf.Tensor).dataSync()),
+      names: weights.map((w) => w.originalName),
+    };
+    tf.dispose([x, y, value, ...Object.values(grads)]);
+    model.dispose();
+    return out;
+  };
+  const cpu = await run('cpu');
+  const wasm = await run('wasm');
+  const kinds = cpu.names.map((n) => n.replace(/^r_cpu_/, ''));
+  for (const kind of ['depthwise_kernel', 'pointwise_kernel', 'projection/kernel', 'l6_r0_dense/kernel']) {
+    assert.ok(
+      kinds.some((k) => k.includes(kind)),
+      `${kind} among the weights: ${kinds.join(', ')}`,
+    );
+  }
+  assertGradientsMatch(cpu.grads, wasm.grads, kinds);
+  const err = relativeError(wasm.logits, cpu.logits);
+  assert.ok(err < TOLERANCE, `predictions: relative error ${err}`);
+});

@@ -71,3 +71,27 @@ test('without a distillation section no soft labels or students are planned', ()
   const tasks = planJob(parseJobText(base));
   assert.equal(tasks.filter((t) => t.type === 'soft-labels' || t.type === 'distill').length, 0);
 });
+
+test('a pretrained member has no train task: its predict runs first, and soft labels wait on it', () => {
+  const tasks = planJob(
+    parseJobText(`
+name: plan
+data:
+  train: { format: synthetic, count: 100 }
+  test: { format: synthetic, count: 50 }
+members:
+  - { name: ext, model: ext/model.json, weights: file, train: false }
+  - { name: mlp }
+teacher: { members: [ext, mlp] }
+distillation:
+  student: { name: s }
+`),
+  );
+  assertTopological(tasks);
+  const ids = byId(tasks);
+  assert.ok(!ids.has('train:ext'), 'no train task for the pretrained member');
+  assert.ok(ids.has('train:mlp'));
+  assert.deepEqual(ids.get('predict:ext')?.deps, []);
+  assert.deepEqual(ids.get('predict:mlp')?.deps, ['train:mlp']);
+  assert.deepEqual(ids.get('soft-labels:0')?.deps, ['predict:ext', 'train:mlp']);
+});

@@ -61,6 +61,7 @@ test('every service and message of the proto loads with the shared options', () 
   const coordinator = Object.keys(proto.Coordinator.service).sort();
   assert.deepEqual(coordinator, [
     'CancelJob',
+    'GetArtifacts',
     'GetJob',
     'GetReport',
     'ListJobs',
@@ -70,6 +71,7 @@ test('every service and message of the proto loads with the shared options', () 
   ]);
   assert.deepEqual(Object.keys(proto.DataPlane.service), ['PutLogits']);
   assert.equal(proto.Coordinator.service.WatchJob.responseStream, true);
+  assert.equal(proto.Coordinator.service.GetArtifacts.responseStream, true);
   assert.equal(proto.Coordinator.service.SubmitJob.requestStream, true);
   assert.equal(proto.DataPlane.service.PutLogits.requestStream, true);
 });

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
-import { access, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, readlink, truncate, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { loadSource } from '../../core/data/load.ts';
+import { prepareData } from '../../core/data/prepareData.ts';
+import { checkJobModelFiles } from '../../core/model/modelFile/checkJobModelFiles.ts';
+import { readJobModelFiles } from '../../core/model/modelFile/readJobModelFiles.ts';
 import { readDataFile } from '../../core/data/readDataFile.ts';
 import { DatasetError, JobSpecError } from '../../core/errors.ts';
 import { loadJobFile, parseJobText } from '../../core/spec/loadJob.ts';
 import { BINARY_JOB_FILE, binaryJobBytes } from '../fixtures/bad/binaryJob.ts';
 import { BAD_DATA_CASES } from '../fixtures/bad/data/badDataCases.ts';
+import { BAD_MODEL_FILES, SYMLINKS } from '../fixtures/bad/models/badModelCases.ts';
 import { ofType, parseEvents, REPO_ROOT, runCli, stackTraceLines, tempDir } from '../pipeline/cli.ts';
 
 /**
@@ -18,6 +22,8 @@ import { ofType, parseEvents, REPO_ROOT, runCli, stackTraceLines, tempDir } from
 
 const JOBS = join(REPO_ROOT, 'test', 'fixtures', 'bad', 'jobs');
 const DATA = join(REPO_ROOT, 'test', 'fixtures', 'bad', 'data');
+const MODELS = join(REPO_ROOT, 'test', 'fixtures', 'bad', 'models');
+const MODEL_JOBS = join(REPO_ROOT, 'test', 'fixtures', 'bad', 'model-jobs');
 
 interface JobCase {
   file: string;
@@ -31,11 +37,11 @@ interface JobCase {
   cli: boolean;
 }
 
-async function jobCases(): Promise<JobCase[]> {
-  const files = (await readdir(JOBS)).filter((f) => f.endsWith('.yaml')).sort();
+async function jobCases(folder = JOBS): Promise<JobCase[]> {
+  const files = (await readdir(folder)).filter((f) => f.endsWith('.yaml')).sort();
   return Promise.all(
     files.map(async (file) => {
-      const path = join(JOBS, file);
+      const path = join(folder, file);
       const text = await readFile(path, 'utf8');
       const header = text.split('\n').filter((l) => l.startsWith('# '));
       const value = (key: string) =>
@@ -203,3 +209,107 @@ test('a layer that only fails once the data is loaded is bad input: refused befo
   }
   assert.deepEqual(stackTraceLines(exit.stderr), []);
 });
+
+/**
+ * The model files a job names are read and checked once its data is loaded, before any task: as
+ * `chorus run` does (coordinator/runEmbedded.ts), so this is what it reports.
+ */
+async function checkModelJob(path: string): Promise<void> {
+  const { job, baseDir } = await loadJobFile(path);
+  const data = await prepareData(job.data, baseDir, job.seed);
+  await checkJobModelFiles(await readJobModelFiles(job, baseDir, path), data, path);
+}
+
+test('the bad model files on disk are what badModelCases.ts builds', async () => {
+  for (const [name, bytes] of Object.entries(BAD_MODEL_FILES)) {
+    const onDisk = await readFile(join(MODELS, name));
+    assert.ok(onDisk.equals(Buffer.from(bytes)), `${name} is stale: run test/fixtures/bad/generate.ts`);
+  }
+  for (const [name, target] of Object.entries(SYMLINKS))
+    assert.equal(await readlink(join(MODELS, name)), target);
+});
+
+test('every job naming a bad model file gives a JobSpecError at the field, naming the file and the problem', async (t) => {
+  const cases = await jobCases(MODEL_JOBS);
+  assert.ok(cases.length >= 15, `${cases.length} model-file cases`);
+  for (const c of cases) {
+    await t.test(c.file, async () => {
+      let caught: unknown;
+      try {
+        await checkModelJob(c.path);
+      } catch (err) {
+        caught = err;
+      }
+      checkSpecError(c, caught, 'model files');
+      assert.equal((caught as JobSpecError).source, c.path, 'the error names the job file');
+      // Each issue names the model file it is about, by its absolute path.
+      for (const issue of (caught as JobSpecError).issues) {
+        assert.match(issue.message, /(member|student) "[^"]+": \/.*\/model\.json: /, issue.message);
+      }
+    });
+  }
+});
+
+test('oversized model files are refused without being read (sparse files over the limits)', async (t) => {
+  const dir = await tempDir(t, 'chorus-bad-');
+  const job = (folder: string) =>
+    [
+      `name: oversized-${folder}`,
+      'data:',
+      '  train: { format: synthetic, count: 60, features: 4, classes: 3 }',
+      '  test: { format: synthetic, count: 20, features: 4, classes: 3, sampleSeed: 2 }',
+      'members:',
+      `  - { name: ext, model: ${folder}/model.json, weights: file, train: false }`,
+      '',
+    ].join('\n');
+  // model.json over its 64 MiB limit.
+  await mkdir(join(dir, 'big-json'));
+  await writeFile(join(dir, 'big-json', 'model.json'), '{}');
+  await truncate(join(dir, 'big-json', 'model.json'), 65 * 1024 * 1024);
+  // A weights file over the 400 MB limit, though the manifest describes 172 bytes.
+  const good = BAD_MODEL_FILES['weights-wrong-size/model.json']!;
+  await mkdir(join(dir, 'big-weights'));
+  await writeFile(join(dir, 'big-weights', 'model.json'), good);
+  await writeFile(join(dir, 'big-weights', 'weights.bin'), '');
+  await truncate(join(dir, 'big-weights', 'weights.bin'), 400_000_001);
+  for (const [folder, message] of [
+    ['big-json', /big-json\/model\.json: its model\.json is 68157440 bytes, over the limit of 67108864/],
+    [
+      'big-weights',
+      /big-weights\/model\.json: its weights files hold 400000001 bytes, over the limit of 400000000/,
+    ],
+  ] as const) {
+    const path = join(dir, `${folder}.yaml`);
+    await writeFile(path, job(folder));
+    const started = performance.now();
+    await assert.rejects(checkModelJob(path), (err: unknown) => {
+      assert.ok(err instanceof JobSpecError, String(err));
+      assert.equal(err.issues[0]?.path, 'members[0].model');
+      assert.match(err.message, message);
+      return true;
+    });
+    assert.ok(performance.now() - started < 5000, 'refused without reading hundreds of megabytes');
+  }
+});
+
+test(
+  'bad model-file jobs marked "cli" make `chorus run` exit with code 2 before any task, naming the problem',
+  { concurrency: 2 },
+  async (t) => {
+    const cases = (await jobCases(MODEL_JOBS)).filter((c) => c.cli);
+    assert.ok(cases.length >= 4, `${cases.length} cli cases`);
+    await Promise.all(
+      cases.map((c) =>
+        t.test(c.file, async (tc) => {
+          const out = join(await tempDir(tc, 'chorus-bad-'), 'out');
+          const exit = await runCli(tc, ['run', c.path, '--out', out], 60_000);
+          assert.equal(exit.code, 2, `exit code ${exit.code}:\n${exit.stderr}`);
+          assert.ok(exit.stderr.includes(c.expect), `stderr lacks "${c.expect}":\n${exit.stderr}`);
+          for (const p of c.paths) assert.ok(exit.stderr.includes(`${p}: `), exit.stderr);
+          assert.deepEqual(stackTraceLines(exit.stderr), [], 'no stack trace');
+          await assert.rejects(access(out), 'a refused job leaves no output folder');
+        }),
+      ),
+    );
+  },
+);

@@ -31,32 +31,65 @@ const stride = fc.oneof(
 );
 const padding = fc.constantFrom('valid', 'same');
 
-/** Layers as a job file writes them; `layerSpec` fills the defaults as the schema would. */
+/** Layers as a job file writes them (a residual block aside); `layerSpec` fills the defaults as the schema would. */
+const plainLayer = fc.oneof(
+  fc.record({ type: fc.constant('dense'), units: fc.integer({ min: 1, max: 6 }), useBias: fc.boolean() }),
+  fc.record({
+    type: fc.constant('conv2d'),
+    filters: fc.integer({ min: 1, max: 3 }),
+    kernelSize: size,
+    strides: stride,
+    padding,
+  }),
+  fc.record(
+    { type: fc.constant('maxPooling2d'), poolSize: size, strides: stride, padding },
+    { requiredKeys: ['type', 'poolSize', 'padding'] },
+  ),
+  fc.record({ type: fc.constant('flatten') }),
+  fc.record({ type: fc.constant('dropout'), rate: fc.constant(0.25) }),
+  fc.record({ type: fc.constant('batchNormalization') }),
+  fc.record({ type: fc.constant('activation'), activation: fc.constant('relu') }),
+  fc.record({
+    type: fc.constant('reshape'),
+    targetShape: fc.oneof(
+      fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }),
+      fc.constantFrom([4, 4, 1], [2, 2, 2], [8, 8, 1], [16]),
+    ),
+  }),
+  fc.record(
+    { type: fc.constant('averagePooling2d'), poolSize: size, strides: stride, padding },
+    { requiredKeys: ['type', 'poolSize', 'padding'] },
+  ),
+  fc.record({ type: fc.constant('globalAveragePooling2d') }),
+  fc.record({
+    type: fc.constant('depthwiseConv2d'),
+    kernelSize: size,
+    strides: stride,
+    padding,
+    depthMultiplier: fc.integer({ min: 1, max: 2 }),
+    useBias: fc.boolean(),
+  }),
+  fc.record({
+    type: fc.constant('separableConv2d'),
+    filters: fc.integer({ min: 1, max: 3 }),
+    kernelSize: size,
+    strides: stride,
+    padding,
+    depthMultiplier: fc.integer({ min: 1, max: 2 }),
+    useBias: fc.boolean(),
+  }),
+);
+
 const layer: fc.Arbitrary<LayerSpec> = fc
   .oneof(
-    fc.record({ type: fc.constant('dense'), units: fc.integer({ min: 1, max: 6 }), useBias: fc.boolean() }),
-    fc.record({
-      type: fc.constant('conv2d'),
-      filters: fc.integer({ min: 1, max: 3 }),
-      kernelSize: size,
-      strides: stride,
-      padding,
-    }),
-    fc.record(
-      { type: fc.constant('maxPooling2d'), poolSize: size, strides: stride, padding },
-      { requiredKeys: ['type', 'poolSize', 'padding'] },
-    ),
-    fc.record({ type: fc.constant('flatten') }),
-    fc.record({ type: fc.constant('dropout'), rate: fc.constant(0.25) }),
-    fc.record({ type: fc.constant('batchNormalization') }),
-    fc.record({ type: fc.constant('activation'), activation: fc.constant('relu') }),
-    fc.record({
-      type: fc.constant('reshape'),
-      targetShape: fc.oneof(
-        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }),
-        fc.constantFrom([4, 4, 1], [2, 2, 2], [8, 8, 1], [16]),
-      ),
-    }),
+    { arbitrary: plainLayer, weight: 5 },
+    {
+      arbitrary: fc.record({
+        type: fc.constant('residual'),
+        layers: fc.array(plainLayer, { minLength: 1, maxLength: 3 }),
+      }),
+      weight: 1,
+    },
   )
   .map((raw) => layerSpec.parse(raw));
 
@@ -76,7 +109,7 @@ test('the job-file shape check refuses exactly what buildModel refuses, at the s
       fc.integer({ min: 2, max: 5 }),
       (layers, shape, classes) => {
         const predicted = modelShapeProblems(layers, shape, classes);
-        let model: tf.Sequential | undefined;
+        let model: tf.LayersModel | undefined;
         let error: unknown;
         try {
           model = buildModel({ layers, inputShape: shape, classes, seed: 1, name: 'm' });
@@ -87,10 +120,10 @@ test('the job-file shape check refuses exactly what buildModel refuses, at the s
           if (error !== undefined) {
             refused++;
             assert.ok(error instanceof ModelSpecError, `buildModel threw ${String(error)}`);
-            const at = /^layers\[(\d+)\]/.exec(error.message)?.[1];
-            assert.equal(
-              predicted[0]?.layer,
-              at === undefined ? undefined : Number(at),
+            const at = /^layers\[(\d+)\](?:\.layers\[(\d+)\])?/.exec(error.message);
+            assert.deepEqual(
+              [predicted[0]?.layer, predicted[0]?.inner],
+              [at?.[1], at?.[2]].map((n) => (n === undefined ? undefined : Number(n))),
               `${error.message} vs ${JSON.stringify(predicted)}`,
             );
           } else {

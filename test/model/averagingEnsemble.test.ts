@@ -16,7 +16,7 @@ const C = 4;
 const INPUT = [6, 6, 1];
 
 /** Three members of different architectures, all with the default name, so their layer names collide. */
-function makeMembers(): tf.Sequential[] {
+function makeMembers(): tf.LayersModel[] {
   const archs: LayerSpecInput[][] = [
     [{ type: 'dense', units: 8, activation: 'relu' }],
     [{ type: 'conv2d', filters: 3, kernelSize: 3, activation: 'relu' }, { type: 'maxPooling2d' }],

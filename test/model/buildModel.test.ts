@@ -271,3 +271,93 @@ test('seeds of neighbouring replicas (seed, seed + 1) do not share per-layer ini
   a.dispose();
   b.dispose();
 });
+
+test('without a residual block the model stays a Sequential; with one it is functional, input added to output', () => {
+  const plain = buildModel({ layers: cnn, inputShape: [8, 8, 1], classes: 3, seed: 1 });
+  assert.ok(plain instanceof tf.Sequential);
+  plain.dispose();
+
+  const model = buildModel({
+    layers: specs(
+      { type: 'conv2d', filters: 3, kernelSize: 3, padding: 'same' },
+      { type: 'residual', layers: [{ type: 'conv2d', filters: 3, kernelSize: 3, padding: 'same' }] },
+    ),
+    inputShape: [6, 6, 1],
+    classes: 2,
+    seed: 4,
+    name: 'res',
+  });
+  assert.ok(!(model instanceof tf.Sequential));
+  assert.deepEqual(
+    model.layers.map((l) => l.name),
+    ['res_input', 'res_l0_conv2d', 'res_l1_r0_conv2d', 'res_l1_add', 'res_logits_flatten', 'res_logits'],
+  );
+  // The block's output is its conv's output plus its input, exactly.
+  const x = tf.randomNormal([2, 6, 6, 1], 0, 1, 'float32', 3);
+  const [before, inner, sum] = tf.tidy(() => {
+    const h = model.getLayer('res_l0_conv2d').apply(x) as tf.Tensor;
+    const f = model.getLayer('res_l1_r0_conv2d').apply(h) as tf.Tensor;
+    const probe = tf.model({
+      inputs: model.inputs,
+      outputs: model.getLayer('res_l1_add').output as tf.SymbolicTensor,
+    });
+    return [h.dataSync(), f.dataSync(), (probe.predict(x) as tf.Tensor).dataSync()];
+  });
+  sum!.forEach((v, i) => assert.ok(Math.abs(v - (before![i]! + inner![i]!)) < 1e-5));
+  x.dispose();
+  model.dispose();
+});
+
+test('a residual block whose output differs in shape adds a seeded projection: 1×1 strided conv, or dense', () => {
+  const build = (seed: number) =>
+    buildModel({
+      layers: specs(
+        {
+          type: 'residual',
+          layers: [{ type: 'conv2d', filters: 4, kernelSize: 3, strides: 2, padding: 'same' }],
+        },
+        { type: 'globalAveragePooling2d' },
+        { type: 'residual', layers: [{ type: 'dense', units: 6 }] },
+      ),
+      inputShape: [7, 7, 2],
+      classes: 3,
+      seed,
+      name: 'p',
+    });
+  const a = build(1);
+  const conv = a.getLayer('p_l0_projection');
+  assert.equal(conv.getClassName(), 'Conv2D');
+  assert.deepEqual(conv.getConfig()['kernelSize'], [1, 1]);
+  assert.deepEqual(conv.getConfig()['strides'], [2, 2]);
+  assert.deepEqual(conv.outputShape, [null, 4, 4, 4]);
+  assert.equal(a.getLayer('p_l2_projection').getClassName(), 'Dense');
+  assert.deepEqual(a.getLayer('p_l2_projection').outputShape, [null, 6]);
+  const b = build(1);
+  const c = build(2);
+  assert.deepEqual(weightValues(a), weightValues(b));
+  assert.notDeepEqual(weightValues(a), weightValues(c));
+  for (const m of [a, b, c]) m.dispose();
+});
+
+test('a residual block that cannot be added to its input is a ModelSpecError naming the block', () => {
+  assert.throws(
+    () =>
+      buildModel({
+        layers: specs({ type: 'residual', layers: [{ type: 'flatten' }] }),
+        inputShape: [4, 4, 1],
+        classes: 2,
+        seed: 1,
+      }),
+    /^ModelSpecError: layers\[0\] \(residual\): cannot add the block's input \[4, 4, 1\] to its output \[16\]/,
+  );
+  assert.throws(
+    () =>
+      buildModel({
+        layers: specs({ type: 'residual', layers: [{ type: 'dense', units: 2 }, { type: 'maxPooling2d' }] }),
+        inputShape: [4],
+        classes: 2,
+        seed: 1,
+      }),
+    /^ModelSpecError: layers\[0\]\.layers\[1\] \(maxPooling2d\): expects input of rank 3/,
+  );
+});

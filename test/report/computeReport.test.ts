@@ -204,3 +204,32 @@ test("a teacher averaging logits is softmax of the members' mean logit", () => {
   }
   close(report.teacher.nll, nll / rows);
 });
+
+test('each member and student says where its model came from; weight counts come from the task results', () => {
+  const inputs = makeInputs(makeJob({ extra: '' }));
+  const job = {
+    ...inputs.job,
+    members: inputs.job.members.map((m, i) =>
+      i === 0
+        ? { ...m, model: { path: 'ext/model.json', weights: 'file' as const }, pretrained: true as const }
+        : i === 1
+          ? { ...m, model: { path: 'res/model.json', weights: 'random' as const } }
+          : m,
+    ),
+  };
+  const report = computeReport({ ...inputs, job });
+  assert.deepEqual(
+    report.members.map((m) => m.origin),
+    [
+      { from: 'file', file: 'ext/model.json', weights: 'file', training: 'pretrained' },
+      { from: 'file', file: 'res/model.json', weights: 'random', training: 'trained' },
+      { from: 'layers', training: 'trained' },
+    ],
+  );
+  assert.deepEqual(
+    report.members.map((m) => m.parameters),
+    [1000, 2000, 3000],
+  );
+  assert.deepEqual(report.students[0]?.origin, { from: 'layers', training: 'trained' });
+  assert.equal(report.students[0]?.parameters, 120);
+});

@@ -113,7 +113,7 @@ export function makeRecords(): Map<string, TaskRecord> {
         i === 1 ? 2 : 1,
       ),
     );
-    records.push(done(`predict:${m}`, { type: 'predict', seconds: 0.5 }));
+    records.push(done(`predict:${m}`, { type: 'predict', seconds: 0.5, parameters: 1000 * (i + 1) }));
   });
   records.push(done('stack', { type: 'stack', seconds: 2, history: { loss: [0.9, 0.5] } }));
   records.push(done('soft-labels:0', { type: 'soft-labels', seconds: 1, start: 0, end: 45 }));
@@ -127,6 +127,7 @@ export function makeRecords(): Map<string, TaskRecord> {
         history: { loss: [2, 1, 0.5] },
         resumedFromEpoch: 0,
         backend: 'cpu',
+        parameters: 120,
       }),
     );
   }

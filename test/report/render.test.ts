@@ -20,6 +20,21 @@ test('summary line compares the best method with the members and the student wit
   );
 });
 
+test('summary line: a student below its baseline is said so in points, never as a negative share of the gap', () => {
+  const report = full();
+  const d = report.distillation;
+  assert.ok(d);
+  d.bestAccuracy = 0.2;
+  d.baselineAccuracy = 0.25;
+  d.gapRecovered = -0.1;
+  const line = summaryLine(report);
+  assert.match(
+    line,
+    /best distilled student 20\.00% vs baseline 25\.00% \(below the baseline by 5\.00 points; teacher 75\.00%\)/,
+  );
+  assert.doesNotMatch(line, /recovers|-\d+%/);
+});
+
 test('markdown: a table row per member, method and student', () => {
   const md = renderMarkdown(full());
   for (const name of names)
@@ -33,8 +48,8 @@ test('markdown: a table row per member, method and student', () => {
   ])
     assert.ok(md.includes(heading), heading);
   assert.ok(md.includes('| hard vote | 50.00% | - | - |'));
-  assert.ok(md.includes('| **alpha-net** |'), 'the best member is emphasised');
-  assert.ok(md.includes(`| **${DISTILLED}** | distilled | 4 | 0.9 | 100.00% |`));
+  assert.ok(md.includes('| **alpha-net** | layers | 1,000 |'), 'the best member is emphasised');
+  assert.ok(md.includes(`| **${DISTILLED}** | distilled | 120 | 4 | 0.9 | 100.00% |`));
   // Every table row has as many cells as its header.
   const tables = md.split('\n\n').filter((block) => block.startsWith('|'));
   assert.ok(tables.length >= 5);

@@ -117,7 +117,7 @@ test('half a TLS setting on the coordinator is bad input', () => {
 
 test('every command that dials the coordinator takes the TLS and token flags; env names are their defaults', () => {
   const program = buildProgram();
-  for (const name of ['submit', 'status', 'watch', 'cancel', 'jobs', 'workers', 'worker']) {
+  for (const name of ['submit', 'status', 'watch', 'cancel', 'fetch', 'jobs', 'workers', 'worker']) {
     const cmd = program.commands.find((c) => c.name() === name);
     assert.ok(cmd, name);
     const flags = cmd.options.map((o) => o.long);

@@ -265,3 +265,73 @@ test('loadJobFile reads a file, names it in errors, and returns its folder', asy
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('model files: model, weights (default random) and train: false are carried into the job', () => {
+  const job = parseJobText(`
+name: files
+data:
+  train: { format: synthetic, count: 100 }
+  test: { format: synthetic, count: 50 }
+members:
+  - { name: ext, model: models/ext/model.json, weights: file, train: false }
+  - { name: res, model: models/res/model.json, replicas: 2, train: { epochs: 2 } }
+  - { name: mlp, layers: [{ type: dense, units: 4 }] }
+distillation:
+  student: { model: models/small/model.json, weights: file }
+`);
+  const [ext, res0, res1, mlp] = job.members;
+  assert.deepEqual(ext?.model, { path: 'models/ext/model.json', weights: 'file' });
+  assert.equal(ext?.pretrained, true);
+  assert.deepEqual(res0?.model, { path: 'models/res/model.json', weights: 'random' });
+  assert.equal(res0?.pretrained, undefined);
+  assert.equal(res1?.train.epochs, 2);
+  assert.deepEqual(res0?.layers, []);
+  // A member built from layers carries no model fields: its resolved form is what it always was.
+  assert.deepEqual(Object.keys(mlp ?? {}), [
+    'name',
+    'group',
+    'replica',
+    'seed',
+    'bootstrap',
+    'layers',
+    'train',
+    'weight',
+  ]);
+  assert.deepEqual(job.distillation?.student.model, { path: 'models/small/model.json', weights: 'file' });
+});
+
+test('model-file fields that do not go together are refused at their paths', () => {
+  const err = specError(`
+name: files
+data:
+  train: { format: synthetic, count: 100 }
+  test: { format: synthetic, count: 50 }
+members:
+  - { name: a, model: a/model.json, layers: [{ type: dense, units: 4 }] }
+  - { name: b, train: false }
+  - { name: c, model: c/model.json, train: false, bootstrap: true }
+  - { name: d, weights: file }
+  - { name: e, train: true }
+`);
+  assert.deepEqual(lines(err), [
+    'members[4].train: expected train settings ({ epochs, batchSize, … }) or false (a pretrained model file), got true',
+  ]);
+  const cross = specError(`
+name: files
+data:
+  train: { format: synthetic, count: 100 }
+  test: { format: synthetic, count: 50 }
+members:
+  - { name: a, model: a/model.json, layers: [{ type: dense, units: 4 }] }
+  - { name: b, train: false }
+  - { name: c, model: c/model.json, train: false, bootstrap: true }
+  - { name: d, weights: file }
+`);
+  assert.deepEqual(lines(cross), [
+    'members[0].layers: a model file brings its own layers: give model or layers, not both',
+    'members[1].train: a pretrained member (train: false) only predicts: it needs model: path/to/model.json with weights: file',
+    "members[2].weights: a pretrained member (train: false) predicts with its file's weights: set weights: file",
+    'members[2].bootstrap: a pretrained member (train: false) is not trained on any sample',
+    'members[3].weights: weights: file starts from the weights of a model file: it needs model: path/to/model.json',
+  ]);
+});

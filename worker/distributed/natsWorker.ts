@@ -82,6 +82,7 @@ const HEARTBEAT_MS = 5000;
 /** One delivery running in a slot. */
 interface Running {
   jobId: string;
+  taskId: string;
   controller: AbortController;
   cancelled: boolean;
   /** Cut off from NATS for AckWait: JetStream may have handed the task to another worker. */
@@ -138,7 +139,11 @@ class NatsWorker implements NatsWorkerHandle {
     this.log = o.log ?? (() => {});
     this.workerId = `${name}/${instance}`;
     this.jobs = new KvJobStateView(resources.state, resources.names);
-    this.dataCache = new PreparedDataCache(o.cacheDir);
+    // A job's data goes when the coordinator says the job is over (onCancel) or, should that word be
+    // missed, when the periodic sweep finds the job ended in KV.
+    this.dataCache = new PreparedDataCache(o.cacheDir, {
+      isJobOver: async (jobId) => (await this.jobs.getJob(jobId))?.status !== 'running',
+    });
     this.pool = new ThreadPool(o.slots);
     this.backendName = o.backend ?? 'job';
     this.limits = { ackWaitMs: resources.options.ackWaitMs, maxDeliver: resources.options.maxDeliver };
@@ -224,6 +229,10 @@ class NatsWorker implements NatsWorkerHandle {
     const { workers, names } = this.resources;
     await settleWithin(workers.delete(names.workerKey(this.name, this.instance)), left(1000));
     await settleWithin(this.pool.close(), left(2000));
+    await settleWithin(
+      this.dataCache.close().catch((err: unknown) => this.log(`removing cached data: ${String(err)}`)),
+      left(1000),
+    );
     await closeNatsWithin(this.nc, left(closeMs));
   }
 
@@ -232,6 +241,10 @@ class NatsWorker implements NatsWorkerHandle {
     clearInterval(this.heartbeatTimer);
     this.cancels?.unsubscribe();
     await settleWithin(this.pool.close(), 2000);
+    await settleWithin(
+      this.dataCache.close().catch(() => undefined),
+      1000,
+    );
     await closeNatsWithin(this.nc, 2000);
   }
 
@@ -243,18 +256,28 @@ class NatsWorker implements NatsWorkerHandle {
       busy: this.running.size,
       backend: this.backendName,
       lastSeen: Date.now(),
+      tasks: [...this.running.entries()].map(([dispatchId, r]) => ({
+        jobId: r.jobId,
+        taskId: r.taskId,
+        dispatchId,
+      })),
     };
     const { workers, names } = this.resources;
     await workers.put(names.workerKey(this.name, this.instance), encodeMessage(info)).catch(() => undefined);
   }
 
+  /** The job is over (cancelled, failed or done): stop its tasks here and remove its data. */
   private onCancel(jobId: string | undefined): void {
+    if (jobId === undefined) return;
     for (const r of this.running.values()) {
       if (r.jobId === jobId) {
         r.cancelled = true;
         r.controller.abort();
       }
     }
+    this.dataCache
+      .drop(jobId)
+      .catch((err: unknown) => this.log(`removing job ${jobId}'s data: ${String(err)}`));
   }
 
   /** AckWait and MaxDeliver as the server has them now. */
@@ -301,11 +324,13 @@ class NatsWorker implements NatsWorkerHandle {
     const { ackWaitMs, maxDeliver } = await this.currentLimits();
     const entry: Running = {
       jobId: tm.jobId,
+      taskId: tm.taskId,
       controller: new AbortController(),
       cancelled: false,
       superseded: false,
     };
     this.running.set(tm.dispatchId, entry);
+    void this.heartbeat(); // the coordinator shows the task as running (not queued) from now on
     const about: TaskMetricsContext = { job: tm.jobId, task: tm.taskId, kind: tm.task.type };
     this.o.onTask?.('started', about);
     const lease = new DeliveryLease(ackWaitMs, receivedAt);
@@ -319,6 +344,7 @@ class NatsWorker implements NatsWorkerHandle {
     } finally {
       stopKeepAlive();
       this.running.delete(tm.dispatchId);
+      void this.heartbeat();
       this.o.onTask?.('ended', about);
     }
     await this.settle(msg, tm, lease, {
@@ -392,7 +418,7 @@ class NatsWorker implements NatsWorkerHandle {
   ): Promise<TaskOutcome> {
     const { names } = this.resources;
     const store = new NatsArtifactStore(this.resources.objects, names.artifactPrefix(tm.jobId));
-    const data = await this.dataCache.get(tm.jobId, job.job, store);
+    const data = await this.dataCache.get(tm.jobId, job, store);
     return this.pool.run(
       {
         task: tm.task,

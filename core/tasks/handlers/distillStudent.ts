@@ -6,7 +6,7 @@ import { deriveSeed } from '../../data/random.ts';
 import { shardRanges } from '../../data/split.ts';
 import { teacherSoftTargets } from '../../ensemble/softTargets.ts';
 import { ChorusError } from '../../errors.ts';
-import { buildModel } from '../../model/buildModel.ts';
+import { makeModel } from '../../model/makeModel.ts';
 import { makeOptimizer } from '../../model/optimizer.ts';
 import type { ResolvedJob } from '../../spec/resolvedJob.ts';
 import { Checkpointer } from '../../train/checkpoint.ts';
@@ -35,12 +35,11 @@ export async function distillStudent(task: DistillTask, ctx: TaskContext): Promi
         }
       : undefined;
   // Every run starts from the same initial weights (the student's seed), so runs compare fairly.
-  const model = buildModel({
-    layers: student.layers,
-    inputShape: [...data.sampleShape],
+  const model = await makeModel(student, ctx.artifacts, {
+    source: artifactKeys.studentSource(),
+    sampleShape: data.sampleShape,
     classes: data.classes,
-    seed: student.seed,
-    name: student.name,
+    training: true,
   });
   const optimizer = makeOptimizer({
     name: student.train.optimizer,
@@ -74,6 +73,7 @@ export async function distillStudent(task: DistillTask, ctx: TaskContext): Promi
       history: result.history,
       resumedFromEpoch: result.resumedFromEpoch,
       backend: tf.getBackend(),
+      parameters: model.countParams(),
     };
   } finally {
     model.dispose();

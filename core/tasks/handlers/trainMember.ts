@@ -3,7 +3,7 @@ import { artifactKeys } from '../../artifacts/artifactKeys.ts';
 import { saveModelToStore } from '../../artifacts/modelIO.ts';
 import { deriveSeed } from '../../data/random.ts';
 import { bootstrapIndices } from '../../data/split.ts';
-import { buildModel } from '../../model/buildModel.ts';
+import { makeModel } from '../../model/makeModel.ts';
 import { makeOptimizer } from '../../model/optimizer.ts';
 import { Checkpointer } from '../../train/checkpoint.ts';
 import { trainLoop } from '../../train/trainLoop.ts';
@@ -19,12 +19,11 @@ const SHUFFLE_SALT = 0x5417;
 export async function trainMember(task: TrainTask, ctx: TaskContext): Promise<TrainResult> {
   const member = findMember(ctx.job, task.member);
   const data = await ctx.data();
-  const model = buildModel({
-    layers: member.layers,
-    inputShape: [...data.sampleShape],
+  const model = await makeModel(member, ctx.artifacts, {
+    source: artifactKeys.memberSource(member.group),
+    sampleShape: data.sampleShape,
     classes: data.classes,
-    seed: member.seed,
-    name: member.name,
+    training: true,
   });
   const optimizer = makeOptimizer({ name: member.train.optimizer, learningRate: member.train.learningRate });
   const checkpoint = new Checkpointer(ctx.artifacts, artifactKeys.checkpoint(task.id));

@@ -4,6 +4,10 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
 import type {
+  ArtifactChunk as _chorus_v1_ArtifactChunk,
+  ArtifactChunk__Output as _chorus_v1_ArtifactChunk__Output,
+} from '../../chorus/v1/ArtifactChunk.ts';
+import type {
   CancelJobReply as _chorus_v1_CancelJobReply,
   CancelJobReply__Output as _chorus_v1_CancelJobReply__Output,
 } from '../../chorus/v1/CancelJobReply.ts';
@@ -11,6 +15,10 @@ import type {
   CancelJobRequest as _chorus_v1_CancelJobRequest,
   CancelJobRequest__Output as _chorus_v1_CancelJobRequest__Output,
 } from '../../chorus/v1/CancelJobRequest.ts';
+import type {
+  GetArtifactsRequest as _chorus_v1_GetArtifactsRequest,
+  GetArtifactsRequest__Output as _chorus_v1_GetArtifactsRequest__Output,
+} from '../../chorus/v1/GetArtifactsRequest.ts';
 import type {
   GetJobRequest as _chorus_v1_GetJobRequest,
   GetJobRequest__Output as _chorus_v1_GetJobRequest__Output,
@@ -110,6 +118,35 @@ export interface CoordinatorClient extends grpc.Client {
     argument: _chorus_v1_CancelJobRequest,
     callback: grpc.requestCallback<_chorus_v1_CancelJobReply__Output>,
   ): grpc.ClientUnaryCall;
+
+  /**
+   * A done job's files (report.json, report.md, report.html and every model): each file's
+   * ArtifactFile, then, unless `list_only`, its bytes in FileChunks. Unknown job: NOT_FOUND; a job
+   * that is not done: FAILED_PRECONDITION.
+   */
+  GetArtifacts(
+    argument: _chorus_v1_GetArtifactsRequest,
+    metadata: grpc.Metadata,
+    options?: grpc.CallOptions,
+  ): grpc.ClientReadableStream<_chorus_v1_ArtifactChunk__Output>;
+  GetArtifacts(
+    argument: _chorus_v1_GetArtifactsRequest,
+    options?: grpc.CallOptions,
+  ): grpc.ClientReadableStream<_chorus_v1_ArtifactChunk__Output>;
+  /**
+   * A done job's files (report.json, report.md, report.html and every model): each file's
+   * ArtifactFile, then, unless `list_only`, its bytes in FileChunks. Unknown job: NOT_FOUND; a job
+   * that is not done: FAILED_PRECONDITION.
+   */
+  getArtifacts(
+    argument: _chorus_v1_GetArtifactsRequest,
+    metadata: grpc.Metadata,
+    options?: grpc.CallOptions,
+  ): grpc.ClientReadableStream<_chorus_v1_ArtifactChunk__Output>;
+  getArtifacts(
+    argument: _chorus_v1_GetArtifactsRequest,
+    options?: grpc.CallOptions,
+  ): grpc.ClientReadableStream<_chorus_v1_ArtifactChunk__Output>;
 
   /**
    * The job's state and every task's state.
@@ -374,6 +411,16 @@ export interface CoordinatorHandlers extends grpc.UntypedServiceImplementation {
   CancelJob: grpc.handleUnaryCall<_chorus_v1_CancelJobRequest__Output, _chorus_v1_CancelJobReply>;
 
   /**
+   * A done job's files (report.json, report.md, report.html and every model): each file's
+   * ArtifactFile, then, unless `list_only`, its bytes in FileChunks. Unknown job: NOT_FOUND; a job
+   * that is not done: FAILED_PRECONDITION.
+   */
+  GetArtifacts: grpc.handleServerStreamingCall<
+    _chorus_v1_GetArtifactsRequest__Output,
+    _chorus_v1_ArtifactChunk
+  >;
+
+  /**
    * The job's state and every task's state.
    */
   GetJob: grpc.handleUnaryCall<_chorus_v1_GetJobRequest__Output, _chorus_v1_JobStatus>;
@@ -410,6 +457,12 @@ export interface CoordinatorDefinition extends grpc.ServiceDefinition {
     _chorus_v1_CancelJobReply,
     _chorus_v1_CancelJobRequest__Output,
     _chorus_v1_CancelJobReply__Output
+  >;
+  GetArtifacts: MethodDefinition<
+    _chorus_v1_GetArtifactsRequest,
+    _chorus_v1_ArtifactChunk,
+    _chorus_v1_GetArtifactsRequest__Output,
+    _chorus_v1_ArtifactChunk__Output
   >;
   GetJob: MethodDefinition<
     _chorus_v1_GetJobRequest,

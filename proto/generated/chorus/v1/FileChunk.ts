@@ -4,11 +4,11 @@
 import type { Long } from '@grpc/proto-loader';
 
 /**
- * A contiguous piece of a declared file.
+ * A contiguous piece of a file: of a declared data file (SubmitJob), or of an artifact (GetArtifacts).
  */
 export interface FileChunk {
   /**
-   * The declared file this piece belongs to.
+   * The file this piece belongs to.
    */
   path?: string;
   /**
@@ -26,11 +26,11 @@ export interface FileChunk {
 }
 
 /**
- * A contiguous piece of a declared file.
+ * A contiguous piece of a file: of a declared data file (SubmitJob), or of an artifact (GetArtifacts).
  */
 export interface FileChunk__Output {
   /**
-   * The declared file this piece belongs to.
+   * The file this piece belongs to.
    */
   path: string;
   /**

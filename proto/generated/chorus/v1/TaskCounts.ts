@@ -9,6 +9,7 @@ export interface TaskCounts {
   running?: number;
   done?: number;
   failed?: number;
+  queued?: number;
 }
 
 /**
@@ -19,4 +20,5 @@ export interface TaskCounts__Output {
   running: number;
   done: number;
   failed: number;
+  queued: number;
 }

@@ -2,7 +2,8 @@
 // Original file: proto/chorus.proto
 
 /**
- * Where a task is in its life (as the scheduler's TaskRecord status).
+ * Where a task is in its life: the scheduler's TaskRecord status, with a dispatched task that no
+ * worker runs yet told apart as queued.
  */
 export const TaskState = {
   /**
@@ -14,7 +15,7 @@ export const TaskState = {
    */
   TASK_STATE_PENDING: 'TASK_STATE_PENDING',
   /**
-   * Dispatched to a worker.
+   * Taken by a worker, which runs it now (as the worker's heartbeat says).
    */
   TASK_STATE_RUNNING: 'TASK_STATE_RUNNING',
   /**
@@ -25,10 +26,15 @@ export const TaskState = {
    * Failed and will not be retried.
    */
   TASK_STATE_FAILED: 'TASK_STATE_FAILED',
+  /**
+   * Dispatched to the work queue; no worker has taken it yet (or its worker has stopped answering).
+   */
+  TASK_STATE_QUEUED: 'TASK_STATE_QUEUED',
 } as const;
 
 /**
- * Where a task is in its life (as the scheduler's TaskRecord status).
+ * Where a task is in its life: the scheduler's TaskRecord status, with a dispatched task that no
+ * worker runs yet told apart as queued.
  */
 export type TaskState =
   /**
@@ -42,7 +48,7 @@ export type TaskState =
   | 'TASK_STATE_PENDING'
   | 1
   /**
-   * Dispatched to a worker.
+   * Taken by a worker, which runs it now (as the worker's heartbeat says).
    */
   | 'TASK_STATE_RUNNING'
   | 2
@@ -55,9 +61,15 @@ export type TaskState =
    * Failed and will not be retried.
    */
   | 'TASK_STATE_FAILED'
-  | 4;
+  | 4
+  /**
+   * Dispatched to the work queue; no worker has taken it yet (or its worker has stopped answering).
+   */
+  | 'TASK_STATE_QUEUED'
+  | 5;
 
 /**
- * Where a task is in its life (as the scheduler's TaskRecord status).
+ * Where a task is in its life: the scheduler's TaskRecord status, with a dispatched task that no
+ * worker runs yet told apart as queued.
  */
 export type TaskState__Output = (typeof TaskState)[keyof typeof TaskState];
