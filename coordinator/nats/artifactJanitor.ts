@@ -42,26 +42,46 @@ export class ArtifactJanitor {
     this.log = o.log ?? (() => {});
   }
 
+  /** Reads from the first metadata message on; resolves once reading has started (a refusal throws). */
   async start(): Promise<void> {
+    this.messages = await this.follow();
+    this.loop = this.readOn(this.messages);
+  }
+
+  /** An ordered consumer of the metadata subjects, from the first message or after the last handled. */
+  private async follow(): Promise<ConsumerMessages> {
     const { js, objects } = this.o.resources;
     const consumer = await js.consumers.get(objects.stream, {
       filter_subjects: objects.allMeta,
-      deliver_policy: DeliverPolicy.All,
+      ...(this.handledSeq === 0
+        ? { deliver_policy: DeliverPolicy.All }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.handledSeq + 1 }),
     });
-    this.messages = await consumer.consume();
-    const messages = this.messages;
-    this.loop = (async () => {
-      for await (const m of messages) {
-        if (this.stopped) break;
-        try {
-          await this.handle(m);
-        } catch (err) {
-          // NATS down, say: what this revision superseded stays until a coordinator reads it again.
-          this.log(`artifact cleanup: ${m.subject} (sequence ${m.seq}): ${String(err)}`);
+    return consumer.consume();
+  }
+
+  /** Handles messages until stopped; should the consumer end (NATS trouble), follows again from where it was. */
+  private async readOn(first: ConsumerMessages): Promise<void> {
+    let messages: ConsumerMessages | undefined = first;
+    while (!this.stopped) {
+      try {
+        messages ??= this.messages = await this.follow();
+        for await (const m of messages) {
+          if (this.stopped) return;
+          try {
+            await this.handle(m);
+          } catch (err) {
+            // NATS down, say: what this revision superseded stays until a coordinator reads it again.
+            this.log(`artifact cleanup: ${m.subject} (sequence ${m.seq}): ${String(err)}`);
+          }
+          this.handledSeq = m.seq;
         }
-        this.handledSeq = m.seq;
+      } catch (err) {
+        if (!this.stopped) this.log(`artifact cleanup: ${String(err)}; following the bucket again`);
       }
-    })();
+      messages = undefined;
+      if (!this.stopped) await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 
   async stop(): Promise<void> {

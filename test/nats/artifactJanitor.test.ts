@@ -103,3 +103,34 @@ test("a finished job's artifact replaced after the job ended keeps its old chunk
     await janitor.stop();
   }
 });
+
+test('it keeps purging after nats-server restarts under it', async () => {
+  const b = res.objects;
+  const janitor = new ArtifactJanitor({ resources: res, graceMs: 0 });
+  await janitor.start();
+  try {
+    const before = await b.put('jobR/model.bin', bytes(100, 1), 1000);
+    await b.put('jobR/model.bin', bytes(100, 2), 1000);
+    await settled(janitor);
+    assert.equal(await messagesOn(b.chunkSubject(before.nuid)), 0);
+    await srv.restart();
+    // The client reconnects by itself; writes go on, and so does the janitor.
+    const deadline = Date.now() + 60_000;
+    let replaced: string | undefined;
+    while (replaced === undefined) {
+      try {
+        replaced = (await b.put('jobR/model.bin', bytes(100, 3), 1000)).nuid;
+      } catch (err) {
+        assert.ok(Date.now() < deadline, `writes work again after the restart: ${String(err)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    await b.put('jobR/model.bin', bytes(100, 4), 1000);
+    while ((await messagesOn(b.chunkSubject(replaced))) > 0) {
+      assert.ok(Date.now() < deadline, 'the revision replaced after the restart was purged');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await janitor.stop();
+  }
+});
