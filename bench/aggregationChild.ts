@@ -1,8 +1,10 @@
 /**
- * Aggregation speed: Chorus' hardVote and softVote against straightforward JS loops, on random
- * probabilities of `--members` × `--samples` × `--classes`. Runs in its own process (≈0.5 GB of inputs).
+ * Aggregation speed: Chorus' hardVote, softVote and meanLogits against straightforward JS loops, on
+ * random probabilities of `--members` × `--samples` × `--classes`. Runs in its own process (≈0.5 GB of
+ * inputs).
  */
 import { hardVote } from '../core/ensemble/hardVote.ts';
+import { meanLogits } from '../core/ensemble/meanLogits.ts';
 import { softVote } from '../core/ensemble/softVote.ts';
 import { emitResult, numberArg, parseArgs } from './emitResult.ts';
 
@@ -13,11 +15,17 @@ export interface AggregationChildResult {
   /** members × samples × classes: the elements each call reads. */
   elements: number;
   /** Seconds per call, every repetition, in run order. */
-  seconds: Record<'chorusHard' | 'naiveHard' | 'chorusSoft' | 'naiveSoft', number[]>;
+  seconds: Record<AggregationTiming, number[]>;
+  /** CPU seconds of this process per call (single-threaded work: steadier than wall time on a shared machine). */
+  cpuSeconds: Record<AggregationTiming, number[]>;
   /** The naive loops give the same answers (a check that the baselines do the same job). */
   hardAgrees: boolean;
   softMaxAbsDiff: number;
+  meanMaxAbsDiff: number;
 }
+
+export type AggregationTiming =
+  'chorusHard' | 'naiveHard' | 'chorusSoft' | 'naiveSoft' | 'chorusMean' | 'naiveMean';
 
 const args = parseArgs(process.argv.slice(2));
 const members = numberArg(args, 'members', 10);
@@ -62,8 +70,8 @@ function naiveHardVote(scores: readonly Float32Array[]): Int32Array {
   return out;
 }
 
-/** The plain mean of the members' probabilities. */
-function naiveSoftVote(probs: readonly Float32Array[]): Float32Array {
+/** The plain mean of the members' probabilities (or logits: the same loop). */
+function naiveMean(probs: readonly Float32Array[]): Float32Array {
   const out = new Float32Array(samples * classes);
   for (let k = 0; k < out.length; k++) {
     let sum = 0;
@@ -74,29 +82,41 @@ function naiveSoftVote(probs: readonly Float32Array[]): Float32Array {
 }
 
 const inputs = Array.from({ length: members }, (_, i) => randomProbabilities(1 + i * 7919));
-const seconds: AggregationChildResult['seconds'] = {
+const timings = (): Record<AggregationTiming, number[]> => ({
   chorusHard: [],
   naiveHard: [],
   chorusSoft: [],
   naiveSoft: [],
-};
-const time = <T>(key: keyof typeof seconds, f: () => T): T => {
+  chorusMean: [],
+  naiveMean: [],
+});
+const seconds = timings();
+const cpuSeconds = timings();
+const time = <T>(key: AggregationTiming, f: () => T): T => {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const out = f();
   seconds[key].push((performance.now() - t0) / 1000);
+  const cpu = process.cpuUsage(cpu0);
+  cpuSeconds[key].push((cpu.user + cpu.system) / 1e6);
   return out;
 };
 
 let hardAgrees = true;
 let softMaxAbsDiff = 0;
+let meanMaxAbsDiff = 0;
 // Interleaved, so a burst of load from elsewhere on the machine hits both sides alike.
 for (let rep = 0; rep < reps; rep++) {
   const a = time('chorusHard', () => hardVote(inputs, classes));
   const b = time('naiveHard', () => naiveHardVote(inputs));
   for (let r = 0; r < samples; r++) if (a[r] !== b[r]) hardAgrees = false;
   const p = time('chorusSoft', () => softVote(inputs, classes));
-  const q = time('naiveSoft', () => naiveSoftVote(inputs));
+  const q = time('naiveSoft', () => naiveMean(inputs));
   for (let k = 0; k < p.length; k++) softMaxAbsDiff = Math.max(softMaxAbsDiff, Math.abs(p[k]! - q[k]!));
+  // Probabilities are finite numbers too: the mean of logits does the same sums with its own check.
+  const u = time('chorusMean', () => meanLogits(inputs, classes));
+  const v = time('naiveMean', () => naiveMean(inputs));
+  for (let k = 0; k < u.length; k++) meanMaxAbsDiff = Math.max(meanMaxAbsDiff, Math.abs(u[k]! - v[k]!));
 }
 
 const result: AggregationChildResult = {
@@ -105,7 +125,9 @@ const result: AggregationChildResult = {
   classes,
   elements: members * samples * classes,
   seconds,
+  cpuSeconds,
   hardAgrees,
   softMaxAbsDiff,
+  meanMaxAbsDiff,
 };
 emitResult(result);

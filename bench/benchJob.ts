@@ -8,13 +8,18 @@ import { parse, stringify } from 'yaml';
 export const FOUR_MLPS_JOB = fileURLToPath(new URL('./jobs/four-mlps.yaml', import.meta.url));
 
 /**
- * A copy of a bench job in a fresh temporary folder, with every member's epochs replaced (quick runs)
- * when `epochs` is given. The caller removes `dir`.
+ * A copy of a bench job in a fresh temporary folder, with every member's (and the student's) epochs
+ * replaced (quick runs) when `epochs` is given. The caller removes `dir`.
  */
 export async function benchJobCopy(file: string, epochs?: number): Promise<{ dir: string; jobFile: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'chorus-bench-'));
-  const job = parse(await readFile(file, 'utf8')) as { members: { train?: { epochs?: number } }[] };
-  if (epochs !== undefined) for (const m of job.members) m.train = { ...m.train, epochs };
+  type Train = { train?: { epochs?: number } };
+  const job = parse(await readFile(file, 'utf8')) as { members: Train[]; distillation?: { student?: Train } };
+  if (epochs !== undefined) {
+    for (const m of job.members) m.train = { ...m.train, epochs };
+    const student = job.distillation?.student;
+    if (student) student.train = { ...student.train, epochs };
+  }
   const jobFile = path.join(dir, path.basename(file));
   await writeFile(jobFile, stringify(job));
   return { dir, jobFile };

@@ -9,6 +9,17 @@ export interface Baseline {
   value: number | null;
 }
 
+/**
+ * A bound a figure should meet, from an issue. It bounds the figure's value (in its unit) or its ratio to
+ * the same-run baseline, from below when higher is better, from above when lower is.
+ */
+export interface Target {
+  on: 'value' | 'ratio';
+  bound: number;
+  /** Where the target was set, e.g. `issue 17`. */
+  source: string;
+}
+
 export interface Figure {
   /** Stable key, e.g. `train.mlp-b128.chorus-wasm`. */
   id: string;
@@ -25,6 +36,19 @@ export interface Figure {
   /** Whether a higher value is better (throughput) or a lower one (time, latency). */
   higherIsBetter: boolean;
   note?: string;
+  targets?: Target[];
+}
+
+/** Whether a figure meets a target, and by how much it misses (a fraction of the bound), when measured. */
+export function targetVerdict(
+  f: Figure,
+  t: Target,
+): { measured: number | null; met: boolean | null; missedBy: number | null } {
+  const measured = t.on === 'ratio' ? f.ratio : f.value;
+  if (measured === null) return { measured, met: null, missedBy: null };
+  const met = f.higherIsBetter ? measured >= t.bound : measured <= t.bound;
+  const missedBy = met ? 0 : Math.abs(measured - t.bound) / Math.abs(t.bound);
+  return { measured, met, missedBy };
 }
 
 export interface Section {

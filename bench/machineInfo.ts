@@ -3,8 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { packageVersion } from '../core/backend/packageVersion.ts';
 import type { MachineInfo, Versions } from './benchResults.ts';
-import { runChild } from './runChild.ts';
-import { PYTHON } from './trainingThroughput.ts';
+import { PYTHON, runTorchChild } from './torchChild.ts';
 
 /** Environment variables that change how the numeric libraries behave. */
 const RELEVANT_ENV = [
@@ -50,9 +49,9 @@ export async function versions(): Promise<Versions> {
   let python = existsSync(PYTHON) ? 'unknown' : 'not installed';
   if (existsSync(PYTHON)) {
     const script = fileURLToPath(new URL('./torch_train.py', import.meta.url));
-    const out = await runChild<{ torch?: string; python?: string; skipped?: string }>(
-      PYTHON,
-      [script, '--model', 'mlp', '--version'],
+    const out = await runTorchChild<{ torch?: string; python?: string; skipped?: string }>(
+      script,
+      ['--model', 'mlp', '--version'],
       { timeoutMs: 60_000 },
     );
     if (out.result?.torch) torch = out.result.torch;

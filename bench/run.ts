@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { aggregation } from './aggregation.ts';
 import type { Benchmark, BenchResults, Section, SectionBody } from './benchResults.ts';
 import { parseArgs } from './emitResult.ts';
+import { e2e } from './e2e.ts';
 import { executorOverhead } from './executorOverhead.ts';
 import { loadBenchmark } from './load.ts';
 import { distributedVsEmbedded } from './distributedVsEmbedded.ts';
@@ -25,6 +26,7 @@ import { machineInfo, versions } from './machineInfo.ts';
 import { profileStep } from './profileStep.ts';
 import { renderBenchmarks } from './renderBenchmarks.ts';
 import { slotScaling } from './slotScaling.ts';
+import { threadStart } from './threadStart.ts';
 import { trainingThroughput } from './trainingThroughput.ts';
 
 /** In run order, which is also the order of BENCHMARKS.md. */
@@ -32,11 +34,13 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   training: trainingThroughput,
   aggregation,
   executor: executorOverhead,
+  'thread-start': threadStart,
   slots: slotScaling,
   streaming: logitStreamingSection,
   profile: profileStep,
   load: loadBenchmark,
   distributed: distributedVsEmbedded,
+  e2e,
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -9,7 +9,7 @@ export const ENGINE_LABELS: Record<Engine | 'torch', string> = {
   'chorus-wasm': 'Chorus wasm (1 thread)',
   'stock-wasm': 'stock tfjs wasm',
   'tfjs-cpu': 'tfjs cpu',
-  torch: 'PyTorch CPU (1 thread)',
+  torch: 'PyTorch CPU (one core)',
 };
 
 export interface EngineInfo {

@@ -1,8 +1,13 @@
-"""PyTorch CPU (1 thread) baseline for the training / soft-label benchmark.
+"""PyTorch CPU (one core) baseline for the training / soft-label benchmark.
 
 Same architectures, optimizer (Adam, lr 0.001), loss (softmax cross-entropy), batch sizes and timing
 scheme as bench/measureThroughput.ts. Prints one marked JSON line; when torch cannot be imported it
 prints {"skipped": reason} instead, so the suite records why.
+
+One core: the parent sets OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and MKL_NUM_THREADS to 1 (bench/torchChild.ts;
+Debian's torch otherwise runs OpenMP/OpenBLAS threads that set_num_threads does not stop), and this script
+sets torch's intra- and inter-op threads to 1. Every timed window reports its CPU time (getrusage, every
+thread of the process), so the parent can refuse a figure that used more than one core.
 
     python3 bench/torch_train.py --model mlp|cnn --batch 128 --target 3 [--infer]
 """
@@ -10,12 +15,23 @@ import argparse
 import gzip
 import json
 import math
+import os
 import platform
+import resource
 import sys
 import time
 
 MARKER = "@@CHORUS_BENCH_RESULT "
 DATA = "/usr/share/datasets/fashion-mnist"
+
+
+ONE_CORE_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def cpu_seconds():
+    """User + system CPU time of this process, every thread."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def emit(result):
@@ -44,6 +60,7 @@ def main():
         emit({"torch": torch.__version__, "python": platform.python_version()})
         return
     torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
     torch.manual_seed(1)
 
     def load(split):
@@ -73,7 +90,7 @@ def main():
     def run_steps(steps):
         # Like trainLoop: gather a shuffled batch, step, read the loss back.
         nonlocal offset
-        start, cpu = time.perf_counter(), time.process_time()
+        start, cpu = time.perf_counter(), cpu_seconds()
         order = (torch.randperm(steps * args.batch) + offset) % n
         offset += steps * args.batch
         model.train()
@@ -85,7 +102,7 @@ def main():
             loss.backward()
             optimizer.step()
             loss.item()
-        return time.perf_counter() - start, time.process_time() - cpu
+        return time.perf_counter() - start, cpu_seconds() - cpu
 
     first, first_cpu = run_steps(1)
     from_first = first > 5 * args.target
@@ -95,20 +112,22 @@ def main():
         warmup += s
         per_step = s / 3
     if from_first:
-        steps, seconds, cpu_seconds = 1, first, first_cpu
+        steps, seconds, train_cpu = 1, first, first_cpu
     else:
         steps = min(args.max_steps, max(args.min_steps, math.ceil(args.target / per_step)))
-        seconds, cpu_seconds = run_steps(steps)
+        seconds, train_cpu = run_steps(steps)
     result = {
         "engine": "torch",
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
+        "interopThreads": torch.get_num_interop_threads(),
+        "env": {name: os.environ.get(name) for name in ONE_CORE_ENV},
         "train": {
             "samplesPerSecond": steps * args.batch / seconds,
-            "samplesPerCpuSecond": steps * args.batch / cpu_seconds,
+            "samplesPerCpuSecond": steps * args.batch / train_cpu,
             "steps": steps,
             "seconds": seconds,
-            "cpuSeconds": cpu_seconds,
+            "cpuSeconds": train_cpu,
             "firstStepSeconds": first,
             "warmupSeconds": warmup,
             "fromFirstStep": from_first,
@@ -120,19 +139,19 @@ def main():
         batch = 1024
         with torch.no_grad():
             model(x_test[:batch]).numpy()
-            samples, start, t0, cpu0 = 0, batch % x_test.shape[0], time.perf_counter(), time.process_time()
+            samples, start, t0, cpu0 = 0, batch % x_test.shape[0], time.perf_counter(), cpu_seconds()
             while samples == 0 or time.perf_counter() - t0 < args.target:
                 end = min(x_test.shape[0], start + batch)
                 model(x_test[start:end]).numpy()
                 samples += end - start
                 start = end % x_test.shape[0]
-            seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - cpu0
+            seconds, infer_cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
         result["infer"] = {
             "samplesPerSecond": samples / seconds,
-            "samplesPerCpuSecond": samples / cpu_seconds,
+            "samplesPerCpuSecond": samples / infer_cpu,
             "samples": samples,
             "seconds": seconds,
-            "cpuSeconds": cpu_seconds,
+            "cpuSeconds": infer_cpu,
             "batchSize": batch,
         }
     emit(result)

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../core/backend/selectBackend.ts';
 import { injectFault } from '../core/tasks/faultInjection.ts';
 import { runTask } from '../core/tasks/runTask.ts';
-import { toFailure } from '../core/tasks/toFailure.ts';
+import { toFailure } from '../core/tasks/taskFailure.ts';
 import type { TaskOutcome } from '../core/tasks/taskOutcome.ts';
 import { ThreadMetricsRecorder } from './metrics/threadMetricsRecorder.ts';
 import type {

@@ -1,55 +1,13 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { FsArtifactStore } from '../core/artifacts/fsArtifactStore.ts';
 import type { ArtifactStore } from '../core/artifacts/artifactStore.ts';
-import { NatsArtifactStore } from '../cluster/artifacts/natsArtifactStore.ts';
-import { ObjectBucket } from '../cluster/artifacts/objectBucket.ts';
-import { connectNats } from '../cluster/nats/connectNats.ts';
-import { connectDataPlane, type DataPlaneConnection } from '../cluster/client/dataPlaneConnection.ts';
-import { clientConnectOptions } from '../cluster/grpc/authClient.ts';
 import type { ArtifactLocation } from './poolMessages.ts';
-import { LogitForwardingStore } from './logitForwardingStore.ts';
 
 /**
- * Opens a task's artifact store inside a pool thread. Connections are per thread (a NATS socket or
- * gRPC channel cannot be shared with the parent) and kept for the thread's later tasks.
+ * Opens a task's artifact store inside a pool thread: the filesystem (embedded runs), or the NATS
+ * Object Store (distributed workers), whose clients are loaded on the first such task only.
  */
-const objectStores = new Map<string, Promise<{ nc: NatsConnection; bucket: ObjectBucket }>>();
-const dataPlanes = new Map<string, DataPlaneConnection>();
-
 export async function openArtifactStore(location: ArtifactLocation, classes: number): Promise<ArtifactStore> {
   if (location.kind === 'fs') return new FsArtifactStore(location.root);
-  // Same servers, login and bucket: same connection (a worker's settings do not change while it runs).
-  const key = JSON.stringify([
-    location.servers,
-    location.natsSecurity,
-    location.inboxPrefix,
-    location.bucket,
-  ]);
-  let opened = objectStores.get(key);
-  if (!opened) {
-    opened = (async () => {
-      // Reconnect forever: a restarted nats-server must not fail a running task.
-      const nc = await connectNats(location.servers, location.natsSecurity, {
-        name: 'chorus-thread',
-        ...(location.inboxPrefix !== undefined ? { inboxPrefix: location.inboxPrefix } : {}),
-      });
-      const bucket = new ObjectBucket(nc, jetstream(nc), await jetstreamManager(nc), location.bucket);
-      return { nc, bucket };
-    })();
-    objectStores.set(key, opened);
-    opened.catch(() => objectStores.delete(key));
-  }
-  const { bucket } = await opened;
-  let plane = dataPlanes.get(location.coordinator);
-  if (!plane) {
-    plane = connectDataPlane(location.coordinator, clientConnectOptions(location.grpc));
-    dataPlanes.set(location.coordinator, plane);
-  }
-  return new LogitForwardingStore(new NatsArtifactStore(bucket, location.prefix), plane, {
-    jobId: location.jobId,
-    taskId: location.taskId,
-    dispatchId: location.dispatchId,
-    classes,
-  });
+  const { openNatsArtifactStore } = await import('./threadNatsArtifacts.ts');
+  return openNatsArtifactStore(location, classes);
 }

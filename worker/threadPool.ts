@@ -1,6 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { toFailure } from '../core/tasks/toFailure.ts';
+import { toFailure } from '../core/tasks/taskFailure.ts';
 import type { TaskOutcome } from '../core/tasks/taskOutcome.ts';
 import type {
   EndOfTaskMessage,
@@ -11,6 +11,7 @@ import type {
 } from './poolMessages.ts';
 import type { BackendChoice } from '../core/backend/backendChoice.ts';
 import { WORKER_DEFAULTS } from './workerDefaults.ts';
+import { compiledThreadEntry, withoutTsxFlags } from './compiledThreadEntry.ts';
 
 /**
  * How long to wait, after a task settles, for the messages its thread posted before it: they travel
@@ -26,17 +27,26 @@ const MESSAGE_DRAIN_TIMEOUT_MS = 2000;
  */
 export class ThreadPool {
   readonly threads: number;
-  private readonly pool: Piscina;
+  /** Started once the thread entry is known (compiled, or TypeScript through tsx): see compiledThreadEntry.ts. */
+  private readonly pool: Promise<Piscina>;
 
   constructor(threads = WORKER_DEFAULTS.slots()) {
     this.threads = threads;
-    this.pool = new Piscina({
-      filename: new URL('./poolThreadEntry.mjs', import.meta.url).href,
-      minThreads: threads,
-      maxThreads: threads,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      concurrentTasksPerWorker: 1,
-    });
+    this.pool = compiledThreadEntry().then(
+      (compiled) =>
+        new Piscina({
+          filename: new URL('./poolThreadEntry.mjs', import.meta.url).href,
+          minThreads: threads,
+          maxThreads: threads,
+          idleTimeout: Number.POSITIVE_INFINITY,
+          concurrentTasksPerWorker: 1,
+          ...(compiled === undefined
+            ? {}
+            : { workerData: { compiledEntry: compiled }, execArgv: withoutTsxFlags(process.execArgv) }),
+        }),
+    );
+    // Failures surface in run / warmUp / close; this only keeps one from being unhandled meanwhile.
+    this.pool.catch(() => undefined);
   }
 
   async run(
@@ -54,7 +64,9 @@ export class ThreadPool {
     port1.once('close', () => drained());
     try {
       const full: PoolRequest = { ...request, port: port2 };
-      return (await this.pool.run(full, {
+      return (await (
+        await this.pool
+      ).run(full, {
         transferList: [port2],
         ...(signal ? { signal } : {}),
       })) as TaskOutcome;
@@ -80,12 +92,13 @@ export class ThreadPool {
   async warmUp(backend: BackendChoice, waitMs = 120_000): Promise<WarmUpResult[]> {
     const arrived = new SharedArrayBuffer(4);
     const request: WarmUpRequest = { kind: 'warm-up', backend, arrived, threads: this.threads, waitMs };
+    const pool = await this.pool;
     return (await Promise.all(
-      Array.from({ length: this.threads }, () => this.pool.run(request)),
+      Array.from({ length: this.threads }, () => pool.run(request)),
     )) as WarmUpResult[];
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await (await this.pool).destroy();
   }
 }

@@ -151,9 +151,25 @@ async function startWasm(choice: BackendChoice, options: SelectBackendOptions): 
 }
 
 async function startCpu(choice: BackendChoice): Promise<BackendInfo> {
-  await activate('cpu', 'cpu', `npm install ${CPU_PACKAGE}`);
-  const version = tf.version['tfjs-backend-cpu'];
-  return { name: 'cpu', package: CPU_PACKAGE, version, choice, gpu: false, patchedKernels: [] };
+  const install = `npm install ${CPU_PACKAGE}`;
+  try {
+    // Registered already where the @tensorflow/tfjs umbrella is loaded; the compiled pool threads load
+    // only the packages they use (leanTfjs.ts), so the cpu backend comes in here.
+    await import('@tensorflow/tfjs-backend-cpu');
+  } catch (error) {
+    throw new BackendUnavailableError(`backend 'cpu' could not load (${messageOf(error)}): ${install}`, {
+      cause: error,
+    });
+  }
+  await activate('cpu', 'cpu', install);
+  return {
+    name: 'cpu',
+    package: CPU_PACKAGE,
+    version: packageVersion(CPU_PACKAGE),
+    choice,
+    gpu: false,
+    patchedKernels: [],
+  };
 }
 
 /**

@@ -3,7 +3,8 @@
  * the class with the most weighted votes wins, ties going to the lowest class index.
  */
 import { argmaxRow } from '../metrics/argmaxRows.ts';
-import { checkFinite, checkMembers, checkWeights } from './validate.ts';
+import { checkFinite, checkMembers, checkWeights, validWeights } from './validate.ts';
+import { blockedHardVote } from './wasm/blockedAggregation.ts';
 
 /**
  * Weighted vote totals, row-major [n, classes] float64. A member's vote goes to its row argmax (ties inside a
@@ -36,6 +37,11 @@ export function hardVote(
   classes: number,
   weights?: readonly number[],
 ): Int32Array {
+  checkMembers(memberScores, classes, 'memberScores');
+  // One checked pass over blocks; anything it cannot vouch for goes through weightedVotes' checks, in order.
+  const valid = validWeights(weights, memberScores.length);
+  const fast = valid && blockedHardVote(memberScores, classes, valid);
+  if (fast) return fast;
   const votes = weightedVotes(memberScores, classes, weights);
   const n = votes.length / classes;
   const out = new Int32Array(n);

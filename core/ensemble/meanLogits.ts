@@ -1,5 +1,6 @@
 /** Logit averaging: the weighted mean of the members' logits (apply softmax afterwards for probabilities). */
-import { checkFinite, checkMembers, checkWeights } from './validate.ts';
+import { checkFinite, checkMembers, checkWeights, validWeights } from './validate.ts';
+import { blockedWeightedMean } from './wasm/blockedAggregation.ts';
 import { weightedMeanRows } from './weightedMean.ts';
 
 /**
@@ -12,6 +13,10 @@ export function meanLogits(
   weights?: readonly number[],
 ): Float32Array {
   checkMembers(memberLogits, classes, 'memberLogits');
+  // One checked pass over blocks; anything it cannot vouch for goes through the checks below, in order.
+  const valid = validWeights(weights, memberLogits.length);
+  const fast = valid && blockedWeightedMean(memberLogits, classes, valid, 'finite');
+  if (fast) return fast;
   memberLogits.forEach((t, i) => checkFinite(t, classes, `memberLogits[${i}]`));
   const w = checkWeights(weights, memberLogits.length);
   return Float32Array.from(weightedMeanRows(memberLogits, w));

@@ -106,6 +106,18 @@ export function checkWeights(weights: readonly number[] | undefined, members: nu
   return [...weights];
 }
 
+/** The weights `checkWeights` would return, or undefined where it would throw (without building a message). */
+export function validWeights(weights: readonly number[] | undefined, members: number): number[] | undefined {
+  if (weights === undefined) return new Array<number>(members).fill(1);
+  if (weights.length !== members) return undefined;
+  let sum = 0;
+  for (const w of weights) {
+    if (!Number.isFinite(w) || w < 0) return undefined;
+    sum += w;
+  }
+  return sum > 0 ? [...weights] : undefined;
+}
+
 /** Throws unless `labels` has `n` entries, each an integer class index in [0, classes). */
 export function checkLabels(labels: Int32Array, n: number, classes: number, what = 'labels'): void {
   if (labels.length !== n) {

@@ -5,9 +5,9 @@
  * WebAssembly SIMD proposal (prefix 0xFD, LEB128 opcode).
  */
 
-export type ValueType = 'i32' | 'f32' | 'v128';
+export type ValueType = 'i32' | 'f32' | 'f64' | 'v128';
 
-export const TYPE_CODE: Record<ValueType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+export const TYPE_CODE: Record<ValueType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** A local variable (parameters first, then declared locals), by index. */
 export interface Local {
@@ -18,6 +18,7 @@ export interface Local {
 const SIMD = {
   load: 0x00,
   load32Splat: 0x09,
+  load64Splat: 0x0a,
   store: 0x0b,
   const: 0x0c,
   shuffle: 0x0d,
@@ -25,11 +26,23 @@ const SIMD = {
   f32x4Splat: 0x13,
   i32x4ExtractLane: 0x1b,
   f32x4ExtractLane: 0x1f,
+  f64x2Splat: 0x14,
+  f64x2ExtractLane: 0x21,
   f32x4Eq: 0x41,
   f32x4Gt: 0x44,
+  f32x4Le: 0x45,
+  f32x4Ge: 0x46,
   v128And: 0x4e,
   v128AndNot: 0x4f,
   bitselect: 0x52,
+  load32Zero: 0x5c,
+  load64Zero: 0x5d,
+  load32Lane: 0x56,
+  f32x4DemoteF64x2Zero: 0x5e,
+  f64x2PromoteLowF32x4: 0x5f,
+  i32x4LeU: 0x3e,
+  i32x4AllTrue: 0xa3,
+  i32x4MaxU: 0xb9,
   f32x4Sqrt: 0xe3,
   f32x4Add: 0xe4,
   f32x4Sub: 0xe5,
@@ -38,6 +51,9 @@ const SIMD = {
   f32x4Min: 0xe8,
   f32x4Max: 0xe9,
   i32x4Add: 0xae,
+  f64x2Add: 0xf0,
+  f64x2Mul: 0xf2,
+  f64x2Div: 0xf3,
   f32x4RelaxedMadd: 0x105,
 } as const;
 
@@ -124,6 +140,10 @@ export class FunctionBuilder {
   f32(value: number): this {
     const bytes = new Uint8Array(new Float32Array([value]).buffer);
     return this.op(0x43, ...bytes);
+  }
+  f64(value: number): this {
+    const bytes = new Uint8Array(new Float64Array([value]).buffer);
+    return this.op(0x44, ...bytes);
   }
   v128Zero(): this {
     return this.simd(SIMD.const).op(...new Array<number>(16).fill(0));
@@ -236,6 +256,45 @@ export class FunctionBuilder {
   f32Gt(): this {
     return this.op(0x5e);
   }
+  /** (a, b) -> a != b, true when either is NaN. */
+  f32Ne(): this {
+    return this.op(0x5c);
+  }
+  f32Le(): this {
+    return this.op(0x5f);
+  }
+  f32Ge(): this {
+    return this.op(0x60);
+  }
+
+  // --- f64 scalar ---
+  f64Add(): this {
+    return this.op(0xa0);
+  }
+  f64Sub(): this {
+    return this.op(0xa1);
+  }
+  f64Mul(): this {
+    return this.op(0xa2);
+  }
+  f64Div(): this {
+    return this.op(0xa3);
+  }
+  f64Gt(): this {
+    return this.op(0x64);
+  }
+  f64Ge(): this {
+    return this.op(0x66);
+  }
+  f64Le(): this {
+    return this.op(0x65);
+  }
+  f64PromoteF32(): this {
+    return this.op(0xbb);
+  }
+  f32DemoteF64(): this {
+    return this.op(0xb6);
+  }
 
   // --- memory (offset is a constant byte offset added to the address on the stack) ---
   f32Load(offset = 0): this {
@@ -246,6 +305,31 @@ export class FunctionBuilder {
   }
   i32Load(offset = 0): this {
     return this.op(0x28).memarg(2, offset);
+  }
+  i32Store(offset = 0): this {
+    return this.op(0x36).memarg(2, offset);
+  }
+  f64Load(offset = 0): this {
+    return this.op(0x2b).memarg(3, offset);
+  }
+  f64Store(offset = 0): this {
+    return this.op(0x39).memarg(3, offset);
+  }
+  /** Loads one f64 into both halves of a vector. */
+  load64Splat(offset = 0): this {
+    return this.simd(SIMD.load64Splat).memarg(0, offset);
+  }
+  /** Loads one f32 into lane 0 of a vector, zeroing the others. */
+  load32Zero(offset = 0): this {
+    return this.simd(SIMD.load32Zero).memarg(0, offset);
+  }
+  /** (address, vector) -> the vector with lane `lane` replaced by the f32 loaded from address + offset. */
+  load32Lane(offset: number, lane: number): this {
+    return this.simd(SIMD.load32Lane).memarg(0, offset).op(lane);
+  }
+  /** Loads 8 bytes (two f32) into the low half of a vector, zeroing the high half. */
+  load64Zero(offset = 0): this {
+    return this.simd(SIMD.load64Zero).memarg(0, offset);
   }
   v128Load(offset = 0): this {
     return this.simd(SIMD.load).memarg(0, offset);
@@ -270,6 +354,14 @@ export class FunctionBuilder {
   }
   i32x4Add(): this {
     return this.simd(SIMD.i32x4Add);
+  }
+  /** Lane-wise unsigned maximum of two i32x4. */
+  i32x4MaxU(): this {
+    return this.simd(SIMD.i32x4MaxU);
+  }
+  /** Lane-wise unsigned a <= b of two i32x4 (all ones where true). */
+  i32x4LeU(): this {
+    return this.simd(SIMD.i32x4LeU);
   }
   i32x4ExtractLane(lane: number): this {
     return this.simd(SIMD.i32x4ExtractLane).op(lane);
@@ -308,6 +400,42 @@ export class FunctionBuilder {
   vEq(): this {
     return this.simd(SIMD.f32x4Eq);
   }
+  vLe(): this {
+    return this.simd(SIMD.f32x4Le);
+  }
+  vGe(): this {
+    return this.simd(SIMD.f32x4Ge);
+  }
+  /** i32: whether every 32-bit lane of the vector is non-zero. */
+  allTrue32(): this {
+    return this.simd(SIMD.i32x4AllTrue);
+  }
+
+  // --- f64x2 ---
+  f64x2Splat(): this {
+    return this.simd(SIMD.f64x2Splat);
+  }
+  f64x2ExtractLane(lane: number): this {
+    return this.simd(SIMD.f64x2ExtractLane).op(lane);
+  }
+  f64x2Add(): this {
+    return this.simd(SIMD.f64x2Add);
+  }
+  f64x2Mul(): this {
+    return this.simd(SIMD.f64x2Mul);
+  }
+  f64x2Div(): this {
+    return this.simd(SIMD.f64x2Div);
+  }
+  /** The low two f32 lanes, as f64x2 (exact). */
+  promoteLow(): this {
+    return this.simd(SIMD.f64x2PromoteLowF32x4);
+  }
+  /** f64x2 -> f32 lanes 0-1 (rounded to nearest even), lanes 2-3 zero. */
+  demoteZero(): this {
+    return this.simd(SIMD.f32x4DemoteF64x2Zero);
+  }
+
   /** Bitwise and of two vectors. */
   vAnd(): this {
     return this.simd(SIMD.v128And);
