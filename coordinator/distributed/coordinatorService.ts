@@ -323,10 +323,14 @@ export class CoordinatorService implements CoordinatorHandlers {
     const keys = new Set<string>();
     for await (const key of await kv.keys()) keys.add(key);
     for (const key of keys) {
-      const entry = await kv.get(key);
-      if (!entry || entry.operation !== 'PUT') continue;
+      // The key's worker name is the one the writer's NATS user may write (workerPermissions): the
+      // listed id comes from it, not from what the heartbeat says of itself.
+      const worker = this.o.resources.names.workerOfKey(key);
+      const entry = worker ? await kv.get(key) : null;
+      if (!worker || !entry || entry.operation !== 'PUT') continue;
       try {
-        out.push(decodeMessage(workerHeartbeatSchema, entry.value, 'worker heartbeat'));
+        const beat = decodeMessage(workerHeartbeatSchema, entry.value, 'worker heartbeat');
+        out.push({ ...beat, workerId: `${worker.name}/${worker.instance}` });
       } catch {
         // A malformed heartbeat is skipped; it expires on its own.
       }
@@ -439,7 +443,7 @@ export class CoordinatorService implements CoordinatorHandlers {
   }
 
   private storeOf(jobId: string): NatsArtifactStore {
-    return new NatsArtifactStore(this.o.resources.artifacts, this.o.resources.names.artifactPrefix(jobId));
+    return new NatsArtifactStore(this.o.resources.objects, this.o.resources.names.artifactPrefix(jobId));
   }
 }
 

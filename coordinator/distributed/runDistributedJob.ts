@@ -43,10 +43,10 @@ export async function runDistributedJob(
   stopReason: () => StopReason | undefined,
   isNew = false,
 ): Promise<void> {
-  const { names, js, state, artifacts } = deps.resources;
+  const { names, js, state, objects } = deps.resources;
   const jobId = record.id;
   const job = record.job;
-  const store = new NatsArtifactStore(artifacts, names.artifactPrefix(jobId));
+  const store = new NatsArtifactStore(objects, names.artifactPrefix(jobId));
   const kvState = new KvStateStore(state, names, jobId, { isNew });
   const log = deps.log;
   const executor = new NatsExecutor({ jobId, js, names, state: kvState, router: deps.router, log });
