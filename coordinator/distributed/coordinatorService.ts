@@ -233,36 +233,55 @@ export class CoordinatorService implements CoordinatorHandlers {
     };
   }
 
+  /**
+   * The job's events until it ends. It subscribes before it reads the job's state, so an event in
+   * between is not lost; and since a job's final event is published before its record says it ended,
+   * the record is read again once its run has finished (and every few seconds, whatever happens), so a
+   * job that ends while the watch starts still ends the watch.
+   */
   async watchJob(jobId: string, emit: (event: JobEvent) => void, signal: AbortSignal): Promise<void> {
-    const record = await this.requireJob(jobId);
-    const status = await this.getJob(jobId);
-    const total = status.tasks.length;
-    emit({
-      jobId,
-      time: Date.now(),
-      event: { type: 'job-started', total, alreadyDone: status.counts.done },
-    });
-    if (record.status !== 'running') {
-      emit({ jobId, time: Date.now(), event: finalEvent(record) });
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const unsubscribe = this.hub.subscribe(jobId, (e) => {
-        emit(e);
-        if (
-          e.event.type === 'job-done' ||
-          e.event.type === 'job-failed' ||
-          e.event.type === 'job-interrupted'
-        )
-          finish();
+    await this.requireJob(jobId);
+    let ended = false;
+    let live = false;
+    let wake!: () => void;
+    const over = new Promise<void>((resolve) => (wake = resolve));
+    const end = () => {
+      ended = true;
+      wake();
+    };
+    const deliver = (e: JobEvent) => {
+      if (ended) return;
+      emit(e);
+      if (isFinal(e.event)) end();
+    };
+    const early: JobEvent[] = [];
+    const unsubscribe = this.hub.subscribe(jobId, (e) => (live ? deliver(e) : early.push(e)));
+    signal.addEventListener('abort', end, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const status = await this.getJob(jobId);
+      emit({
+        jobId,
+        time: Date.now(),
+        event: { type: 'job-started', total: status.tasks.length, alreadyDone: status.counts.done },
       });
-      const finish = () => {
-        unsubscribe();
-        signal.removeEventListener('abort', finish);
-        resolve();
+      live = true;
+      for (const e of early.splice(0)) deliver(e);
+      const checkEnded = async () => {
+        if (ended) return;
+        const record = await this.jobs.getJob(jobId).catch(() => undefined);
+        if (record && record.status !== 'running')
+          deliver({ jobId, time: Date.now(), event: finalEvent(record) });
       };
-      signal.addEventListener('abort', finish, { once: true });
-    });
+      await checkEnded();
+      void this.active.get(jobId)?.done.then(checkEnded);
+      timer = setInterval(() => void checkEnded(), WATCH_RECHECK_MS);
+      await over;
+    } finally {
+      clearInterval(timer);
+      unsubscribe();
+      signal.removeEventListener('abort', end);
+    }
   }
 
   async cancelJob(jobId: string): Promise<JobSummary> {
@@ -449,7 +468,7 @@ export class CoordinatorService implements CoordinatorHandlers {
 
 /** A failed or cancelled job being resumed loses its old outcome. */
 function withoutOutcome(record: JobRecord): JobRecord {
-  const { finishedAt: _finishedAt, error: _error, ...rest } = record;
+  const { finishedAt: _finishedAt, error: _error, failedTask: _failedTask, ...rest } = record;
   return rest;
 }
 
@@ -485,9 +504,20 @@ function summarize(record: JobRecord, states: readonly TaskState[]): JobSummary 
   };
 }
 
+/** How often a watch re-reads its job's record, should it have missed the final event. */
+const WATCH_RECHECK_MS = 5000;
+
+function isFinal(event: JobEvent['event']): boolean {
+  return event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-interrupted';
+}
+
 function finalEvent(record: JobRecord): JobEvent['event'] {
   if (record.status === 'done')
     return { type: 'job-done', seconds: ((record.finishedAt ?? Date.now()) - record.submittedAt) / 1000 };
-  if (record.status === 'failed') return { type: 'job-failed', taskId: '', error: record.error ?? 'failed' };
+  if (record.status === 'failed') {
+    return record.failedTask
+      ? { type: 'job-failed', taskId: record.failedTask.taskId, error: record.failedTask.reason }
+      : { type: 'job-failed', taskId: '', error: record.error ?? 'failed' };
+  }
   return { type: 'job-interrupted' };
 }

@@ -104,7 +104,14 @@ export async function runDistributedJob(
         : err instanceof Error
           ? `${err.name}: ${err.message}`
           : String(err);
-    await setStatus((r) => ({ ...r, status, finishedAt: Date.now(), error: message }));
+    const failedTask = err instanceof JobFailedError ? { taskId: err.taskId, reason: err.reason } : undefined;
+    await setStatus((r) => ({
+      ...r,
+      status,
+      finishedAt: Date.now(),
+      error: message,
+      ...(failedTask ? { failedTask } : {}),
+    }));
     // The job is over: tasks still running on workers (other members, say) would only waste them.
     deps.stopWorkers?.(jobId);
     deps.log(`job ${jobId} ${status}: ${message}`);
