@@ -78,6 +78,8 @@ export class CoordinatorService implements CoordinatorHandlers {
   private readonly active = new Map<string, ActiveJob>();
   /** Parsing a submission and writing a report are CPU work: a burst of them takes turns. */
   private readonly turns = new Turns();
+  /** The last listing of which dispatches workers run, and when it started (takenDispatches). */
+  private taken: { at: number; listing: Promise<Set<string>> } | undefined;
   private progressSub: Subscription | undefined;
   private readonly log: (line: string) => void;
 
@@ -318,10 +320,24 @@ export class CoordinatorService implements CoordinatorHandlers {
     return out;
   }
 
-  /** The dispatches some worker runs now, as their heartbeats list them. */
-  private async takenDispatches(): Promise<Set<string>> {
-    const workers = await this.heartbeats();
-    return new Set(workers.flatMap((w) => w.tasks.map((t) => t.dispatchId)));
+  /**
+   * The dispatches some worker runs now, as their heartbeats list them. Listing the bucket costs a
+   * consumer and a read per worker: status calls within TAKEN_FRESH_MS of each other (clients polling,
+   * `jobs` over many jobs) share one listing.
+   */
+  private takenDispatches(): Promise<Set<string>> {
+    const now = Date.now();
+    if (!this.taken || now - this.taken.at > TAKEN_FRESH_MS) {
+      const listing = this.heartbeats().then(
+        (workers) => new Set(workers.flatMap((w) => w.tasks.map((t) => t.dispatchId))),
+      );
+      this.taken = { at: now, listing };
+      // A failed listing is not kept: the next call lists again.
+      listing.catch(() => {
+        if (this.taken?.listing === listing) this.taken = undefined;
+      });
+    }
+    return this.taken.listing;
   }
 
   /** Task messages in the work queue that no worker has taken yet (metrics: the queue depth). */
@@ -503,6 +519,9 @@ function summarize(record: JobRecord, states: readonly TaskState[]): JobSummary 
     ...(record.error ? { error: record.error } : {}),
   };
 }
+
+/** How long one listing of the workers' heartbeats answers which tasks run (see takenDispatches). */
+const TAKEN_FRESH_MS = 1000;
 
 /** How often a watch re-reads its job's record, should it have missed the final event. */
 const WATCH_RECHECK_MS = 5000;
