@@ -19,6 +19,8 @@ export const ENV = {
   backend: 'CHORUS_BACKEND',
   /** GPU index to pin a worker to: `chorus worker --gpu`. */
   gpu: 'CHORUS_GPU',
+  /** Worker name: its NATS user may write only this name's heartbeats: `chorus worker --worker-name`. */
+  workerName: 'CHORUS_WORKER_NAME',
   /** Folder for a worker's downloaded data and scratch files: `chorus worker --cache`. */
   cacheDir: 'CHORUS_CACHE_DIR',
   /** Coordinator: file of accepted token hashes (auth on): `chorus coordinator --auth-tokens`. */

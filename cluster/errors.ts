@@ -50,3 +50,9 @@ export class NatsConnectError extends ChorusError {
  * as "no such job".
  */
 export class NatsUnavailableError extends ChorusError {}
+
+/**
+ * A chorus process's start-up check found that its credentials cannot do part of its work (a NATS
+ * login without a right it needs, a gRPC token of the wrong role): it stops before saying ready.
+ */
+export class StartupCheckError extends ChorusError {}

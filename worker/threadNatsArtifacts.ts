@@ -1,7 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Objm, type ObjectStore } from '@nats-io/obj';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { ArtifactStore } from '../core/artifacts/artifactStore.ts';
 import { NatsArtifactStore } from '../cluster/artifacts/natsArtifactStore.ts';
+import { ObjectBucket } from '../cluster/artifacts/objectBucket.ts';
 import { connectNats } from '../cluster/nats/connectNats.ts';
 import { connectDataPlane, type DataPlaneConnection } from '../cluster/client/dataPlaneConnection.ts';
 import { clientConnectOptions } from '../cluster/grpc/authClient.ts';
@@ -14,7 +15,7 @@ import { LogitForwardingStore } from './logitForwardingStore.ts';
  * shared with the parent) and kept for the thread's later tasks. Loaded only by threads that need it
  * (threadArtifacts.ts), so an embedded run's threads never load the NATS and gRPC clients.
  */
-const objectStores = new Map<string, Promise<{ nc: NatsConnection; os: ObjectStore }>>();
+const objectStores = new Map<string, Promise<{ nc: NatsConnection; bucket: ObjectBucket }>>();
 const dataPlanes = new Map<string, DataPlaneConnection>();
 
 export async function openNatsArtifactStore(
@@ -36,18 +37,19 @@ export async function openNatsArtifactStore(
         name: 'chorus-thread',
         ...(location.inboxPrefix !== undefined ? { inboxPrefix: location.inboxPrefix } : {}),
       });
-      return { nc, os: await new Objm(nc).open(location.bucket) };
+      const bucket = new ObjectBucket(nc, jetstream(nc), await jetstreamManager(nc), location.bucket);
+      return { nc, bucket };
     })();
     objectStores.set(key, opened);
     opened.catch(() => objectStores.delete(key));
   }
-  const { os } = await opened;
+  const { bucket } = await opened;
   let plane = dataPlanes.get(location.coordinator);
   if (!plane) {
     plane = connectDataPlane(location.coordinator, clientConnectOptions(location.grpc));
     dataPlanes.set(location.coordinator, plane);
   }
-  return new LogitForwardingStore(new NatsArtifactStore(os, location.prefix), plane, {
+  return new LogitForwardingStore(new NatsArtifactStore(bucket, location.prefix), plane, {
     jobId: location.jobId,
     taskId: location.taskId,
     dispatchId: location.dispatchId,

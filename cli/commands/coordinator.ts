@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_NATS_RESOURCE_OPTIONS } from '../../cluster/nats/natsResourceOptions.ts';
 import type { ServerSecurityOptions } from '../../coordinator/grpc/authServer.ts';
+import { COORDINATOR_DEFAULTS } from '../../coordinator/distributed/coordinatorDefaults.ts';
 import { ChorusError, NonRetryableError } from '../../core/errors.ts';
 import { natsConnectionCheck } from '../../observability/natsConnectionCheck.ts';
 import { readinessOf, type ReadinessCheck } from '../../observability/readiness.ts';
@@ -19,7 +20,8 @@ import {
   positiveIntOption,
   serversOf,
 } from '../options.ts';
-import { waitForStopSignal } from '../stopSignal.ts';
+import { exitAfter } from '../shutdownDeadline.ts';
+import { listenForStopSignal } from '../stopSignal.ts';
 
 export interface CoordinatorCommandFlags extends NatsFlags {
   grpc: string;
@@ -34,6 +36,8 @@ export interface CoordinatorCommandFlags extends NatsFlags {
   tlsClientCa?: string;
   /** File of accepted tokens (hashes); gRPC authentication is off without it. */
   authTokens?: string;
+  /** On SIGTERM, the most the shutdown may take, NATS reachable or not (default COORDINATOR_DEFAULTS). */
+  shutdownSeconds?: number;
 }
 
 /** `chorus coordinator`: runs until SIGTERM/SIGINT; jobs in flight resume with the next coordinator. */
@@ -78,6 +82,12 @@ export function coordinatorCommand(): Command {
       `require bearer tokens listed (as SHA-256) in this file; see \`chorus token create\` (${ENV.authTokens})`,
       envOrUndefined('authTokens'),
     )
+    .option(
+      '--shutdown-seconds <s>',
+      'on SIGTERM, the most the shutdown may take, whether or not NATS answers',
+      positiveIntOption,
+      COORDINATOR_DEFAULTS.shutdownSeconds,
+    )
     .action(runCoordinator);
 }
 
@@ -111,6 +121,7 @@ async function runCoordinator(flags: CoordinatorCommandFlags): Promise<void> {
   const { natsClientOptions } = await import('../../cluster/nats/natsClientSecurity.ts');
   const { startProcessMetrics } = await import('../metrics/processMetrics.ts');
   const log = logLine('coordinator');
+  const stop = listenForStopSignal(log);
   const { host, port } = parseHostPort(flags.grpc);
   const security = serverSecurityFrom(flags);
   // Bad NATS settings or files fail the start before anything listens.
@@ -150,9 +161,13 @@ async function runCoordinator(flags: CoordinatorCommandFlags): Promise<void> {
   const nats = natsConnectionCheck(handle.nc);
   ready = () => (handle.ready() ? nats() : 'not serving gRPC');
   log(`metrics on port ${metrics.server.port}: /metrics, /healthz, /readyz`);
-  await waitForStopSignal(log);
+  await stop.stopped;
+  const shutdownMs = (flags.shutdownSeconds ?? COORDINATOR_DEFAULTS.shutdownSeconds) * 1000;
+  const deadline = exitAfter(shutdownMs + 2000, log);
   ready = () => 'shutting down';
-  await handle.close();
-  bridge.close();
+  bridge.close(); // its NATS look-ups (workers, queue depth) would only time out now
+  await handle.close(shutdownMs);
   await metrics.close();
+  log('stopped');
+  deadline.finished();
 }

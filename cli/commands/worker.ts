@@ -4,6 +4,8 @@ import type { BackendChoice } from '../../core/backend/backendChoice.ts';
 import { ChorusError } from '../../core/errors.ts';
 import { natsConnectionCheck } from '../../observability/natsConnectionCheck.ts';
 import { readinessOf, type ReadinessCheck } from '../../observability/readiness.ts';
+import { checkWorkerName } from '../../cluster/nats/natsNames.ts';
+import { DEFAULT_WORKER_NAME } from '../../cluster/nats/workerPermissions.ts';
 import { WORKER_DEFAULTS } from '../../worker/workerDefaults.ts';
 import { ENV } from '../env.ts';
 import { backendOption } from '../flags/backendFlag.ts';
@@ -13,13 +15,15 @@ import { natsOptions, natsSecurityFrom, type NatsFlags } from '../flags/natsFlag
 import {
   DEFAULTS,
   envOrUndefined,
+  fromEnv,
   logLine,
   nonNegativeIntOption,
   portOption,
   positiveIntOption,
   serversOf,
 } from '../options.ts';
-import { waitForStopSignal } from '../stopSignal.ts';
+import { exitAfter } from '../shutdownDeadline.ts';
+import { listenForStopSignal } from '../stopSignal.ts';
 
 export interface WorkerFlags extends CoordinatorFlags, NatsFlags {
   slots?: number;
@@ -28,6 +32,7 @@ export interface WorkerFlags extends CoordinatorFlags, NatsFlags {
   metricsPort?: number;
   cache?: string;
   drainSeconds: number;
+  workerName: string;
 }
 
 /** `chorus worker`: SIGTERM drains (running tasks finish or are handed back), then the process exits. */
@@ -58,8 +63,13 @@ export function workerCommand(): Command {
     )
     .option('--cache <dir>', 'folder for downloaded job data', envOrUndefined('cacheDir'))
     .option(
+      '--worker-name <name>',
+      `this worker's name: its NATS user may write only this name's heartbeats (\`chorus nats-permissions --worker-name\`; ${ENV.workerName})`,
+      fromEnv('workerName', DEFAULT_WORKER_NAME),
+    )
+    .option(
       '--drain-seconds <s>',
-      'on SIGTERM, how long running tasks may take before they are handed back',
+      `on SIGTERM, how long running tasks may take before they are handed back; the worker stops at most ${WORKER_DEFAULTS.closeSeconds} s later`,
       positiveIntOption,
       WORKER_DEFAULTS.drainSeconds,
     )
@@ -68,6 +78,7 @@ export function workerCommand(): Command {
 
 async function runWorker(flags: WorkerFlags): Promise<void> {
   const log = logLine('worker');
+  const stop = listenForStopSignal(log);
   // Before any backend loads: the native GPU backend reads this when it initialises.
   if (flags.gpu !== undefined) process.env.CUDA_VISIBLE_DEVICES = String(flags.gpu);
   // The machinery is loaded here, not at the top: `chorus --help` and other commands need none of it.
@@ -79,6 +90,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   const { defaultWorkerFolder, removeEndedWorkerFolders } =
     await import('../../cluster/jobData/endedWorkerFolders.ts');
   const slots = flags.slots ?? WORKER_DEFAULTS.slots();
+  checkWorkerName(flags.workerName);
   // Read and check the TLS files and token now, so a bad setting fails the start, not every task.
   const grpc = clientSecurityFrom(flags);
   clientConnectOptions(grpc);
@@ -117,6 +129,8 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     ...(flags.backend ? { backend: flags.backend } : {}),
     cacheDir: flags.cache ?? defaultWorkerFolder(tmpdir()),
     resources: { prefix: flags.natsPrefix },
+    workerName: flags.workerName,
+    stopSignal: stop.signal,
     log,
     onThreadMessage: (message, task) => safely(() => workerMetrics.observeThreadMessage(message, task)),
     onTask: (event, task) =>
@@ -129,10 +143,13 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   const nats = natsConnectionCheck(worker.nc);
   ready = () => nats();
   log(`metrics on port ${metrics.server.port}: /metrics, /healthz, /readyz`);
-  await waitForStopSignal(log);
+  await stop.stopped;
+  const closeMs = WORKER_DEFAULTS.closeSeconds * 1000;
+  const deadline = exitAfter(flags.drainSeconds * 1000 + closeMs + 2000, log);
   ready = () => 'draining';
   log(`draining: ${worker.busy()} task(s) running, up to ${flags.drainSeconds} s`);
-  await worker.drain(flags.drainSeconds * 1000);
+  await worker.drain(flags.drainSeconds * 1000, closeMs);
   await metrics.close();
   log('stopped');
+  deadline.finished();
 }

@@ -1,19 +1,13 @@
-import { Objm, setSha256Backend } from '@nats-io/obj';
-import type { ObjectStore } from '@nats-io/obj';
-import { connect } from '@nats-io/transport-node';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { ArtifactNotFoundError, ChorusError } from '../../core/errors.ts';
 import type { ArtifactStore } from '../../core/artifacts/artifactStore.ts';
+import { ObjectChunksGoneError, type ObjectBucket } from './objectBucket.ts';
 
 export interface NatsArtifactStoreOptions {
   /**
-   * Largest chunk an object is cut into (clamped by the client to the server's max_payload).
-   * Bigger chunks mean fewer sequential publishes: 1 MiB puts 20 MiB about twice as fast as the
-   * client's 128 KiB default.
+   * Largest chunk an object is cut into (clamped to the server's max_payload). Bigger chunks mean
+   * fewer sequential publishes: 1 MiB puts 20 MiB about twice as fast as the client's 128 KiB default.
    */
   maxChunkBytes?: number;
-  /** How often a slow read checks whether its object was replaced under it (default 1 s). */
-  staleCheckMs?: number;
 }
 
 const DEFAULT_CHUNK = 1024 * 1024;
@@ -34,64 +28,31 @@ function sha256OfDigest(digest: string): string | undefined {
   return bytes.length === 32 ? bytes.toString('hex') : undefined;
 }
 
-/** The read lost a race with a writer replacing the object; read again. */
-class ReplacedWhileReading extends ChorusError {}
-
 /**
  * Artifacts in a NATS Object Store bucket (distributed mode), under a name prefix (`<jobId>/`).
  *
- * Atomicity: the Object Store writes an object's chunks under a fresh id, then publishes its
- * metadata (a subject rollup), and only then purges the old chunks. So a reader that starts after
- * the metadata sees the new bytes, and one that started before reads the old chunks, unless they
- * are purged under it: then the SHA-256 check fails or no chunk ever arrives. `get` detects both
- * (the object's id changed) and reads again, so callers see the old bytes or the new, never a mix.
+ * Atomicity: a put writes the object's chunks under a fresh id, then publishes its metadata; the
+ * coordinator purges the old chunks after that (coordinator/nats/artifactJanitor.ts). So a reader
+ * that starts after the metadata sees the new bytes, and one that started before reads the old
+ * chunks, unless they are purged under it: then a chunk is missing or the SHA-256 check fails.
+ * `get` detects that (the object's id changed) and reads again, so callers see the old bytes or the
+ * new, never a mix.
  */
 export class NatsArtifactStore implements ArtifactStore {
   readonly prefix: string;
-  private readonly os: ObjectStore;
-  private readonly ownConnection: NatsConnection | undefined;
   private readonly maxChunk: number;
-  private readonly staleCheckMs: number;
   private replaced = 0;
 
   constructor(
-    os: ObjectStore,
+    private readonly bucket: ObjectBucket,
     prefix: string,
     options: NatsArtifactStoreOptions = {},
-    ownConnection?: NatsConnection,
   ) {
     if (prefix !== '' && !prefix.endsWith('/')) {
       throw new ChorusError(`artifact prefix must end with "/": ${JSON.stringify(prefix)}`);
     }
-    // The Object Store hashes every chunk put and got (SHA-256). Its default is a pure-JS hash that took
-    // a seventh of a distributed training task's thread time (checkpoints each epoch); node:crypto's is
-    // native. The setting is per module instance, i.e. per thread, and idempotent.
-    setSha256Backend('native');
-    this.os = os;
     this.prefix = prefix;
     this.maxChunk = options.maxChunkBytes ?? DEFAULT_CHUNK;
-    this.staleCheckMs = options.staleCheckMs ?? 1000;
-    this.ownConnection = ownConnection;
-  }
-
-  /**
-   * A store on its own connection: a worker thread cannot share its parent's socket. It keeps
-   * reconnecting forever, so a restarted nats-server does not fail a running task. `close()` it.
-   */
-  static async connectForThread(
-    servers: string | string[],
-    bucket: string,
-    prefix: string,
-    options: NatsArtifactStoreOptions = {},
-  ): Promise<NatsArtifactStore> {
-    const nc = await connect({ servers, name: 'chorus-artifacts', maxReconnectAttempts: -1 });
-    try {
-      const os = await new Objm(nc).open(bucket);
-      return new NatsArtifactStore(os, prefix, options, nc);
-    } catch (err) {
-      await nc.close();
-      throw new ChorusError(`cannot open the object store ${bucket} at ${String(servers)}`, { cause: err });
-    }
   }
 
   /** The object name of a key; rejects keys that could escape the prefix or look like folders. */
@@ -108,18 +69,30 @@ export class NatsArtifactStore implements ArtifactStore {
   }
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
-    await this.os.putBlob({ name: this.nameOf(key), options: { max_chunk_size: this.maxChunk } }, bytes);
+    await this.bucket.put(this.nameOf(key), bytes, this.maxChunk);
   }
 
   async get(key: string): Promise<Uint8Array> {
     const name = this.nameOf(key);
     for (let attempt = 1; ; attempt++) {
+      let read;
       try {
-        return await this.readOnce(key, name);
+        read = await this.bucket.read(name);
       } catch (err) {
-        if (!(err instanceof ReplacedWhileReading) || attempt >= READ_RETRIES) throw err;
+        if (!(err instanceof ObjectChunksGoneError)) {
+          throw new ChorusError(`cannot read artifact ${key} from the object store`, { cause: err });
+        }
+        // A lost race with a writer if the object has a new id (or is gone) by now; else it is damaged.
+        const now = await this.bucket.info(name);
+        if (now === null || now.meta.deleted) throw new ArtifactNotFoundError(key);
+        if (now.meta.nuid === err.nuid || attempt >= READ_RETRIES) {
+          throw new ChorusError(`cannot read artifact ${key} from the object store`, { cause: err });
+        }
         this.replaced++;
+        continue;
       }
+      if (read === null) throw new ArtifactNotFoundError(key);
+      return read.bytes;
     }
   }
 
@@ -129,23 +102,19 @@ export class NatsArtifactStore implements ArtifactStore {
   }
 
   async has(key: string): Promise<boolean> {
-    const info = await this.os.info(this.nameOf(key));
-    return info !== null && !info.deleted;
+    const info = await this.bucket.info(this.nameOf(key));
+    return info !== null && !info.meta.deleted;
   }
 
   async delete(key: string): Promise<void> {
-    const name = this.nameOf(key);
-    const info = await this.os.info(name);
-    if (info !== null && !info.deleted) await this.os.delete(name);
+    await this.bucket.markDeleted(this.nameOf(key));
   }
 
   /** Removes the key itself and every key under `prefix/`; lists the whole bucket (see ArtifactStore). */
   async deletePrefix(prefix: string): Promise<void> {
     const base = this.nameOf(prefix);
-    const doomed = (await this.os.list()).filter(
-      (o) => !o.deleted && (o.name === base || o.name.startsWith(`${base}/`)),
-    );
-    for (const o of doomed) await this.os.delete(o.name);
+    const doomed = (await this.bucket.list()).filter((o) => o.name === base || o.name.startsWith(`${base}/`));
+    for (const o of doomed) await this.bucket.markDeleted(o.name);
   }
 
   /**
@@ -155,77 +124,10 @@ export class NatsArtifactStore implements ArtifactStore {
    */
   async list(): Promise<StoredObject[]> {
     const out: StoredObject[] = [];
-    for (const o of await this.os.list()) {
-      if (o.deleted || !o.name.startsWith(this.prefix)) continue;
+    for (const o of await this.bucket.list()) {
+      if (!o.name.startsWith(this.prefix)) continue;
       out.push({ key: o.name.slice(this.prefix.length), size: o.size, sha256: sha256OfDigest(o.digest) });
     }
     return out;
-  }
-
-  /** Closes the connection if this store opened it (connectForThread); otherwise does nothing. */
-  async close(): Promise<void> {
-    if (this.ownConnection && !this.ownConnection.isClosed()) await this.ownConnection.drain();
-  }
-
-  private async readOnce(key: string, name: string): Promise<Uint8Array> {
-    const result = await this.os.get(name);
-    if (result === null) throw new ArtifactNotFoundError(key);
-    const { nuid } = result.info;
-    // Awaited below on the normal path; this only keeps a failed read from being an unhandled rejection.
-    result.error.catch(() => {});
-    const reader = result.data.getReader();
-    let replaced = false;
-    // A purge under a reader can leave it waiting forever for chunks: watch for a replacement.
-    const watch = setInterval(() => {
-      void this.os.info(name).then(
-        (now) => {
-          if (now === null || now.deleted || now.nuid !== nuid) {
-            replaced = true;
-            void reader.cancel();
-          }
-        },
-        () => {},
-      );
-    }, this.staleCheckMs);
-    try {
-      const parts: Uint8Array[] = [];
-      let size = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        parts.push(value);
-        size += value.length;
-      }
-      const failure = await result.error;
-      if (replaced) throw new ReplacedWhileReading(`${name} was replaced while being read`);
-      if (failure) throw failure;
-      // The client hands out Buffers; callers get plain Uint8Arrays (views, no copy), as from FsArtifactStore.
-      const only = parts.length === 1 ? parts[0] : undefined;
-      if (only) return new Uint8Array(only.buffer, only.byteOffset, only.byteLength);
-      const out = new Uint8Array(size);
-      let at = 0;
-      for (const p of parts) {
-        out.set(p, at);
-        at += p.length;
-      }
-      return out;
-    } catch (err) {
-      if (err instanceof ReplacedWhileReading) throw err;
-      const failed = new ChorusError(`cannot read artifact ${key} from the object store`, { cause: err });
-      // A digest mismatch or a cut stream is a lost race if the object has a new id (or is gone) by now.
-      let now;
-      try {
-        now = await this.os.info(name);
-      } catch {
-        throw failed;
-      }
-      if (now === null || now.deleted) throw new ArtifactNotFoundError(key);
-      if (now.nuid !== nuid) {
-        throw new ReplacedWhileReading(`${name} was replaced while being read`, { cause: err });
-      }
-      throw failed;
-    } finally {
-      clearInterval(watch);
-    }
   }
 }

@@ -1,4 +1,4 @@
-import { ChorusError } from '../../core/errors.ts';
+import { ChorusError, NonRetryableError } from '../../core/errors.ts';
 
 /**
  * The name of every NATS resource Chorus uses, derived from one prefix (default `chorus`) so that
@@ -52,8 +52,16 @@ export interface NatsNames {
   taskOfKey(key: string): { jobId: string; taskId: string } | undefined;
   /** Every task record of a job: a KV filter. */
   taskKeys(jobId: string): string;
-  /** Worker ids may be host names (dots): encoded like task ids. */
-  workerKey(workerId: string): string;
+  /**
+   * A worker's heartbeat key: `worker.<name>.<instance>`. The name is the worker's identity, which its
+   * NATS user's permissions fix (cluster/nats/workerPermissions.ts), so one login cannot write another's
+   * heartbeats; the instance (host and process id, which may hold dots) is encoded like task ids.
+   */
+  workerKey(workerName: string, instance: string): string;
+  /** Every heartbeat key of one worker name: a KV filter, and the subject its NATS user may write. */
+  workerKeys(workerName: string): string;
+  /** The worker name and instance a heartbeat key stands for; undefined for any other key. */
+  workerOfKey(key: string): { name: string; instance: string } | undefined;
   /** Object-name prefix of a job's artifacts (`<jobId>/`). */
   artifactPrefix(jobId: string): string;
   /** Object name of a data file uploaded with a job. */
@@ -68,6 +76,19 @@ const SUBJECT_KINDS: readonly SubjectKind[] = ['tasks', 'results', 'progress', '
 const PREFIX_RE = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 /** One subject token, one KV key token and one bucket-safe path segment. */
 const ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
+/** A worker name: one subject token, also in NATS permissions and inbox prefixes. */
+const WORKER_NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The worker name, checked: it becomes a subject token in the worker's NATS permissions. */
+export function checkWorkerName(name: string): string {
+  if (!WORKER_NAME_RE.test(name)) {
+    throw new NonRetryableError(
+      `invalid worker name ${JSON.stringify(name)}: expected 1-64 letters, digits, "-" or "_" ` +
+        '(it names the worker in its NATS permissions and heartbeat key)',
+    );
+  }
+  return name;
+}
 
 function checkId(kind: string, id: string): string {
   if (!ID_RE.test(id)) {
@@ -159,7 +180,25 @@ export function natsNames(prefix = 'chorus'): NatsNames {
         return undefined;
       }
     },
-    workerKey: (workerId) => `worker.${encodeKeyToken(workerId)}`,
+    workerKey: (workerName, instance) => `worker.${checkWorkerName(workerName)}.${encodeKeyToken(instance)}`,
+    workerKeys: (workerName) => `worker.${checkWorkerName(workerName)}.*`,
+    workerOfKey: (key) => {
+      const [head, name, token, ...rest] = key.split('.');
+      if (
+        head !== 'worker' ||
+        rest.length > 0 ||
+        name === undefined ||
+        !WORKER_NAME_RE.test(name) ||
+        !token
+      ) {
+        return undefined;
+      }
+      try {
+        return { name, instance: decodeKeyToken(token) };
+      } catch {
+        return undefined;
+      }
+    },
     artifactPrefix: (jobId) => `${checkId('job id', jobId)}/`,
     dataObject: (jobId, name) => `${checkId('job id', jobId)}/data/${name}`,
   };

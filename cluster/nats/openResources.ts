@@ -2,6 +2,7 @@ import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } fro
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
 import { millis, type NatsConnection } from '@nats-io/transport-node';
+import { ObjectBucket } from '../artifacts/objectBucket.ts';
 import { NatsResourceError } from '../errors.ts';
 import type { NatsResources } from './natsResources.ts';
 import { natsNames } from './natsNames.ts';
@@ -45,7 +46,8 @@ export async function openResources(
   const state = await kvm.open(names.stateBucket);
   const workers = await kvm.open(names.workersBucket);
   const artifacts = await new Objm(js).open(names.artifactsBucket);
-  return { names, options, js, jsm, state, workers, artifacts, changes: [] };
+  const objects = new ObjectBucket(nc, js, jsm, names.artifactsBucket);
+  return { names, options, js, jsm, state, workers, artifacts, objects, changes: [] };
 }
 
 /** Task consumer settings as the server has them now (the coordinator may change them while a worker runs). */

@@ -11,8 +11,10 @@ export interface JobRecord {
   /** Epoch milliseconds. */
   submittedAt: number;
   finishedAt?: number;
-  /** Why it failed or was cancelled, `name: message`. */
+  /** Why it failed or was cancelled, `name: message` (a failed task: `task <id> failed: <reason>`). */
   error?: string;
+  /** A job failed by one of its tasks: that task and why, as its final event says. */
+  failedTask?: { taskId: string; reason: string };
   /** The job file as submitted (YAML or JSON text). */
   jobText: string;
   /** The validated job with defaults filled, as the planner consumes it. */

@@ -78,6 +78,8 @@ export class CoordinatorService implements CoordinatorHandlers {
   private readonly active = new Map<string, ActiveJob>();
   /** Parsing a submission and writing a report are CPU work: a burst of them takes turns. */
   private readonly turns = new Turns();
+  /** The last listing of which dispatches workers run, and when it started (takenDispatches). */
+  private taken: { at: number; listing: Promise<Set<string>> } | undefined;
   private progressSub: Subscription | undefined;
   private readonly log: (line: string) => void;
 
@@ -233,36 +235,55 @@ export class CoordinatorService implements CoordinatorHandlers {
     };
   }
 
+  /**
+   * The job's events until it ends. It subscribes before it reads the job's state, so an event in
+   * between is not lost; and since a job's final event is published before its record says it ended,
+   * the record is read again once its run has finished (and every few seconds, whatever happens), so a
+   * job that ends while the watch starts still ends the watch.
+   */
   async watchJob(jobId: string, emit: (event: JobEvent) => void, signal: AbortSignal): Promise<void> {
-    const record = await this.requireJob(jobId);
-    const status = await this.getJob(jobId);
-    const total = status.tasks.length;
-    emit({
-      jobId,
-      time: Date.now(),
-      event: { type: 'job-started', total, alreadyDone: status.counts.done },
-    });
-    if (record.status !== 'running') {
-      emit({ jobId, time: Date.now(), event: finalEvent(record) });
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const unsubscribe = this.hub.subscribe(jobId, (e) => {
-        emit(e);
-        if (
-          e.event.type === 'job-done' ||
-          e.event.type === 'job-failed' ||
-          e.event.type === 'job-interrupted'
-        )
-          finish();
+    await this.requireJob(jobId);
+    let ended = false;
+    let live = false;
+    let wake!: () => void;
+    const over = new Promise<void>((resolve) => (wake = resolve));
+    const end = () => {
+      ended = true;
+      wake();
+    };
+    const deliver = (e: JobEvent) => {
+      if (ended) return;
+      emit(e);
+      if (isFinal(e.event)) end();
+    };
+    const early: JobEvent[] = [];
+    const unsubscribe = this.hub.subscribe(jobId, (e) => (live ? deliver(e) : early.push(e)));
+    signal.addEventListener('abort', end, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const status = await this.getJob(jobId);
+      emit({
+        jobId,
+        time: Date.now(),
+        event: { type: 'job-started', total: status.tasks.length, alreadyDone: status.counts.done },
       });
-      const finish = () => {
-        unsubscribe();
-        signal.removeEventListener('abort', finish);
-        resolve();
+      live = true;
+      for (const e of early.splice(0)) deliver(e);
+      const checkEnded = async () => {
+        if (ended) return;
+        const record = await this.jobs.getJob(jobId).catch(() => undefined);
+        if (record && record.status !== 'running')
+          deliver({ jobId, time: Date.now(), event: finalEvent(record) });
       };
-      signal.addEventListener('abort', finish, { once: true });
-    });
+      await checkEnded();
+      void this.active.get(jobId)?.done.then(checkEnded);
+      timer = setInterval(() => void checkEnded(), WATCH_RECHECK_MS);
+      await over;
+    } finally {
+      clearInterval(timer);
+      unsubscribe();
+      signal.removeEventListener('abort', end);
+    }
   }
 
   async cancelJob(jobId: string): Promise<JobSummary> {
@@ -299,10 +320,24 @@ export class CoordinatorService implements CoordinatorHandlers {
     return out;
   }
 
-  /** The dispatches some worker runs now, as their heartbeats list them. */
-  private async takenDispatches(): Promise<Set<string>> {
-    const workers = await this.heartbeats();
-    return new Set(workers.flatMap((w) => w.tasks.map((t) => t.dispatchId)));
+  /**
+   * The dispatches some worker runs now, as their heartbeats list them. Listing the bucket costs a
+   * consumer and a read per worker: status calls within TAKEN_FRESH_MS of each other (clients polling,
+   * `jobs` over many jobs) share one listing.
+   */
+  private takenDispatches(): Promise<Set<string>> {
+    const now = Date.now();
+    if (!this.taken || now - this.taken.at > TAKEN_FRESH_MS) {
+      const listing = this.heartbeats().then(
+        (workers) => new Set(workers.flatMap((w) => w.tasks.map((t) => t.dispatchId))),
+      );
+      this.taken = { at: now, listing };
+      // A failed listing is not kept: the next call lists again.
+      listing.catch(() => {
+        if (this.taken?.listing === listing) this.taken = undefined;
+      });
+    }
+    return this.taken.listing;
   }
 
   /** Task messages in the work queue that no worker has taken yet (metrics: the queue depth). */
@@ -323,10 +358,14 @@ export class CoordinatorService implements CoordinatorHandlers {
     const keys = new Set<string>();
     for await (const key of await kv.keys()) keys.add(key);
     for (const key of keys) {
-      const entry = await kv.get(key);
-      if (!entry || entry.operation !== 'PUT') continue;
+      // The key's worker name is the one the writer's NATS user may write (workerPermissions): the
+      // listed id comes from it, not from what the heartbeat says of itself.
+      const worker = this.o.resources.names.workerOfKey(key);
+      const entry = worker ? await kv.get(key) : null;
+      if (!worker || !entry || entry.operation !== 'PUT') continue;
       try {
-        out.push(decodeMessage(workerHeartbeatSchema, entry.value, 'worker heartbeat'));
+        const beat = decodeMessage(workerHeartbeatSchema, entry.value, 'worker heartbeat');
+        out.push({ ...beat, workerId: `${worker.name}/${worker.instance}` });
       } catch {
         // A malformed heartbeat is skipped; it expires on its own.
       }
@@ -439,13 +478,13 @@ export class CoordinatorService implements CoordinatorHandlers {
   }
 
   private storeOf(jobId: string): NatsArtifactStore {
-    return new NatsArtifactStore(this.o.resources.artifacts, this.o.resources.names.artifactPrefix(jobId));
+    return new NatsArtifactStore(this.o.resources.objects, this.o.resources.names.artifactPrefix(jobId));
   }
 }
 
 /** A failed or cancelled job being resumed loses its old outcome. */
 function withoutOutcome(record: JobRecord): JobRecord {
-  const { finishedAt: _finishedAt, error: _error, ...rest } = record;
+  const { finishedAt: _finishedAt, error: _error, failedTask: _failedTask, ...rest } = record;
   return rest;
 }
 
@@ -481,9 +520,23 @@ function summarize(record: JobRecord, states: readonly TaskState[]): JobSummary 
   };
 }
 
+/** How long one listing of the workers' heartbeats answers which tasks run (see takenDispatches). */
+const TAKEN_FRESH_MS = 1000;
+
+/** How often a watch re-reads its job's record, should it have missed the final event. */
+const WATCH_RECHECK_MS = 5000;
+
+function isFinal(event: JobEvent['event']): boolean {
+  return event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-interrupted';
+}
+
 function finalEvent(record: JobRecord): JobEvent['event'] {
   if (record.status === 'done')
     return { type: 'job-done', seconds: ((record.finishedAt ?? Date.now()) - record.submittedAt) / 1000 };
-  if (record.status === 'failed') return { type: 'job-failed', taskId: '', error: record.error ?? 'failed' };
+  if (record.status === 'failed') {
+    return record.failedTask
+      ? { type: 'job-failed', taskId: record.failedTask.taskId, error: record.failedTask.reason }
+      : { type: 'job-failed', taskId: '', error: record.error ?? 'failed' };
+  }
   return { type: 'job-interrupted' };
 }

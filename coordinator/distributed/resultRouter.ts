@@ -87,7 +87,8 @@ export class ResultRouter {
       try {
         msg = await pullOne(consumer, this.neverAborted);
       } catch (err) {
-        if (this.stopped) return;
+        // Closed (a shutdown that gave up waiting for NATS): nothing to retry on.
+        if (this.stopped || this.o.nc.isClosed()) return;
         this.o.log?.(`${what} consumer: ${String(err)}; retrying`);
         await new Promise((r) => setTimeout(r, 500));
         continue;

@@ -43,10 +43,10 @@ export async function runDistributedJob(
   stopReason: () => StopReason | undefined,
   isNew = false,
 ): Promise<void> {
-  const { names, js, state, artifacts } = deps.resources;
+  const { names, js, state, objects } = deps.resources;
   const jobId = record.id;
   const job = record.job;
-  const store = new NatsArtifactStore(artifacts, names.artifactPrefix(jobId));
+  const store = new NatsArtifactStore(objects, names.artifactPrefix(jobId));
   const kvState = new KvStateStore(state, names, jobId, { isNew });
   const log = deps.log;
   const executor = new NatsExecutor({ jobId, js, names, state: kvState, router: deps.router, log });
@@ -104,7 +104,14 @@ export async function runDistributedJob(
         : err instanceof Error
           ? `${err.name}: ${err.message}`
           : String(err);
-    await setStatus((r) => ({ ...r, status, finishedAt: Date.now(), error: message }));
+    const failedTask = err instanceof JobFailedError ? { taskId: err.taskId, reason: err.reason } : undefined;
+    await setStatus((r) => ({
+      ...r,
+      status,
+      finishedAt: Date.now(),
+      error: message,
+      ...(failedTask ? { failedTask } : {}),
+    }));
     // The job is over: tasks still running on workers (other members, say) would only waste them.
     deps.stopWorkers?.(jobId);
     deps.log(`job ${jobId} ${status}: ${message}`);

@@ -4,7 +4,10 @@ import { openServerSecurity, type ServerSecurityOptions } from '../grpc/authServ
 import { startCoordinatorServer } from '../grpc/coordinatorServer.ts';
 import type { JobEvent } from '../../cluster/api/apiTypes.ts';
 import { connectNats } from '../../cluster/nats/connectNats.ts';
-import { ensureResources } from '../nats/ensureResources.ts';
+import { closeNatsWithin, settleWithin } from '../../cluster/nats/closeNats.ts';
+import { ArtifactJanitor } from '../nats/artifactJanitor.ts';
+import { COORDINATOR_DEFAULTS } from './coordinatorDefaults.ts';
+import { checkCoordinatorNats } from './coordinatorStartupChecks.ts';
 import {
   describeNatsSecurity,
   natsClientOptions,
@@ -38,7 +41,8 @@ export interface CoordinatorHandle {
   readonly nc: NatsConnection;
   /** Connected to NATS and serving gRPC. */
   ready(): boolean;
-  close(): Promise<void>;
+  /** Stops serving and scheduling and closes NATS, within `budgetMs` (default COORDINATOR_DEFAULTS.shutdownSeconds) whether or not NATS answers. */
+  close(budgetMs?: number): Promise<void>;
 }
 
 /**
@@ -53,11 +57,17 @@ export async function startCoordinator(o: CoordinatorOptions): Promise<Coordinat
   const nats = natsClientOptions(o.servers, o.natsSecurity);
   const nc = await connectNats(o.servers, o.natsSecurity, { name: 'chorus-coordinator' });
   log(`NATS: ${describeNatsSecurity(nats, o.natsSecurity)}`);
-  const resources = await ensureResources(nc, o.resources ?? {}).catch(async (err: unknown) => {
+  let resources;
+  try {
+    // A login that cannot manage the streams, or do the coordinator's work, stops it here, named.
+    resources = await checkCoordinatorNats(nc, o.resources ?? {});
+  } catch (err) {
     await nc.close().catch(() => undefined);
     throw err;
-  });
+  }
   for (const change of resources.changes) log(`nats: ${change}`);
+  const janitor = new ArtifactJanitor({ resources, log });
+  await janitor.start();
   const service = new CoordinatorService({
     nc,
     resources,
@@ -85,11 +95,23 @@ export async function startCoordinator(o: CoordinatorOptions): Promise<Coordinat
     service,
     nc,
     ready: () => serving && !nc.isClosed(),
-    close: async () => {
+    close: async (budgetMs = COORDINATOR_DEFAULTS.shutdownSeconds * 1000) => {
       serving = false;
-      await server.close();
-      await service.stop();
-      await nc.drain().catch(() => undefined);
+      const deadline = Date.now() + budgetMs;
+      const left = (cap: number) => Math.min(cap, Math.max(0, deadline - Date.now()));
+      // Calls in flight get a few seconds; jobs stop scheduling and stay `running` in KV, for the next
+      // coordinator. Without NATS their last writes cannot finish: each step waits only its share.
+      await server.close(left(5000));
+      // The result consumer's pull in progress is let run out (up to 10 s, see ResultRouter): a result
+      // the server put into an abandoned pull would wait a whole AckWait to come back.
+      if (!(await settleWithin(service.stop(), left(budgetMs - 3000)))) {
+        log(
+          'shutdown: scheduling did not stop in time (is NATS reachable?); running jobs resume with the next coordinator',
+        );
+      }
+      await settleWithin(janitor.stop(), left(1000));
+      if (!(await closeNatsWithin(nc, left(budgetMs))))
+        log('shutdown: NATS did not answer; connection closed');
       security.close();
     },
   };

@@ -27,13 +27,22 @@ import { natsNames } from '../../cluster/nats/natsNames.ts';
 import { resolveNatsResourceOptions } from '../../cluster/nats/natsResourceOptions.ts';
 import type { NatsResourceOptions } from '../../cluster/nats/natsResourceOptions.ts';
 import type { NatsResources } from '../../cluster/nats/natsResources.ts';
+import { ObjectBucket } from '../../cluster/artifacts/objectBucket.ts';
 
 /** Stream settings Chorus cares about; `fixed` ones cannot be changed on an existing stream. */
 interface StreamWant {
   name: string;
   fixed: Pick<StreamConfig, 'retention' | 'storage'>;
   updatable: Partial<
-    Pick<StreamConfig, 'subjects' | 'max_msg_size' | 'max_age' | 'max_msgs_per_subject' | 'duplicate_window'>
+    Pick<
+      StreamConfig,
+      | 'subjects'
+      | 'max_msg_size'
+      | 'max_age'
+      | 'max_msgs_per_subject'
+      | 'duplicate_window'
+      | 'allow_rollup_hdrs'
+    >
   >;
 }
 
@@ -145,21 +154,26 @@ async function ensureConsumer(jsm: JetStreamManager, want: ConsumerWant, changes
   changes.push(`updated ${what} (${updates.join(', ')})`);
 }
 
-/** A KV bucket (created by the kv client, so its stream has the layout the client expects), reconciled. */
+/**
+ * A KV bucket (created by the kv client, so its stream has the layout the client expects), reconciled.
+ * `rollups: false` for a bucket workers write: a rollup header on any key would purge every key.
+ */
 async function ensureKv(
   js: JetStreamClient,
   jsm: JetStreamManager,
   bucket: string,
-  want: { storage: StorageType; history: number; ttlMs: number },
+  want: { storage: StorageType; history: number; ttlMs: number; rollups: boolean },
   changes: string[],
 ): Promise<KV> {
   const stream = `KV_${bucket}`;
-  const info = await streamInfo(jsm, stream);
   const kvm = new Kvm(js);
+  let info = await streamInfo(jsm, stream);
+  let created = false;
   if (!info) {
-    const kv = await kvm.create(bucket, { storage: want.storage, history: want.history, ttl: want.ttlMs });
+    await kvm.create(bucket, { storage: want.storage, history: want.history, ttl: want.ttlMs });
     changes.push(`created KV bucket ${bucket}`);
-    return kv;
+    info = await jsm.streams.info(stream);
+    created = true;
   }
   await reconcileStream(
     jsm,
@@ -171,13 +185,18 @@ async function ensureKv(
         max_msgs_per_subject: want.history,
         max_age: nanos(want.ttlMs),
         duplicate_window: duplicateWindow(want.ttlMs),
+        allow_rollup_hdrs: want.rollups,
       },
     },
-    changes,
+    created ? [] : changes,
   );
   return kvm.open(bucket);
 }
 
+/**
+ * The artifacts Object Store, refusing rollup headers: workers publish into it, and a rollup header
+ * on any of its subjects would purge the whole stream. Writes go through ObjectBucket, which needs none.
+ */
 async function ensureObjectStore(
   js: JetStreamClient,
   jsm: JetStreamManager,
@@ -185,18 +204,24 @@ async function ensureObjectStore(
   changes: string[],
 ): Promise<ObjectStore> {
   const stream = `OBJ_${bucket}`;
-  const info = await streamInfo(jsm, stream);
+  let info = await streamInfo(jsm, stream);
   const objm = new Objm(js);
+  let created = false;
   if (!info) {
-    const os = await objm.create(bucket, { storage: StorageType.File });
+    await objm.create(bucket, { storage: StorageType.File });
     changes.push(`created object store ${bucket}`);
-    return os;
+    info = await jsm.streams.info(stream);
+    created = true;
   }
   await reconcileStream(
     jsm,
     info,
-    { name: stream, fixed: { retention: RetentionPolicy.Limits, storage: StorageType.File }, updatable: {} },
-    changes,
+    {
+      name: stream,
+      fixed: { retention: RetentionPolicy.Limits, storage: StorageType.File },
+      updatable: { allow_rollup_hdrs: false },
+    },
+    created ? [] : changes,
   );
   return objm.open(bucket);
 }
@@ -301,7 +326,7 @@ export async function ensureResources(
     js,
     jsm,
     names.stateBucket,
-    { storage: StorageType.File, history: 1, ttlMs: 0 },
+    { storage: StorageType.File, history: 1, ttlMs: 0, rollups: true },
     changes,
   );
   // File storage although heartbeats are short-lived: a memory bucket vanishes when the server
@@ -310,9 +335,10 @@ export async function ensureResources(
     js,
     jsm,
     names.workersBucket,
-    { storage: StorageType.File, history: 1, ttlMs: options.workersTtlMs },
+    { storage: StorageType.File, history: 1, ttlMs: options.workersTtlMs, rollups: false },
     changes,
   );
   const artifacts = await ensureObjectStore(js, jsm, names.artifactsBucket, changes);
-  return { names, options, js, jsm, state, workers, artifacts, changes };
+  const objects = new ObjectBucket(nc, js, jsm, names.artifactsBucket);
+  return { names, options, js, jsm, state, workers, artifacts, objects, changes };
 }

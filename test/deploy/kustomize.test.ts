@@ -8,7 +8,8 @@ import { parseAllDocuments } from 'yaml';
 import { ENV } from '../../cli/env.ts';
 import { DEFAULTS } from '../../cli/options.ts';
 import { natsNames } from '../../cluster/nats/natsNames.ts';
-import { permissionsConfig, workerPermissions } from '../../cluster/nats/workerPermissions.ts';
+import { accountsConfig } from '../../cluster/nats/natsAccountsConfig.ts';
+import { NATS_ACCOUNTS } from '../../cluster/nats/workerPermissions.ts';
 import { DEFAULT_METRICS_PORTS } from '../../observability/metricsServer.ts';
 import { findNatsServer } from '../support/natsServer.ts';
 import { runCommand } from './runCommand.ts';
@@ -135,8 +136,8 @@ function portNumber(c: Container, port: string | number | undefined): number | u
 
 /**
  * Two NATS users: the coordinator and the workers each log in with their own name and password from
- * the Secret, which the NATS server's config reads from the same keys; the workers' entry carries
- * `chorus nats-permissions` for the prefix; and nats-server accepts the config as rendered.
+ * the Secret, which the NATS server's config reads from the same keys; the config holds the accounts
+ * `chorus nats-permissions` prints for the prefix; and nats-server accepts the config as rendered.
  */
 async function checkNatsUsers(
   objects: K8sObject[],
@@ -160,11 +161,9 @@ async function checkNatsUsers(
   assert.notEqual(decode('coordinator-user'), decode('worker-user'), 'two users, not one');
   const squash = (s: string) => s.replace(/\s+/g, ' ');
   assert.match(natsConf, /\{ user: \$NATS_COORDINATOR_USER, password: \$NATS_COORDINATOR_PASSWORD \}/);
-  const entry = '{ user: $NATS_WORKER_USER, password: $NATS_WORKER_PASSWORD';
-  const workerEntry = natsConf.slice(natsConf.indexOf(entry));
   assert.ok(
-    squash(workerEntry).startsWith(squash(`${entry}\n${permissionsConfig(workerPermissions(prefix))}\n}`)),
-    `the workers' entry in nats.conf carries \`chorus nats-permissions --nats-prefix ${prefix}\``,
+    squash(natsConf).includes(squash(accountsConfig({ prefix }))),
+    `nats.conf carries \`chorus nats-permissions --nats-prefix ${prefix}\` (the two accounts, the workers' permissions)`,
   );
   // nats-server parses it, with every variable set from the container's environment.
   const dir = await mkdtemp(join(tmpdir(), 'chorus-nats-conf-'));
@@ -359,7 +358,7 @@ async function checkOverlay(overlay: string): Promise<K8sObject[]> {
     trigger.metadata.natsServerMonitoringEndpoint,
     `chorus-nats.chorus.svc.cluster.local:${monitorPort}`,
   );
-  assert.equal(trigger.metadata.account, '$G');
+  assert.equal(trigger.metadata.account, NATS_ACCOUNTS.chorus, 'JetStream lives in the Chorus account');
 
   // The dashboard ConfigMap for Grafana's sidecar holds the dashboard file as it is.
   const dash = one(objects, 'ConfigMap', 'chorus-grafana-dashboard');

@@ -117,7 +117,7 @@ test('restarts mid-job: the job completes, nothing runs or counts twice', async 
     const listed = await cluster.cli(t, ['workers', '--json']);
     assert.equal(listed.code, 0, listed.stderr);
     const ids = (JSON.parse(listed.stdout) as { workerId: string }[]).map((w) => w.workerId).sort();
-    assert.deepEqual(ids, cluster.workers.map((w) => `${hostname()}-${w.pid}`).sort());
+    assert.deepEqual(ids, cluster.workers.map((w) => `worker/${hostname()}-${w.pid}`).sort());
     const report = JSON.parse((await cluster.api().getReport(jobId)).json) as Report;
     assert.deepEqual(report.members.map((m) => m.name).sort(), ['mlp-0', 'mlp-1']);
   });

@@ -64,6 +64,12 @@ test('one stream carries several arrays; each reaches the handler whole', async 
   for (const [i, a] of arrays.entries()) assert.ok(bytesOf(got[i]!.values).equals(bytesOf(a.values)));
 });
 
+test("an empty stream (the workers' start-up probe) is answered with nothing, and nothing reaches the handler", async () => {
+  const before = t.recorded.logits.length;
+  assert.deepEqual(await plane.putLogits([]), { keys: [], floats: 0 });
+  assert.equal(t.recorded.logits.length, before);
+});
+
 test('an empty array (0 rows) is one chunk and arrives empty', async () => {
   const a = array('predictions/empty.f32', 0, 10);
   assert.equal([...logitChunks(a)].length, 1);

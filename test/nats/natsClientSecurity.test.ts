@@ -14,8 +14,9 @@ import {
   type NatsClientSecurity,
 } from '../../cluster/nats/natsClientSecurity.ts';
 import { natsNames } from '../../cluster/nats/natsNames.ts';
+import { accountsConfig, permissionsConfig } from '../../cluster/nats/natsAccountsConfig.ts';
 import {
-  permissionsConfig,
+  workerAccountLinks,
   workerInboxPrefix,
   workerPermissions,
 } from '../../cluster/nats/workerPermissions.ts';
@@ -256,7 +257,7 @@ function matches(pattern: string, subject: string): boolean {
 test("the worker's permissions allow its work and none of the coordinator's", () => {
   const prefix = 'chorus';
   const n = natsNames(prefix);
-  const { publish, subscribe } = workerPermissions(prefix);
+  const { publish, subscribe } = workerPermissions(prefix, 'gpu-a');
   const canPublish = (subject: string) => publish.allow.some((p) => matches(p, subject));
   const canSubscribe = (subject: string) => subscribe.allow.some((p) => matches(p, subject));
   for (const subject of [
@@ -264,21 +265,26 @@ test("the worker's permissions allow its work and none of the coordinator's", ()
     `$JS.ACK.${n.taskStream}.${n.taskConsumer}.1.2.3.4.5`,
     n.resultSubject('job-1'),
     n.progressSubject('job-1'),
-    `$KV.${n.workersBucket}.${n.workerKey('host-1')}`,
+    `$KV.${n.workersBucket}.${n.workerKey('gpu-a', 'host-1')}`,
     `$JS.API.STREAM.MSG.GET.KV_${n.stateBucket}`,
     `$O.${n.artifactsBucket}.C.abc`,
+    `$JS.API.DIRECT.GET.OBJ_${n.artifactsBucket}`,
   ]) {
     assert.ok(canPublish(subject), `may publish ${subject}`);
   }
   for (const subject of [
     n.taskSubject('job-1'),
     `$KV.${n.stateBucket}.${n.jobKey('job-1')}`,
+    `$KV.${n.workersBucket}.${n.workerKey('gpu-b', 'host-1')}`,
     `$JS.API.STREAM.CREATE.${n.taskStream}`,
     `$JS.API.STREAM.UPDATE.${n.taskStream}`,
     `$JS.API.STREAM.DELETE.${n.taskStream}`,
     `$JS.API.STREAM.DELETE.OBJ_${n.artifactsBucket}`,
     `$JS.API.STREAM.PURGE.${n.taskStream}`,
+    `$JS.API.STREAM.PURGE.OBJ_${n.artifactsBucket}`,
+    `$JS.API.STREAM.MSG.DELETE.OBJ_${n.artifactsBucket}`,
     `$JS.API.CONSUMER.CREATE.${n.taskStream}`,
+    `$JS.API.CONSUMER.CREATE.OBJ_${n.artifactsBucket}`,
     `$JS.API.CONSUMER.DELETE.${n.taskStream}.${n.taskConsumer}`,
     `$JS.API.CONSUMER.MSG.NEXT.${n.resultStream}.${n.resultConsumer}`,
     `$JS.ACK.${n.resultStream}.${n.resultConsumer}.1.2.3.4.5`,
@@ -287,19 +293,42 @@ test("the worker's permissions allow its work and none of the coordinator's", ()
   ]) {
     assert.ok(!canPublish(subject), `may not publish ${subject}`);
   }
-  assert.ok(canSubscribe(`${workerInboxPrefix(prefix)}.abc.1`));
+  assert.ok(canSubscribe(`${workerInboxPrefix(prefix, 'gpu-a')}.abc.1`));
   assert.ok(canSubscribe(`${prefix}.cancel.job-1`));
-  for (const subject of ['_INBOX.abc', '_INBOX.>', n.taskSubject('job-1'), n.resultSubject('job-1')]) {
+  for (const subject of [
+    '_INBOX.abc',
+    '_INBOX.>',
+    `${workerInboxPrefix(prefix, 'gpu-b')}.abc.1`,
+    n.taskSubject('job-1'),
+    n.resultSubject('job-1'),
+  ]) {
     assert.ok(!canSubscribe(subject), `may not subscribe to ${subject}`);
   }
+  // A worker may publish only what its account imports: the two lists agree but for the heartbeats.
+  const imported = workerAccountLinks(prefix).services.map((s) => s.subject);
+  assert.deepEqual(
+    publish.allow.filter((p) => !imported.includes(p)),
+    [`$KV.${n.workersBucket}.worker.gpu-a.*`],
+  );
   // Every subject is quoted in the config text.
   const text = permissionsConfig(workerPermissions(prefix), 2);
-  for (const s of [...publish.allow, ...subscribe.allow]) assert.ok(text.includes(JSON.stringify(s)), s);
+  for (const s of [...publish.allow, ...subscribe.allow]) {
+    if (!s.includes('gpu-a')) assert.ok(text.includes(JSON.stringify(s)), s);
+  }
 });
 
-test('`chorus nats-permissions` prints the block for a prefix', async () => {
-  const exit = await runChorus(['nats-permissions', '--nats-prefix', 'team-a'], { cleanEnv: true });
+test('`chorus nats-permissions` prints the accounts for a prefix and worker name', async () => {
+  const exit = await runChorus(['nats-permissions', '--nats-prefix', 'team-a', '--worker-name', 'gpu-a'], {
+    cleanEnv: true,
+  });
   assert.equal(exit.code, 0, exit.stderr);
-  assert.equal(exit.stdout, `${permissionsConfig(workerPermissions('team-a'))}\n`);
+  assert.ok(exit.stdout.includes(`${accountsConfig({ prefix: 'team-a', workerName: 'gpu-a' })}\n`));
   assert.match(exit.stdout, /"team-a\.results\.>"/);
+  assert.match(exit.stdout, /"\$KV\.team-a-workers\.worker\.gpu-a\.\*"/);
+  const json = await runChorus(['nats-permissions', '--json'], { cleanEnv: true });
+  const parsed = JSON.parse(json.stdout) as { permissions: unknown };
+  assert.deepEqual(parsed.permissions, workerPermissions('chorus', 'worker'));
+  const bad = await runChorus(['nats-permissions', '--worker-name', 'a.b'], { cleanEnv: true });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /invalid worker name "a\.b"/);
 });

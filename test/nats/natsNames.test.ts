@@ -20,7 +20,8 @@ test('every resource name follows the design table', () => {
   assert.equal(n.jobKey('j1'), 'job.j1');
   assert.equal(n.taskKey('j1', 'train:mlp-0'), 'task.j1.train=3Amlp-0');
   assert.equal(n.taskKeys('j1'), 'task.j1.*');
-  assert.equal(n.workerKey('host.example-7'), 'worker.host=2Eexample-7');
+  assert.equal(n.workerKey('gpu-a', 'host.example-7'), 'worker.gpu-a.host=2Eexample-7');
+  assert.equal(n.workerKeys('gpu-a'), 'worker.gpu-a.*');
   assert.equal(n.artifactPrefix('j1'), 'j1/');
   assert.equal(n.dataObject('j1', 'train.csv'), 'j1/data/train.csv');
   assert.equal(
@@ -74,7 +75,29 @@ test('per-job subjects and task keys are parsed by the module that builds them',
     }),
     { numRuns: 200 },
   );
-  for (const other of [n.jobKey('job1'), n.workerKey('w1'), 'task.job1', 'task.job1.a.b', 'task.job1.=ZZ']) {
+  for (const other of [
+    n.jobKey('job1'),
+    n.workerKey('w', '1'),
+    'task.job1',
+    'task.job1.a.b',
+    'task.job1.=ZZ',
+  ]) {
     assert.equal(n.taskOfKey(other), undefined, other);
+  }
+});
+
+test("a heartbeat key names the worker (its login's name) and the instance, and parses back", () => {
+  const n = natsNames('t1');
+  assert.deepEqual(n.workerOfKey(n.workerKey('gpu_1', 'node.example-4711')), {
+    name: 'gpu_1',
+    instance: 'node.example-4711',
+  });
+  for (const other of ['worker.a', 'worker.a.b.c', 'job.a', 'worker.a.=ZZ', 'worker.a*.b', '']) {
+    assert.equal(n.workerOfKey(other), undefined, other);
+  }
+  // A worker name is one subject token: it is written into the worker's NATS permissions.
+  for (const bad of ['', 'a.b', 'a*', 'a>', 'a b', 'x'.repeat(65)]) {
+    assert.throws(() => n.workerKey(bad, 'i'), /invalid worker name/, bad);
+    assert.throws(() => n.workerKeys(bad), /invalid worker name/, bad);
   }
 });

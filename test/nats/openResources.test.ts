@@ -58,8 +58,8 @@ test("it adopts the coordinator's settings and changes nothing on the server", a
   assert.deepEqual((await jsm.streams.info(n.taskStream)).config, tasksBefore);
 
   // The handles work: a heartbeat in the workers bucket, an object in the store.
-  await opened.workers.put(n.workerKey('w1'), '{}');
-  await opened.artifacts.putBlob({ name: 'job/x' }, new Uint8Array([1, 2]));
+  await opened.workers.put(n.workerKey('w', '1'), '{}');
+  await opened.objects.put('job/x', new Uint8Array([1, 2]), 1024);
   assert.deepEqual([...((await opened.artifacts.getBlob('job/x')) ?? [])], [1, 2]);
   assert.deepEqual(consumerSettings({ ack_wait: nanos(2500), max_deliver: -1 }), { ackWaitMs: 2500 });
 });

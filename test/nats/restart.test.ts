@@ -42,7 +42,7 @@ const job: JobRecord = {
 async function writeEverything(nc: NatsConnection, prefix: string) {
   const res = await ensureResources(nc, { prefix });
   const blob = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7) & 0xff);
-  await new NatsArtifactStore(res.artifacts, 'job-r/').put('models/m/weights.bin', blob);
+  await new NatsArtifactStore(res.objects, 'job-r/').put('models/m/weights.bin', blob);
   await new KvStateStore(res.state, res.names, 'job-r').putTask({
     id: 'train:m',
     status: 'done',
@@ -57,7 +57,7 @@ async function writeEverything(nc: NatsConnection, prefix: string) {
 async function checkEverything(nc: NatsConnection, prefix: string, blob: Uint8Array) {
   const res = await ensureResources(nc, { prefix });
   assert.deepEqual(res.changes, [], 'every stream, consumer and bucket survived');
-  const back = await new NatsArtifactStore(res.artifacts, 'job-r/').get('models/m/weights.bin');
+  const back = await new NatsArtifactStore(res.objects, 'job-r/').get('models/m/weights.bin');
   assert.ok(Buffer.from(back).equals(blob), 'artifact bytes');
   assert.deepEqual(await new KvStateStore(res.state, res.names, 'job-r').loadTasks(), [
     { id: 'train:m', status: 'done', attempts: 1 },

@@ -14,12 +14,7 @@ import { startNatsServer, type NatsServer } from '../support/natsServer.ts';
 import { uniquePrefix } from '../nats/prefix.ts';
 import { makeCertificates, type TestCertificates } from './fixtures/certificates.ts';
 import { ChorusProcess, runChorus, type ChorusExit } from '../support/chorusProcess.ts';
-import {
-  authorizationConfig,
-  leakedSecrets,
-  makeNatsUsers,
-  type NatsTestUsers,
-} from './fixtures/natsUsers.ts';
+import { natsAccountsFor, leakedSecrets, makeNatsUsers, type NatsTestUsers } from './fixtures/natsUsers.ts';
 
 /**
  * NATS over TLS with client certificates (`verify: true`), certificates made by openssl: the
@@ -53,7 +48,7 @@ before(async () => {
   [certs, users] = await Promise.all([makeCertificates(dir), makeNatsUsers(dir)]);
   nats = await startNatsServer({
     config: [
-      ...authorizationConfig(users, prefix),
+      ...natsAccountsFor(users, prefix),
       'tls {',
       `  cert_file: ${JSON.stringify(certs.server.cert)}`,
       `  key_file: ${JSON.stringify(certs.server.key)}`,

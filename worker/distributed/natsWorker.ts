@@ -20,9 +20,11 @@ import {
   type NatsResourceOptions,
 } from '../../cluster/nats/natsResourceOptions.ts';
 import type { NatsResources } from '../../cluster/nats/natsResources.ts';
+import { checkWorkerName } from '../../cluster/nats/natsNames.ts';
 import { consumerSettings, openResources } from '../../cluster/nats/openResources.ts';
+import { closeNatsWithin, settleWithin } from '../../cluster/nats/closeNats.ts';
 import { pullOne } from '../../cluster/nats/pullOne.ts';
-import { workerInboxPrefix } from '../../cluster/nats/workerPermissions.ts';
+import { DEFAULT_WORKER_NAME, workerInboxPrefix } from '../../cluster/nats/workerPermissions.ts';
 import type { JobRecord } from '../../cluster/state/jobRecord.ts';
 import { KvJobStateView, type JobStateView } from '../../cluster/state/jobStateView.ts';
 import type { BackendChoice } from '../../core/backend/backendChoice.ts';
@@ -33,6 +35,7 @@ import type { ThreadMessage } from '../poolMessages.ts';
 import { ThreadPool } from '../threadPool.ts';
 import { WORKER_DEFAULTS } from '../workerDefaults.ts';
 import { DeliveryLease } from './deliveryLease.ts';
+import { checkWorkerNats, checkWorkerToken, explainWorkerLoginRefusal } from './startupChecks.ts';
 import { decideSettlement, dropReason, type DeliveryEnd } from './settlement.ts';
 
 export interface NatsWorkerOptions {
@@ -48,7 +51,15 @@ export interface NatsWorkerOptions {
   backend?: BackendChoice;
   cacheDir: string;
   resources?: Partial<NatsResourceOptions>;
-  workerId?: string;
+  /**
+   * The worker's name: its NATS user's permissions let it write only this name's heartbeats
+   * (`chorus nats-permissions --worker-name`). Default DEFAULT_WORKER_NAME.
+   */
+  workerName?: string;
+  /** This process among the workers of its name (default `<host>-<pid>`). */
+  instance?: string;
+  /** Aborted when the process is told to stop: start-up stops waiting for the coordinator. */
+  stopSignal?: AbortSignal;
   log?: (line: string) => void;
   /** Called with every thread message and the task it belongs to (metrics). */
   onThreadMessage?: (message: ThreadMessage, task: TaskMetricsContext) => void;
@@ -57,12 +68,13 @@ export interface NatsWorkerOptions {
 }
 
 export interface NatsWorkerHandle {
+  /** `<name>/<instance>`, as `chorus workers` lists it. */
   readonly workerId: string;
   readonly nc: NatsConnection;
   /** Tasks running now. */
   busy(): number;
-  /** Stop taking tasks; let running ones finish within `graceMs`, hand the rest back; then close. */
-  drain(graceMs?: number): Promise<void>;
+  /** Stop taking tasks; let running ones finish within `graceMs`, hand the rest back; then close, within `closeMs` more. */
+  drain(graceMs?: number, closeMs?: number): Promise<void>;
 }
 
 const HEARTBEAT_MS = 5000;
@@ -85,7 +97,12 @@ interface Running {
  */
 export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerHandle> {
   const worker = await NatsWorker.connect(o);
-  await worker.run();
+  try {
+    await worker.run();
+  } catch (err) {
+    await worker.abandon();
+    throw err;
+  }
   return worker;
 }
 
@@ -95,6 +112,7 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorkerH
  * The settle decision itself is a pure function (settlement.ts).
  */
 class NatsWorker implements NatsWorkerHandle {
+  readonly workerId: string;
   private readonly log: (line: string) => void;
   private readonly jobs: JobStateView;
   private readonly dataCache: PreparedDataCache;
@@ -112,12 +130,14 @@ class NatsWorker implements NatsWorkerHandle {
 
   private constructor(
     private readonly o: NatsWorkerOptions,
-    readonly workerId: string,
+    private readonly name: string,
+    private readonly instance: string,
     readonly nc: NatsConnection,
     private readonly resources: NatsResources,
     private readonly inboxPrefix: string,
   ) {
     this.log = o.log ?? (() => {});
+    this.workerId = `${name}/${instance}`;
     this.jobs = new KvJobStateView(resources.state, resources.names);
     // A job's data goes when the coordinator says the job is over (onCancel) or, should that word be
     // missed, when the periodic sweep finds the job ended in KV.
@@ -131,19 +151,20 @@ class NatsWorker implements NatsWorkerHandle {
 
   /** Connects to NATS and looks up what the coordinator made: a worker creates and changes nothing. */
   static async connect(o: NatsWorkerOptions): Promise<NatsWorker> {
-    const workerId = o.workerId ?? `${hostname()}-${process.pid}`;
+    const name = checkWorkerName(o.workerName ?? DEFAULT_WORKER_NAME);
+    const instance = o.instance ?? `${hostname()}-${process.pid}`;
     const prefix = resolveNatsResourceOptions(o.resources).prefix;
-    // Replies come to an inbox of the worker's own, the only one its NATS user may read.
-    const inboxPrefix = workerInboxPrefix(prefix);
+    // Replies come to an inbox of the worker's own name, the only one its NATS user may read.
+    const inboxPrefix = workerInboxPrefix(prefix, name);
     const nc = await connectNats(o.servers, o.natsSecurity, {
-      name: `chorus-worker-${workerId}`,
+      name: `chorus-worker-${name}-${instance}`,
       inboxPrefix,
     });
     const resources = await openResources(nc, o.resources).catch(async (err: unknown) => {
       await nc.close().catch(() => undefined);
-      throw err;
+      throw explainWorkerLoginRefusal(err, prefix, name);
     });
-    return new NatsWorker(o, workerId, nc, resources, inboxPrefix);
+    return new NatsWorker(o, name, instance, nc, resources, inboxPrefix);
   }
 
   busy(): number {
@@ -153,6 +174,9 @@ class NatsWorker implements NatsWorkerHandle {
   /** Starts heartbeats and cancellations, warms the pool, and starts one pulling loop per slot. */
   async run(): Promise<void> {
     const { names, js } = this.resources;
+    // A login or token that cannot do the work stops the worker now, not after a task's training.
+    await checkWorkerNats(this.nc, this.resources, { name: this.name, instance: this.instance });
+    await checkWorkerToken(this.o.coordinator, this.o.grpc, this.log, this.o.stopSignal);
     await this.heartbeat();
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
     this.cancels = this.nc.subscribe(names.allCancels, {
@@ -161,7 +185,7 @@ class NatsWorker implements NatsWorkerHandle {
     const consumer = await js.consumers.get(names.taskStream, names.taskConsumer);
     // Threads load their modules and start their engine now, not inside the first task it pulls: a
     // worker that says ready trains at full speed at once. A job with another backend switches to it.
-    const warmed = await this.pool.warmUp(this.o.backend ?? 'auto').catch((err: unknown) => {
+    const warmed = await this.pool.warmUp(this.o.backend ?? 'auto', { natsArtifacts: true }).catch((err: unknown) => {
       this.log(`thread warm-up failed: ${String(err)}; each task starts its backend itself`);
       return [];
     });
@@ -178,21 +202,50 @@ class NatsWorker implements NatsWorkerHandle {
     );
   }
 
-  async drain(graceMs = WORKER_DEFAULTS.drainSeconds * 1000): Promise<void> {
+  /**
+   * Running tasks get `graceMs` to finish; the rest are aborted and handed back. Handing back, removing
+   * the heartbeat and closing NATS get `closeMs` together, so the worker stops within
+   * `graceMs + closeMs` even when NATS does not answer (tasks not handed back are redelivered after AckWait).
+   */
+  async drain(
+    graceMs = WORKER_DEFAULTS.drainSeconds * 1000,
+    closeMs = WORKER_DEFAULTS.closeSeconds * 1000,
+  ): Promise<void> {
+    const deadline = Date.now() + graceMs + closeMs;
+    const left = (cap: number) => Math.min(cap, Math.max(0, deadline - Date.now()));
     this.draining = true;
     this.stopPulling.abort();
-    const deadline = setTimeout(() => {
+    const abortRunning = setTimeout(() => {
       for (const r of this.running.values()) r.controller.abort();
     }, graceMs);
-    await Promise.all(this.loops);
-    clearTimeout(deadline);
+    if (!(await settleWithin(Promise.all(this.loops), left(graceMs + closeMs / 2)))) {
+      this.log(
+        `${this.running.size} task(s) not handed back in time: JetStream redelivers them after AckWait`,
+      );
+    }
+    clearTimeout(abortRunning);
     clearInterval(this.heartbeatTimer);
     this.cancels?.unsubscribe();
     const { workers, names } = this.resources;
-    await workers.delete(names.workerKey(this.workerId)).catch(() => undefined);
-    await this.pool.close();
-    await this.dataCache.close().catch((err: unknown) => this.log(`removing cached data: ${String(err)}`));
-    await this.nc.drain().catch(() => undefined);
+    await settleWithin(workers.delete(names.workerKey(this.name, this.instance)), left(1000));
+    await settleWithin(this.pool.close(), left(2000));
+    await settleWithin(
+      this.dataCache.close().catch((err: unknown) => this.log(`removing cached data: ${String(err)}`)),
+      left(1000),
+    );
+    await closeNatsWithin(this.nc, left(closeMs));
+  }
+
+  /** Closes what `connect` and a failed `run` opened. */
+  async abandon(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    this.cancels?.unsubscribe();
+    await settleWithin(this.pool.close(), 2000);
+    await settleWithin(
+      this.dataCache.close().catch(() => undefined),
+      1000,
+    );
+    await closeNatsWithin(this.nc, 2000);
   }
 
   private async heartbeat(): Promise<void> {
@@ -210,7 +263,7 @@ class NatsWorker implements NatsWorkerHandle {
       })),
     };
     const { workers, names } = this.resources;
-    await workers.put(names.workerKey(this.workerId), encodeMessage(info)).catch(() => undefined);
+    await workers.put(names.workerKey(this.name, this.instance), encodeMessage(info)).catch(() => undefined);
   }
 
   /** The job is over (cancelled, failed or done): stop its tasks here and remove its data. */
@@ -364,7 +417,7 @@ class NatsWorker implements NatsWorkerHandle {
     about: TaskMetricsContext,
   ): Promise<TaskOutcome> {
     const { names } = this.resources;
-    const store = new NatsArtifactStore(this.resources.artifacts, names.artifactPrefix(tm.jobId));
+    const store = new NatsArtifactStore(this.resources.objects, names.artifactPrefix(tm.jobId));
     const data = await this.dataCache.get(tm.jobId, job, store);
     return this.pool.run(
       {

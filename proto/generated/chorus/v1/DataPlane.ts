@@ -18,6 +18,8 @@ import type {
 export interface DataPlaneClient extends grpc.Client {
   /**
    * Streams one or more float32 arrays (logits) in chunks; the reply comes once every array is whole.
+   * An empty stream stores nothing and is answered with no keys, after the token's role is checked:
+   * workers send one at start to check that their token may call PutLogits.
    */
   PutLogits(
     metadata: grpc.Metadata,
@@ -37,6 +39,8 @@ export interface DataPlaneClient extends grpc.Client {
   ): grpc.ClientWritableStream<_chorus_v1_LogitChunk>;
   /**
    * Streams one or more float32 arrays (logits) in chunks; the reply comes once every array is whole.
+   * An empty stream stores nothing and is answered with no keys, after the token's role is checked:
+   * workers send one at start to check that their token may call PutLogits.
    */
   putLogits(
     metadata: grpc.Metadata,
@@ -62,6 +66,8 @@ export interface DataPlaneClient extends grpc.Client {
 export interface DataPlaneHandlers extends grpc.UntypedServiceImplementation {
   /**
    * Streams one or more float32 arrays (logits) in chunks; the reply comes once every array is whole.
+   * An empty stream stores nothing and is answered with no keys, after the token's role is checked:
+   * workers send one at start to check that their token may call PutLogits.
    */
   PutLogits: grpc.handleClientStreamingCall<_chorus_v1_LogitChunk__Output, _chorus_v1_PutLogitsReply>;
 }
