@@ -19,13 +19,16 @@ import { resultsMain } from './resultsMain.ts';
 const EXAMPLES = 'examples/results';
 /**
  * In the order of docs/RESULTS.md's tables: MNIST then Fashion-MNIST, MLPs then CNNs, 5 then 10; then the
- * training-recipe experiment (10 members at LeNet-5 size, students online and offline) over three seeds.
+ * training-recipe experiment (10 members at LeNet-5 size, students online and offline) over three seeds;
+ * then the tables of issue 20 (regression and tabular classification, each over three seeds).
  */
 const EXPERIMENTS = [
   ...['mnist', 'fashion'].flatMap((data) =>
     ['mlp5', 'mlp10', 'cnn5', 'cnn10'].map((kind) => `${data}-${kind}`),
   ),
   ...[1, 2, 3].map((seed) => `fashion-recipe-s${seed}`),
+  // Tables (#20): a Boston housing deep ensemble (regression) and breast cancer (classification), 3 seeds.
+  ...['housing', 'breast-cancer'].flatMap((data) => [1, 2, 3].map((seed) => `${data}-s${seed}`)),
 ];
 
 function run(jobFile: string): Promise<number> {
