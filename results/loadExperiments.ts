@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Report } from '../core/report/report.ts';
+import type { JobReport } from '../core/report/regressionReport.ts';
 import { ChorusError } from '../core/errors.ts';
 import { loadJobFile } from '../core/spec/loadJob.ts';
 import type { ResultsExperiment } from './renderResults.ts';
@@ -13,8 +13,8 @@ import type { ResultsExperiment } from './renderResults.ts';
 export async function loadExperiments(
   jobFiles: readonly string[],
   runsDir: string,
-): Promise<ResultsExperiment[]> {
-  const out: ResultsExperiment[] = [];
+): Promise<ResultsExperiment<JobReport>[]> {
+  const out: ResultsExperiment<JobReport>[] = [];
   for (const jobFile of jobFiles) {
     const { job, text } = await loadJobFile(jobFile);
     const reportFile = join(runsDir, job.name, 'report.json');
@@ -30,7 +30,7 @@ export function titleOf(jobText: string): string | undefined {
   return match?.[1];
 }
 
-async function readReport(file: string, jobFile: string): Promise<Report> {
+async function readReport(file: string, jobFile: string): Promise<JobReport> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -49,7 +49,7 @@ async function readReport(file: string, jobFile: string): Promise<Report> {
   if (missing.length > 0) {
     throw new ChorusError(`${file}: not a Chorus report (missing or malformed: ${missing.join(', ')})`);
   }
-  return value as Report;
+  return value as JobReport;
 }
 
 const OBJECT_FIELDS = ['dataset', 'meanMember', 'ensemble', 'teacher', 'timing'] as const;

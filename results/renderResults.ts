@@ -1,14 +1,20 @@
 import { temperature } from '../core/report/format.ts';
+import {
+  isRegressionReport,
+  type JobReport,
+  type RegressionReport,
+} from '../core/report/regressionReport.ts';
 import type { Report, StudentReport } from '../core/report/report.ts';
 import { NONE, escapeMd, markdownTable, num4, pct, seconds, setting } from './formatResults.ts';
 import { seedGroupSection } from './seedGroups.ts';
+import { regressionSection, TABLE_CLASSIFICATION, tableClassificationSection } from './tableResults.ts';
 
 /** One experiment of docs/RESULTS.md: a job file and the report its run wrote. */
-export interface ResultsExperiment {
+export interface ResultsExperiment<R extends JobReport = Report> {
   /** As typed on the command line, e.g. `examples/results/fashion-cnn10.yaml`. */
   jobFile: string;
   title: string;
-  report: Report;
+  report: R;
 }
 
 export interface ResultsMeta {
@@ -21,8 +27,13 @@ export interface ResultsMeta {
 }
 
 /** docs/RESULTS.md: an ensemble table over all experiments, a distillation table per experiment, how to rerun. */
-export function renderResults(experiments: readonly ResultsExperiment[], meta: ResultsMeta): string {
-  const backends = [...new Set(experiments.map((e) => e.report.backend))].join(', ');
+export function renderResults(all: readonly ResultsExperiment<JobReport>[], meta: ResultsMeta): string {
+  const experiments = all.filter((e): e is ResultsExperiment => !isRegressionReport(e.report));
+  const regression = all.filter((e): e is ResultsExperiment<RegressionReport> =>
+    isRegressionReport(e.report),
+  );
+  const tables = experiments.filter((e) => TABLE_CLASSIFICATION.test(e.report.job));
+  const backends = [...new Set(all.map((e) => e.report.backend))].join(', ');
   const out: string[] = [
     '# Results',
     '',
@@ -32,10 +43,11 @@ export function renderResults(experiments: readonly ResultsExperiment[], meta: R
   ];
   if (meta.intro) out.push(meta.intro.trim(), '');
   out.push(...ensembleSection(experiments));
-  out.push(...seedGroupSection(experiments));
+  out.push(...seedGroupSection(experiments.filter((e) => !tables.includes(e))));
   const distilled = experiments.filter((e) => e.report.students.length > 0);
   if (distilled.length > 0) out.push(...distillationSection(distilled));
-  out.push(...reproduceSection(experiments));
+  out.push(...regressionSection(regression), ...tableClassificationSection(tables));
+  out.push(...reproduceSection(all));
   if (meta.discussion) out.push(meta.discussion.trim(), '');
   return out.join('\n');
 }
@@ -141,7 +153,7 @@ function distillationSummary(report: Report): string {
   return `${parts.join('; ')}; ${gap}.`;
 }
 
-function reproduceSection(experiments: readonly ResultsExperiment[]): string[] {
+function reproduceSection(experiments: readonly ResultsExperiment<JobReport>[]): string[] {
   const out = [
     '## Reproduce',
     '',

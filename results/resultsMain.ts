@@ -1,3 +1,4 @@
+import type { JobReport } from '../core/report/regressionReport.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
@@ -61,7 +62,7 @@ function machine(): string {
 }
 
 /** The day of the newest run (YYYY-MM-DD). */
-function newestDate(experiments: readonly ResultsExperiment[]): string {
+function newestDate(experiments: readonly ResultsExperiment<JobReport>[]): string {
   const newest = Math.max(...experiments.map((e) => Date.parse(e.report.createdAt)).filter(Number.isFinite));
   return Number.isFinite(newest) ? new Date(newest).toISOString().slice(0, 10) : 'unknown date';
 }
