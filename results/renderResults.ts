@@ -24,6 +24,8 @@ export interface ResultsMeta {
   intro?: string;
   /** Markdown inserted verbatim after the tables. */
   discussion?: string;
+  /** Job files whose run has not written a report yet: named under the tables. */
+  notRun?: readonly string[];
 }
 
 /** docs/RESULTS.md: an ensemble table over all experiments, a distillation table per experiment, how to rerun. */
@@ -47,6 +49,12 @@ export function renderResults(all: readonly ResultsExperiment<JobReport>[], meta
   const distilled = experiments.filter((e) => e.report.students.length > 0);
   if (distilled.length > 0) out.push(...distillationSection(distilled));
   out.push(...regressionSection(regression), ...tableClassificationSection(tables));
+  if (meta.notRun !== undefined && meta.notRun.length > 0) {
+    out.push(
+      `Not run yet, so not in the tables: ${meta.notRun.map((f) => `\`${escapeMd(f)}\``).join(', ')}.`,
+      '',
+    );
+  }
   out.push(...reproduceSection(all));
   if (meta.discussion) out.push(meta.discussion.trim(), '');
   return out.join('\n');
