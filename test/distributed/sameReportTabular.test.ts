@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
 import type { RegressionReport } from '../../core/report/regressionReport.ts';
 import type { Report } from '../../core/report/report.ts';
@@ -168,4 +169,12 @@ test('a tabular classification job with out-of-bag scores and out-of-fold stacki
     ['bag-0', 'bag-1'],
   );
   assert.equal(report.ensemble.stacking?.outOfFold?.folds, 3);
+});
+
+test('the two table examples (housing-regression, breast-cancer) report the same numbers embedded and distributed', async (t) => {
+  for (const example of ['housing-regression', 'breast-cancer']) {
+    const text = await readFile(new URL(`../../examples/${example}.yaml`, import.meta.url), 'utf8');
+    const [embedded] = await embeddedAndDistributed(t, example, text);
+    assert.equal((embedded as { job?: string }).job, example);
+  }
 });
