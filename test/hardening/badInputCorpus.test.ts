@@ -156,7 +156,11 @@ test('every bad data file gives a DatasetError naming the file and the problem',
       let caught: unknown;
       try {
         if (c.maxBytes !== undefined) await readDataFile(file, { maxBytes: c.maxBytes });
-        else await loadSource(c.source, DATA, c.classes !== undefined ? { classes: c.classes } : {});
+        else
+          await loadSource(c.source, DATA, {
+            ...(c.classes !== undefined ? { classes: c.classes } : {}),
+            ...(c.task !== undefined ? { task: c.task } : {}),
+          });
       } catch (err) {
         caught = err;
       }

@@ -64,6 +64,7 @@ function badDataJob(c: BadDataCase, i: number, dir: string): string {
   const source = sourceUnder(c.source, dir);
   return JSON.stringify({
     name: `bad-data-${i}`,
+    ...(c.task !== undefined ? { task: c.task } : {}),
     data: { train: source, test: source, ...(c.classes !== undefined ? { classes: c.classes } : {}) },
     members: [{ name: 'm', train: { epochs: 1 } }],
     runtime: { backend: 'wasm' },
