@@ -46,7 +46,7 @@ export function regressionSection(experiments: readonly ResultsExperiment<Regres
   return [
     '## Regression: deep ensembles on Boston housing',
     '',
-    `Test split scores in the target's units ($1000s), for ${reports.length} seeds (${reports
+    `Test split scores in the target's units ($1000s), for ${reports.length} seed${reports.length === 1 ? '' : 's'} (${reports
       .map((r) => escapeMd(r.job))
       .join(', ')}; each seed also draws its own test split of ${d.test} houses, with ` +
       `${d.train} for training and ${d.validation} for validation). NLL: mean Gaussian negative ` +
@@ -96,7 +96,7 @@ export function tableClassificationSection(experiments: readonly ResultsExperime
   return [
     '## Tabular classification: breast cancer, over seeds',
     '',
-    `Test split scores for ${reports.length} seeds (each seed draws its own test split of ${d.test} tumours; ` +
+    `Test split scores for ${reports.length} seed${reports.length === 1 ? '' : 's'} (each seed draws its own test split of ${d.test} tumours; ` +
       `${d.train} for training, ${d.validation} for validation). Out-of-bag accuracy is measured on the ` +
       'training split; disagreement is the share of test samples on which two members predict different classes.',
     '',
