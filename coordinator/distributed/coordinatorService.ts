@@ -39,8 +39,14 @@ import { ResultRouter } from './resultRouter.ts';
 import { runDistributedJob, type StopReason } from './runDistributedJob.ts';
 import { decodeMessage } from '../../cluster/messages/codec.ts';
 import { progressMessageSchema } from '../../cluster/messages/progressMessage.ts';
-import { workerHeartbeatSchema, type WorkerHeartbeat } from '../../cluster/messages/workerHeartbeat.ts';
 import { Turns } from './turns.ts';
+import type { TokenIdentity } from '../../cluster/grpc/authTokens.ts';
+import { yieldRequestSchema, type YieldRequest } from '../../cluster/messages/yieldRequest.ts';
+import { encodeMessage } from '../../cluster/messages/codec.ts';
+import { DEFAULT_PRIORITY, type Priority } from '../../core/spec/priority.ts';
+import { COORDINATOR_DEFAULTS } from './coordinatorDefaults.ts';
+import { SlotScheduler } from './slotScheduler.ts';
+import { WorkerRoster } from './workerRoster.ts';
 
 export interface CoordinatorServiceOptions {
   nc: NatsConnection;
@@ -54,6 +60,18 @@ export interface CoordinatorServiceOptions {
   onLogitBytes?: (bytes: number) => void;
   /** Called when a task's attempt failed and JetStream will deliver it again (metrics). */
   onRetry?: (jobId: string, taskId: string) => void;
+  /** How jobs share the workers (docs/distributed.md, "Sharing the cluster"). */
+  scheduling?: Partial<SchedulingOptions>;
+  /** A client's quota of slots as the tokens file says now; without it, only the quota a job was submitted with. */
+  quotaOf?: (client: string) => number | undefined;
+}
+
+/** How the coordinator shares the workers between jobs. */
+export interface SchedulingOptions {
+  /** Ask running lower-priority tasks to yield to waiting higher-priority ones (`--preempt`). */
+  preempt: boolean;
+  /** A job waiting this long unserved competes one priority class higher (`--aging-seconds`; 0: never). */
+  agingSeconds: number;
 }
 
 interface ActiveJob {
@@ -78,6 +96,10 @@ export class CoordinatorService implements CoordinatorHandlers {
   private readonly active = new Map<string, ActiveJob>();
   /** Parsing a submission and writing a report are CPU work: a burst of them takes turns. */
   private readonly turns = new Turns();
+  /** The connected workers and what they run, from their heartbeats. */
+  readonly roster: WorkerRoster;
+  /** Which job's task goes to the work queue next. */
+  readonly slots: SlotScheduler;
   private progressSub: Subscription | undefined;
   private readonly log: (line: string) => void;
 
@@ -107,6 +129,32 @@ export class CoordinatorService implements CoordinatorHandlers {
     });
     const onJobEvent = options.onJobEvent;
     if (onJobEvent) this.hub.subscribeAll((e) => onJobEvent(e, this.active.get(e.jobId)?.job));
+    const scheduling = { ...COORDINATOR_DEFAULTS.scheduling, ...options.scheduling };
+    this.roster = new WorkerRoster({
+      kv: options.resources.workers,
+      names,
+      staleMs: options.resources.options.workersTtlMs,
+      onChange: () => this.slots.pump(),
+      log: this.log,
+    });
+    this.slots = new SlotScheduler({
+      workers: this.roster,
+      agingMs: scheduling.agingSeconds * 1000,
+      preempt: scheduling.preempt,
+      ...(options.quotaOf ? { quotaOf: options.quotaOf } : {}),
+      askToYield: (task, reason) => this.askToYield({ ...task, reason }),
+      log: this.log,
+    });
+  }
+
+  /** Core NATS: the worker running the dispatch, if any hears it, gives its slot back. */
+  private askToYield(request: YieldRequest): void {
+    try {
+      const checked = yieldRequestSchema.parse(request);
+      this.o.nc.publish(this.o.resources.names.yieldSubject(checked.jobId), encodeMessage(checked));
+    } catch (err) {
+      this.log(`asking ${request.taskId} to yield: ${String(err)}`);
+    }
   }
 
   /** Starts routing results and progress, and resumes every job an earlier coordinator left running. */
@@ -125,6 +173,8 @@ export class CoordinatorService implements CoordinatorHandlers {
         }
       },
     });
+    // The workers first: resumed jobs' tasks are dispatched as far as their slots allow.
+    await this.roster.start();
     for (const record of await this.jobs.listJobs()) {
       if (record.status === 'running') {
         this.log(`resuming job ${record.id}`);
@@ -141,12 +191,13 @@ export class CoordinatorService implements CoordinatorHandlers {
       job.controller.abort();
     }
     await Promise.all([...this.active.values()].map((j) => j.done));
+    await this.roster.stop();
     await this.router.stop();
     this.progressSub?.unsubscribe();
     await this.dataCache.close();
   }
 
-  async submitJob(request: SubmitJobRequest): Promise<SubmittedJob> {
+  async submitJob(request: SubmitJobRequest, caller?: TokenIdentity): Promise<SubmittedJob> {
     await this.turns.next();
     const parsed = parseJobText(request.jobText, request.fileName);
     const uploaded = new Map(request.files.map((f) => [f.path, f.bytes]));
@@ -186,8 +237,14 @@ export class CoordinatorService implements CoordinatorHandlers {
     // Where the tasks load them from; a resumed job whose model file changed is refused.
     await storeModelFiles(models.contents, store);
 
+    // Who submitted it and at what priority: the latest submission's say, for a resumed job too.
+    const share = {
+      priority: request.priority ?? job.runtime.priority ?? DEFAULT_PRIORITY,
+      ...(caller ? { client: caller.name } : {}),
+      ...(caller?.maxSlots !== undefined ? { maxSlots: caller.maxSlots } : {}),
+    };
     const record: JobRecord = existing
-      ? { ...withoutOutcome(existing), status: 'running', jobText: request.jobText }
+      ? { ...withoutOutcome(existing), status: 'running', jobText: request.jobText, ...share }
       : {
           id: jobId,
           name: job.name,
@@ -195,6 +252,7 @@ export class CoordinatorService implements CoordinatorHandlers {
           submittedAt: Date.now(),
           jobText: request.jobText,
           job,
+          ...share,
         };
     await this.jobs.putJob(record);
     if (data) this.dataCache.put(jobId, data);
@@ -210,7 +268,8 @@ export class CoordinatorService implements CoordinatorHandlers {
 
   async getJob(jobId: string): Promise<JobStatus> {
     const record = await this.requireJob(jobId);
-    const [records, taken] = await Promise.all([this.taskRecords(jobId, record.job), this.takenDispatches()]);
+    const records = await this.taskRecords(jobId, record.job);
+    const taken = this.takenDispatches();
     const tasks = planJob(record.job).map((t, i) => {
       const r = records[i];
       return {
@@ -225,7 +284,7 @@ export class CoordinatorService implements CoordinatorHandlers {
       };
     });
     return {
-      ...summarize(
+      ...this.summarize(
         record,
         tasks.map((t) => t.state),
       ),
@@ -297,19 +356,20 @@ export class CoordinatorService implements CoordinatorHandlers {
     }
     const after = await this.requireJob(jobId);
     const status = await this.getJob(jobId);
-    return summarize(
+    return this.summarize(
       after,
       status.tasks.map((t) => t.state),
     );
   }
 
   async listJobs(): Promise<JobSummary[]> {
-    const [records, taken] = await Promise.all([this.jobs.listJobs(), this.takenDispatches()]);
+    const records = await this.jobs.listJobs();
+    const taken = this.takenDispatches();
     const out: JobSummary[] = [];
     for (const r of records.reverse()) {
       const records = await this.taskRecords(r.id, r.job);
       out.push(
-        summarize(
+        this.summarize(
           r,
           records.map((t) => clientState(t, taken)),
         ),
@@ -319,42 +379,31 @@ export class CoordinatorService implements CoordinatorHandlers {
   }
 
   /** The dispatches some worker runs now, as their heartbeats list them. */
-  private async takenDispatches(): Promise<Set<string>> {
-    const workers = await this.heartbeats();
-    return new Set(workers.flatMap((w) => w.tasks.map((t) => t.dispatchId)));
+  private takenDispatches(): ReadonlySet<string> {
+    return new Set(this.roster.running().keys());
   }
 
-  /** Task messages in the work queue that no worker has taken yet (metrics: the queue depth). */
+  /**
+   * Ready tasks no worker has taken yet (metrics: the queue depth): those the coordinator holds back
+   * for a slot, and the messages in the work queue.
+   */
   async queuedTasks(): Promise<number> {
     const { jsm, names } = this.o.resources;
-    return (await jsm.consumers.info(names.taskStream, names.taskConsumer)).num_pending;
+    const onQueue = (await jsm.consumers.info(names.taskStream, names.taskConsumer)).num_pending;
+    return onQueue + this.slots.waiting();
   }
 
+  /** Slots running this coordinator's tasks, by their job's priority and client (metrics). */
+  busySlots(): { priority: Priority; client: string | undefined; slots: number }[] {
+    return this.slots.busySlots();
+  }
+
+  /**
+   * Every live worker, from its last heartbeat. The listed id comes from the heartbeat's key, whose
+   * worker name the writer's NATS user may write (workerPermissions), not from what it says of itself.
+   */
   listWorkers(): Promise<WorkerInfo[]> {
-    return this.heartbeats();
-  }
-
-  /** Every worker's last heartbeat (expired ones are gone from the bucket). */
-  private async heartbeats(): Promise<WorkerHeartbeat[]> {
-    const kv = this.o.resources.workers;
-    const out: WorkerHeartbeat[] = [];
-    // A key updated while it is listed (a heartbeat) can come twice: list each worker once.
-    const keys = new Set<string>();
-    for await (const key of await kv.keys()) keys.add(key);
-    for (const key of keys) {
-      // The key's worker name is the one the writer's NATS user may write (workerPermissions): the
-      // listed id comes from it, not from what the heartbeat says of itself.
-      const worker = this.o.resources.names.workerOfKey(key);
-      const entry = worker ? await kv.get(key) : null;
-      if (!worker || !entry || entry.operation !== 'PUT') continue;
-      try {
-        const beat = decodeMessage(workerHeartbeatSchema, entry.value, 'worker heartbeat');
-        out.push({ ...beat, workerId: `${worker.name}/${worker.instance}` });
-      } catch {
-        // A malformed heartbeat is skipped; it expires on its own.
-      }
-    }
-    return out.sort((a, b) => a.workerId.localeCompare(b.workerId));
+    return Promise.resolve(this.roster.workers().map(({ tasks: _tasks, draining: _draining, ...w }) => w));
   }
 
   async getReport(jobId: string): Promise<ReportText> {
@@ -406,6 +455,13 @@ export class CoordinatorService implements CoordinatorHandlers {
     const entry: ActiveJob = { job: record.job, controller, reason: undefined, done: Promise.resolve() };
     // Registered before the run starts, so that its first events find the job.
     this.active.set(record.id, entry);
+    this.slots.addJob({
+      jobId: record.id,
+      priority: priorityOf(record),
+      ...(record.client !== undefined ? { client: record.client } : {}),
+      ...(record.maxSlots !== undefined ? { maxSlots: record.maxSlots } : {}),
+      submittedAt: record.submittedAt,
+    });
     entry.done = runDistributedJob(
       {
         resources: this.o.resources,
@@ -416,6 +472,7 @@ export class CoordinatorService implements CoordinatorHandlers {
         log: this.log,
         stopWorkers: (jobId) => this.o.nc.publish(this.o.resources.names.cancelSubject(jobId), ''),
         turns: this.turns,
+        slots: this.slots,
       },
       record,
       controller.signal,
@@ -423,7 +480,14 @@ export class CoordinatorService implements CoordinatorHandlers {
       isNew,
     )
       .catch((err: unknown) => this.log(`job ${record.id}: ${String(err)}`))
-      .finally(() => this.active.delete(record.id));
+      .finally(() => {
+        this.active.delete(record.id);
+        this.slots.removeJob(record.id);
+      });
+  }
+
+  private summarize(record: JobRecord, states: readonly TaskState[]): JobSummary {
+    return { ...summarize(record, states), slots: this.slots.heldBy(record.id) };
   }
 
   private async findResumable(job: ResolvedJob): Promise<JobRecord | undefined> {
@@ -485,12 +549,18 @@ function newJobId(name: string): string {
  */
 function clientState(record: KvTaskRecord | undefined, taken: ReadonlySet<string>): TaskState {
   const status = record?.status ?? 'pending';
-  if (status === 'running' && record?.dispatchId !== undefined && !taken.has(record.dispatchId))
+  // Not yet dispatched (the coordinator holds it back for a slot) is queued too.
+  if (status === 'running' && (record?.dispatchId === undefined || !taken.has(record.dispatchId)))
     return 'queued';
   return status;
 }
 
-function summarize(record: JobRecord, states: readonly TaskState[]): JobSummary {
+/** A job's class: as submitted, else its file's; normal for a record from before priorities. */
+function priorityOf(record: JobRecord): Priority {
+  return record.priority ?? record.job.runtime.priority ?? DEFAULT_PRIORITY;
+}
+
+function summarize(record: JobRecord, states: readonly TaskState[]): Omit<JobSummary, 'slots'> {
   const counts: TaskCounts = { pending: 0, queued: 0, running: 0, done: 0, failed: 0 };
   for (const s of states) counts[s]++;
   return {
@@ -501,6 +571,8 @@ function summarize(record: JobRecord, states: readonly TaskState[]): JobSummary 
     submittedAt: record.submittedAt,
     ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
     ...(record.error ? { error: record.error } : {}),
+    priority: priorityOf(record),
+    ...(record.client !== undefined ? { client: record.client } : {}),
   };
 }
 

@@ -14,6 +14,11 @@ export interface DispatchWaiter {
   final(result: ResultMessage): Promise<void>;
   /** A failed attempt that JetStream will redeliver. */
   interim(result: ResultMessage): void;
+  /**
+   * The worker gave the slot back (preemption, a drain) and acked the message: the task needs a new
+   * dispatch, recorded before the message is acked.
+   */
+  yielded(result: ResultMessage): Promise<void>;
 }
 
 export interface ResultRouterOptions {
@@ -118,6 +123,13 @@ export class ResultRouter {
           );
           msg.ack();
         } else msg.nak(EARLY_RESULT_DELAY_MS);
+        return;
+      }
+      if (result.yielded) {
+        // Not a failure: no retry is counted, and the next dispatch uses no attempt.
+        await waiter.yielded(result);
+        this.unregister(result.dispatchId);
+        msg.ack();
         return;
       }
       if (!result.final) {
