@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Report } from '../core/report/report.ts';
@@ -5,22 +6,39 @@ import { ChorusError } from '../core/errors.ts';
 import { loadJobFile } from '../core/spec/loadJob.ts';
 import type { ResultsExperiment } from './renderResults.ts';
 
+/** The experiments whose reports were read, and the job files whose run has not written one yet. */
+export interface LoadedExperiments {
+  experiments: ResultsExperiment[];
+  notRun: string[];
+}
+
 /**
  * Reads each job file (validated like `chorus run` does, for its name and title) and the report.json its
- * run wrote under `<runsDir>/<job name>/`. Throws a ChorusError naming the file when either is missing
- * or unreadable: a results page must not be published with a row silently left out.
+ * run wrote under `<runsDir>/<job name>/`. Throws a ChorusError naming the file when either is unreadable,
+ * and when a report is missing unless `allowNotRun`: then the job file is listed in `notRun`, for the page
+ * to name (a results page must not leave a row out silently).
  */
 export async function loadExperiments(
   jobFiles: readonly string[],
   runsDir: string,
-): Promise<ResultsExperiment[]> {
-  const out: ResultsExperiment[] = [];
+  allowNotRun = false,
+): Promise<LoadedExperiments> {
+  const experiments: ResultsExperiment[] = [];
+  const notRun: string[] = [];
   for (const jobFile of jobFiles) {
     const { job, text } = await loadJobFile(jobFile);
     const reportFile = join(runsDir, job.name, 'report.json');
-    out.push({ jobFile, title: titleOf(text) ?? job.name, report: await readReport(reportFile, jobFile) });
+    if (allowNotRun && !existsSync(reportFile)) {
+      notRun.push(jobFile);
+      continue;
+    }
+    experiments.push({
+      jobFile,
+      title: titleOf(text) ?? job.name,
+      report: await readReport(reportFile, jobFile),
+    });
   }
-  return out;
+  return { experiments, notRun };
 }
 
 /** The title from a first line `# title: …`, if the job file has one. */

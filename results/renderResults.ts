@@ -18,6 +18,8 @@ export interface ResultsMeta {
   intro?: string;
   /** Markdown inserted verbatim after the tables. */
   discussion?: string;
+  /** Job files whose run has not written a report yet: named under the tables. */
+  notRun?: readonly string[];
 }
 
 /** docs/RESULTS.md: an ensemble table over all experiments, a distillation table per experiment, how to rerun. */
@@ -35,6 +37,12 @@ export function renderResults(experiments: readonly ResultsExperiment[], meta: R
   out.push(...seedGroupSection(experiments));
   const distilled = experiments.filter((e) => e.report.students.length > 0);
   if (distilled.length > 0) out.push(...distillationSection(distilled));
+  if (meta.notRun !== undefined && meta.notRun.length > 0) {
+    out.push(
+      `Not run yet, so not in the tables: ${meta.notRun.map((f) => `\`${escapeMd(f)}\``).join(', ')}.`,
+      '',
+    );
+  }
   out.push(...reproduceSection(experiments));
   if (meta.discussion) out.push(meta.discussion.trim(), '');
   return out.join('\n');

@@ -9,7 +9,7 @@ import { renderResults, type ResultsExperiment } from './renderResults.ts';
 
 const USAGE =
   'usage: node --import tsx results/resultsMain.ts [--out docs/RESULTS.md] [--runs runs] ' +
-  '[--intro file.md] [--discussion file.md] job.yaml…';
+  '[--intro file.md] [--discussion file.md] [--allow-not-run] job.yaml…';
 
 /** `node --import tsx results/resultsMain.ts …`: renders docs/RESULTS.md from run reports; returns the exit code (2 for bad arguments or a missing file). */
 export async function resultsMain(args: readonly string[]): Promise<number> {
@@ -22,11 +22,15 @@ export async function resultsMain(args: readonly string[]): Promise<number> {
         runs: { type: 'string', default: 'runs' },
         intro: { type: 'string' },
         discussion: { type: 'string' },
+        // A job without a report yet is named on the page as not run, instead of stopping the render.
+        'allow-not-run': { type: 'boolean', default: false },
       },
     });
     if (positionals.length === 0) throw new ChorusError(`no job files given\n${USAGE}`);
-    const experiments = await loadExperiments(positionals, values.runs);
+    const { experiments, notRun } = await loadExperiments(positionals, values.runs, values['allow-not-run']);
+    if (experiments.length === 0) throw new ChorusError('no experiment has a report yet: nothing to render');
     const markdown = renderResults(experiments, {
+      notRun,
       machine: machine(),
       date: newestDate(experiments),
       intro: values.intro === undefined ? undefined : await readText(values.intro),

@@ -54,6 +54,8 @@ export interface WarmUpRequest {
   arrived: SharedArrayBuffer;
   threads: number;
   waitMs: number;
+  /** Also load the NATS Object Store client (distributed workers), which a thread otherwise loads in its first task. */
+  natsArtifacts?: boolean;
 }
 
 /** What a warmed thread reports: which thread, and the backend it started. */

@@ -99,9 +99,19 @@ export class ThreadPool {
    * picked up right after start-up trains at full speed. Resolves with each thread's backend;
    * rejects if a thread cannot start it (the caller may go on: each task selects its backend again).
    */
-  async warmUp(backend: BackendChoice, waitMs = 120_000): Promise<WarmUpResult[]> {
+  async warmUp(
+    backend: BackendChoice,
+    options: { waitMs?: number; natsArtifacts?: boolean } = {},
+  ): Promise<WarmUpResult[]> {
     const arrived = new SharedArrayBuffer(4);
-    const request: WarmUpRequest = { kind: 'warm-up', backend, arrived, threads: this.threads, waitMs };
+    const request: WarmUpRequest = {
+      kind: 'warm-up',
+      backend,
+      arrived,
+      threads: this.threads,
+      waitMs: options.waitMs ?? 120_000,
+      natsArtifacts: options.natsArtifacts ?? false,
+    };
     const pool = await this.pool;
     return (await Promise.all(
       Array.from({ length: this.threads }, () => pool.run(request)),

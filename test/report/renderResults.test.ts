@@ -272,3 +272,32 @@ test('script: a missing report exits 2 naming the file, without a stack trace', 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('script: with --allow-not-run, a job without a report is named as not run and the others render', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'chorus-results-'));
+  try {
+    await writeFile(join(dir, 'a.yaml'), JOB('fashion-cnn', 'Fashion CNN'));
+    await writeFile(join(dir, 'b.yaml'), JOB('never-ran'));
+    await mkdir(join(dir, 'runs', 'fashion-cnn'), { recursive: true });
+    await writeFile(join(dir, 'runs', 'fashion-cnn', 'report.json'), JSON.stringify(fullReport()));
+    const out = join(dir, 'RESULTS.md');
+    const args = ['--runs', join(dir, 'runs'), '--out', out, join(dir, 'a.yaml'), join(dir, 'b.yaml')];
+    const r = runScript(['--allow-not-run', ...args]);
+    assert.equal(r.status, 0, r.stderr);
+    const md = await readFile(out, 'utf8');
+    assert.ok(md.includes('| Fashion CNN | 7200 / 800 / 2000 |'));
+    assert.ok(md.includes(`Not run yet, so not in the tables: \`${join(dir, 'b.yaml')}\`.`), md);
+    const none = runScript([
+      '--allow-not-run',
+      '--runs',
+      join(dir, 'runs'),
+      '--out',
+      out,
+      join(dir, 'b.yaml'),
+    ]);
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /no experiment has a report yet/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
