@@ -41,12 +41,11 @@ import { decodeMessage } from '../../cluster/messages/codec.ts';
 import { progressMessageSchema } from '../../cluster/messages/progressMessage.ts';
 import { Turns } from './turns.ts';
 import type { TokenIdentity } from '../../cluster/grpc/authTokens.ts';
-import { yieldRequestSchema, type YieldRequest } from '../../cluster/messages/yieldRequest.ts';
-import { encodeMessage } from '../../cluster/messages/codec.ts';
 import { DEFAULT_PRIORITY, type Priority } from '../../core/spec/priority.ts';
-import { COORDINATOR_DEFAULTS } from './coordinatorDefaults.ts';
-import { SlotScheduler } from './slotScheduler.ts';
-import { WorkerRoster } from './workerRoster.ts';
+import { clusterShare } from '../scheduling/clusterShare.ts';
+import type { SchedulingOptions } from '../scheduling/schedulingOptions.ts';
+import type { BusySlotCount, SlotScheduler } from '../scheduling/slotScheduler.ts';
+import type { WorkerRoster } from '../scheduling/workerRoster.ts';
 
 export interface CoordinatorServiceOptions {
   nc: NatsConnection;
@@ -64,14 +63,6 @@ export interface CoordinatorServiceOptions {
   scheduling?: Partial<SchedulingOptions>;
   /** A client's quota of slots as the tokens file says now; without it, only the quota a job was submitted with. */
   quotaOf?: (client: string) => number | undefined;
-}
-
-/** How the coordinator shares the workers between jobs. */
-export interface SchedulingOptions {
-  /** Ask running lower-priority tasks to yield to waiting higher-priority ones (`--preempt`). */
-  preempt: boolean;
-  /** A job waiting this long unserved competes one priority class higher (`--aging-seconds`; 0: never). */
-  agingSeconds: number;
 }
 
 interface ActiveJob {
@@ -129,32 +120,13 @@ export class CoordinatorService implements CoordinatorHandlers {
     });
     const onJobEvent = options.onJobEvent;
     if (onJobEvent) this.hub.subscribeAll((e) => onJobEvent(e, this.active.get(e.jobId)?.job));
-    const scheduling = { ...COORDINATOR_DEFAULTS.scheduling, ...options.scheduling };
-    this.roster = new WorkerRoster({
-      kv: options.resources.workers,
-      names,
-      staleMs: options.resources.options.workersTtlMs,
-      onChange: () => this.slots.pump(),
-      log: this.log,
-    });
-    this.slots = new SlotScheduler({
-      workers: this.roster,
-      agingMs: scheduling.agingSeconds * 1000,
-      preempt: scheduling.preempt,
+    ({ roster: this.roster, slots: this.slots } = clusterShare({
+      nc: options.nc,
+      resources: options.resources,
+      ...(options.scheduling ? { scheduling: options.scheduling } : {}),
       ...(options.quotaOf ? { quotaOf: options.quotaOf } : {}),
-      askToYield: (task, reason) => this.askToYield({ ...task, reason }),
       log: this.log,
-    });
-  }
-
-  /** Core NATS: the worker running the dispatch, if any hears it, gives its slot back. */
-  private askToYield(request: YieldRequest): void {
-    try {
-      const checked = yieldRequestSchema.parse(request);
-      this.o.nc.publish(this.o.resources.names.yieldSubject(checked.jobId), encodeMessage(checked));
-    } catch (err) {
-      this.log(`asking ${request.taskId} to yield: ${String(err)}`);
-    }
+    }));
   }
 
   /** Starts routing results and progress, and resumes every job an earlier coordinator left running. */
@@ -394,7 +366,7 @@ export class CoordinatorService implements CoordinatorHandlers {
   }
 
   /** Slots running this coordinator's tasks, by their job's priority and client (metrics). */
-  busySlots(): { priority: Priority; client: string | undefined; slots: number }[] {
+  busySlots(): BusySlotCount[] {
     return this.slots.busySlots();
   }
 

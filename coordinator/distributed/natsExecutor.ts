@@ -12,7 +12,7 @@ import { type ResultMessage } from '../../cluster/messages/resultMessage.ts';
 import { type TaskMessage } from '../../cluster/messages/taskMessage.ts';
 import type { ResultRouter } from './resultRouter.ts';
 import { retryTransient } from './retryTransient.ts';
-import type { SlotLease, SlotScheduler } from './slotScheduler.ts';
+import type { SlotLease, SlotScheduler } from '../scheduling/slotScheduler.ts';
 
 /** In a task's KV record: the dispatch whose message was published to the work queue. */
 export interface QueuedMark {
@@ -209,8 +209,17 @@ export class NatsExecutor implements Executor {
           const next = randomUUID();
           const priorAttempts = r.deliveries - 1;
           const stored = await this.o.state.knownTask(task.id);
+          // The yielded dispatch's deliveries and attempts before it are not the next one's.
+          const {
+            deliveries: _deliveries,
+            priorAttempts: _prior,
+            ...kept
+          } = stored ?? {
+            id: task.id,
+            attempts: run.attempt,
+          };
           await this.o.state.putTaskIfNewer({
-            ...(stored ?? { id: task.id, attempts: run.attempt }),
+            ...kept,
             id: task.id,
             status: 'running',
             dispatchId: next,

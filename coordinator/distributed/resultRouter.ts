@@ -184,7 +184,8 @@ export class ResultRouter {
       taskId: task.taskId,
       dispatchId: task.dispatchId,
       final: true,
-      deliveries: deliveries ?? 0,
+      // Attempts, as a worker counts them: earlier dispatches' (a yield used none) plus this one's.
+      deliveries: (task.priorAttempts ?? 0) + (deliveries ?? 0),
       worker: '',
       outcome: {
         ok: false,

@@ -13,7 +13,7 @@ import type { PreparedDataCache } from '../../cluster/jobData/preparedDataCache.
 import type { ResultRouter } from './resultRouter.ts';
 import { RetryingStateStore } from './retryingStateStore.ts';
 import { retryTransient } from './retryTransient.ts';
-import type { SlotScheduler } from './slotScheduler.ts';
+import type { SlotScheduler } from '../scheduling/slotScheduler.ts';
 import type { Turns } from './turns.ts';
 
 export interface JobRunnerDeps {

@@ -14,7 +14,8 @@ import {
   type NatsClientSecurity,
 } from '../../cluster/nats/natsClientSecurity.ts';
 import type { NatsResourceOptions } from '../../cluster/nats/natsResourceOptions.ts';
-import { CoordinatorService, type SchedulingOptions } from './coordinatorService.ts';
+import { CoordinatorService } from './coordinatorService.ts';
+import type { SchedulingOptions } from '../scheduling/schedulingOptions.ts';
 import type { JobLimits } from './limits.ts';
 
 export interface CoordinatorOptions {

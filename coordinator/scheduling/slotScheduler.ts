@@ -36,6 +36,14 @@ export interface SlotSchedulerOptions {
   now?: () => number;
 }
 
+/** Busy slots of one priority class and client (metrics). */
+export interface BusySlotCount {
+  priority: Priority;
+  /** The client token's name; undefined without authentication. */
+  client: string | undefined;
+  slots: number;
+}
+
 /** A place in the window, held by one task from its grant until its dispatch ends. */
 export interface SlotLease {
   /** The dispatch now holding the place (published, or about to be). */
@@ -202,8 +210,8 @@ export class SlotScheduler {
   }
 
   /** Slots busy running this coordinator's tasks, by the priority and client of their job. */
-  busySlots(): { priority: Priority; client: string | undefined; slots: number }[] {
-    const counts = new Map<string, { priority: Priority; client: string | undefined; slots: number }>();
+  busySlots(): BusySlotCount[] {
+    const counts = new Map<string, BusySlotCount>();
     for (const dispatchId of this.o.workers.running().keys()) {
       const held = this.byDispatch.get(dispatchId);
       if (!held) continue;
