@@ -23,20 +23,23 @@ export interface PreemptionState {
   slots: number;
   running: readonly RunningTask[];
   /**
-   * Base ranks (their job's class) of the tasks that wait for a slot: those the coordinator holds
-   * back, and those on the work queue that no worker has taken yet.
+   * Tasks that wait for a slot, counted by the rank of their job's class (index: rank): those the
+   * coordinator holds back, and those on the work queue that no worker has taken yet.
    */
-  waiting: readonly number[];
+  waitingByRank: readonly number[];
 }
 
 /** The task to ask to yield now, or undefined. */
 export function chooseVictim(state: PreemptionState): RunningTask | undefined {
   // A free slot will take the waiting task without anyone giving way.
-  if (state.running.length < state.slots || state.waiting.length === 0) return undefined;
+  if (state.running.length < state.slots) return undefined;
   const candidates = state.running.filter((t) => !t.yielding);
   if (candidates.length === 0) return undefined;
   const lowest = Math.min(...candidates.map((t) => t.rank));
-  const outranking = state.waiting.filter((r) => r > lowest).length;
+  let outranking = 0;
+  state.waitingByRank.forEach((n, rank) => {
+    if (rank > lowest) outranking += n;
+  });
   // One yield per waiting task that outranks the lowest running one; those asked already count.
   const asked = state.running.filter((t) => t.yielding).length;
   if (outranking <= asked) return undefined;

@@ -1,4 +1,9 @@
-import { DEFAULT_PRIORITY, priorityRank, type Priority } from '../../core/spec/priority.ts';
+import {
+  DEFAULT_PRIORITY,
+  MAX_PRIORITY_RANK,
+  priorityRank,
+  type Priority,
+} from '../../core/spec/priority.ts';
 import { effectiveRank, heldByClient, nextJob, windowSize, type JobQueueState } from './dispatchPolicy.ts';
 import { chooseVictim, type RunningTask } from './preemptionPolicy.ts';
 import type { RunningDispatch } from './workerRoster.ts';
@@ -305,20 +310,22 @@ export class SlotScheduler {
         yielding: this.yielding.has(dispatchId),
       });
     }
-    const waiting: number[] = [];
+    const waitingByRank: number[] = new Array<number>(MAX_PRIORITY_RANK + 1).fill(0);
     const byClient = heldByClient(this.states());
     for (const j of this.jobs.values()) {
       const client = j.share.client;
       const quota = client !== undefined ? this.quotaOf(client) : undefined;
       // A task held back by its own client's quota waits for that client, not for a slot.
       if (quota !== undefined && client !== undefined && (byClient.get(client) ?? 0) >= quota) continue;
-      for (let i = 0; i < j.waiters.length; i++) waiting.push(j.rank);
+      waitingByRank[j.rank] = (waitingByRank[j.rank] ?? 0) + j.waiters.length;
     }
     for (const held of this.places) {
-      if (held.dispatchId === undefined || !running.has(held.dispatchId)) waiting.push(held.job.rank);
+      if (held.dispatchId === undefined || !running.has(held.dispatchId)) {
+        waitingByRank[held.job.rank] = (waitingByRank[held.job.rank] ?? 0) + 1;
+      }
     }
     for (;;) {
-      const victim = chooseVictim({ slots: this.o.workers.slots(), running: tasks, waiting });
+      const victim = chooseVictim({ slots: this.o.workers.slots(), running: tasks, waitingByRank });
       if (!victim) return;
       victim.yielding = true;
       this.yielding.set(victim.dispatchId, now);
