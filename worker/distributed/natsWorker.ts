@@ -196,10 +196,12 @@ class NatsWorker implements NatsWorkerHandle {
     const consumer = await js.consumers.get(names.taskStream, names.taskConsumer);
     // Threads load their modules and start their engine now, not inside the first task it pulls: a
     // worker that says ready trains at full speed at once. A job with another backend switches to it.
-    const warmed = await this.pool.warmUp(this.o.backend ?? 'auto', { natsArtifacts: true }).catch((err: unknown) => {
-      this.log(`thread warm-up failed: ${String(err)}; each task starts its backend itself`);
-      return [];
-    });
+    const warmed = await this.pool
+      .warmUp(this.o.backend ?? 'auto', { natsArtifacts: true })
+      .catch((err: unknown) => {
+        this.log(`thread warm-up failed: ${String(err)}; each task starts its backend itself`);
+        return [];
+      });
     if (warmed[0] !== undefined) {
       this.backendName = warmed[0].backend;
       this.log(`${warmed.length} pool thread(s) warm: ${this.backendName} backend started`);
