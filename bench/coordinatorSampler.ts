@@ -12,6 +12,12 @@ export interface CoordinatorSample {
   rssMB: number | null;
   /** The same lag in an idle Node process over the same interval (IdleLagProbe): the machine's share. */
   controlMaxMs: number | null;
+  /**
+   * `chorus_queue_depth`: ready tasks no worker runs, whether the coordinator holds them back for a
+   * place in the work queue's window or they wait on the queue. Read from the same scrape (a second
+   * reader of /metrics would reset the lag histogram between the sampler's windows).
+   */
+  queueDepth: number | null;
 }
 
 export interface PhaseSummary {
@@ -72,6 +78,7 @@ export class CoordinatorSampler {
     const at = performance.now() - this.started;
     let lagMaxMs: number | null = null;
     let lagP99Ms: number | null = null;
+    let queueDepth: number | null = null;
     const control = this.control.read();
     try {
       const res = await fetch(this.metricsUrl, { signal: AbortSignal.timeout(5_000) });
@@ -80,6 +87,7 @@ export class CoordinatorSampler {
       const p99 = promValue(text, 'nodejs_eventloop_lag_p99_seconds');
       lagMaxMs = max === null ? null : max * 1000;
       lagP99Ms = p99 === null ? null : p99 * 1000;
+      queueDepth = promValue(text, 'chorus_queue_depth');
     } catch {
       // a missed scrape: the next one covers its interval too
     }
@@ -88,7 +96,16 @@ export class CoordinatorSampler {
       () => null,
     );
     const controlMaxMs = (await control)?.maxMs ?? null;
-    this.samples.push({ at, phase, lagMaxMs, lagP99Ms, rssMB, controlMaxMs });
+    this.samples.push({ at, phase, lagMaxMs, lagP99Ms, rssMB, controlMaxMs, queueDepth });
+  }
+
+  /** The queue depth of the latest scrape that read one (0 before any). */
+  latestQueueDepth(): number {
+    for (let i = this.samples.length - 1; i >= 0; i--) {
+      const depth = this.samples[i]?.queueDepth;
+      if (depth !== null && depth !== undefined) return depth;
+    }
+    return 0;
   }
 
   /** Worst values over the samples of one phase; `overMs` counts the windows at or above it. */

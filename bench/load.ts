@@ -5,13 +5,16 @@
  * jobs end in. Also the dispatch latency, task published → task started on an idle worker.
  *
  * Phases, in order: idle coordinator; one job alone (warms the workers; the throughput baseline);
- * N jobs × 10 members at once; single-member jobs one at a time (end-to-end dispatch latency); the
+ * N jobs × 10 members at once, in mixed priority classes (high, normal, low in turn: each class's
+ * completion times are reported); single-member jobs one at a time (end-to-end dispatch latency); the
  * NATS-level dispatch latency (bench/natsDispatchChild.ts); workers stopped, jobs totalling ≥ 1,000
- * train tasks submitted so that they queue; workers started again to drain the queue for a bounded time;
- * the rest cancelled.
+ * train tasks submitted so that they queue (the coordinator holds all but a window of them, see
+ * docs/distributed.md, "Sharing the cluster"); workers started again to drain the queue for a bounded
+ * time; the rest cancelled.
  */
 import { loadavg } from 'node:os';
 import type { SubmittedJob } from '../cluster/api/apiTypes.ts';
+import { PRIORITIES, type Priority } from '../core/spec/priority.ts';
 import { median } from './aggregation.ts';
 import { figure, type Benchmark, type Figure } from './benchResults.ts';
 import { CoordinatorSampler } from './coordinatorSampler.ts';
@@ -81,10 +84,19 @@ export const loadBenchmark: Benchmark = async ({ quick }) => {
     sampler.phase = name;
     loads[name] = loadavg();
   };
-  const submitAll = (tag: string, n: number, members: number, seed0: number): Promise<SubmittedJob[]> =>
+  const submitAll = (
+    tag: string,
+    n: number,
+    members: number,
+    seed0: number,
+    priorityOf?: (i: number) => Priority,
+  ): Promise<SubmittedJob[]> =>
     Promise.all(
       Array.from({ length: n }, (_, i) =>
-        api.submitJob(loadJob(`${tag}-${i}`, members, seed0 + i), `${tag}-${i}.yaml`, [], { fresh: true }),
+        api.submitJob(loadJob(`${tag}-${i}`, members, seed0 + i), `${tag}-${i}.yaml`, [], {
+          fresh: true,
+          ...(priorityOf ? { priority: priorityOf(i) } : {}),
+        }),
       ),
     );
   const jobSpan = async (jobs: readonly SubmittedJob[]) => {
@@ -121,9 +133,9 @@ export const loadBenchmark: Benchmark = async ({ quick }) => {
     await phase('load');
     const peakReset = await resetPeakMemory(pid);
     const cpu0 = await processCpuSeconds(pid);
-    console.log(`  load: ${s.jobs} jobs × ${s.members} members at once`);
+    console.log(`  load: ${s.jobs} jobs × ${s.members} members at once, classes high, normal, low in turn`);
     const t0 = performance.now();
-    const jobs = await submitAll('load', s.jobs, s.members, 1);
+    const jobs = await submitAll('load', s.jobs, s.members, 1, loadPriority);
     const submitSeconds = seconds(t0);
     const finished = await cluster.waitForJobs(
       jobs.map((j) => j.jobId),
@@ -136,6 +148,7 @@ export const loadBenchmark: Benchmark = async ({ quick }) => {
     const loadLag = sampler.summary('load');
     const consistency = await checkLoadConsistency(cluster, jobs, s.members);
     const workerTasks = jobs.reduce((n, j) => n + j.tasks - 1, 0);
+    const byClass = await completionByClass(cluster, jobs);
 
     // End-to-end dispatch latency: single-member jobs one at a time, every worker idle.
     await phase('dispatch');
@@ -154,14 +167,16 @@ export const loadBenchmark: Benchmark = async ({ quick }) => {
     await cluster.stopWorkers();
     await phase('queue-dispatch');
     await resetPeakMemory(pid);
-    const before = await cluster.queuedTasks();
+    // Ready tasks the coordinator holds back or has put on the work queue (chorus_queue_depth, read
+    // by the sampler's own scrapes): with no worker connected, all but a window of one is held back.
+    const before = sampler.latestQueueDepth();
     const q0 = performance.now();
     const queueJobs = await submitAll('queue', s.queueJobs, s.queueMembers, 2000);
     const queueSubmitSeconds = seconds(q0);
     let onQueue = before;
     while (onQueue - before < queued && performance.now() - q0 < 120_000) {
       await sleep(50);
-      onQueue = await cluster.queuedTasks();
+      onQueue = sampler.latestQueueDepth();
     }
     const queueDispatchSeconds = seconds(q0);
     const queueDispatched = onQueue - before;
@@ -180,7 +195,8 @@ export const loadBenchmark: Benchmark = async ({ quick }) => {
     await phase('queue-cancel');
     const queueMemory = await processMemory(pid);
     const tasksDrained = (await cluster.resultCount()) - resultsBefore;
-    const leftOnQueue = await cluster.queuedTasks();
+    await sampler.sample();
+    const leftOnQueue = sampler.latestQueueDepth();
     const c0 = performance.now();
     await Promise.all(queueJobs.map((j) => api.cancelJob(j.jobId).catch(() => undefined)));
     const cancelSeconds = seconds(c0);
@@ -245,6 +261,17 @@ export const loadBenchmark: Benchmark = async ({ quick }) => {
         },
         higherIsBetter: true,
       }),
+      ...PRIORITIES.map((priority) =>
+        figure({
+          id: `load.priority.${priority}`,
+          group: gLoad,
+          label: `${priority}-priority jobs: median seconds from submission to done (${byClass[priority].jobs} jobs; slowest ${byClass[priority].maxSeconds?.toFixed(1) ?? '?'} s)`,
+          value: byClass[priority].medianSeconds,
+          unit: 's',
+          baseline: { label: 'every job of the load', value: byClass.all.medianSeconds },
+          higherIsBetter: false,
+        }),
+      ),
       figure({
         id: 'load.peak-rss',
         group: gLoad,
@@ -266,7 +293,8 @@ export const loadBenchmark: Benchmark = async ({ quick }) => {
       figure({
         id: 'load.queue.dispatch-rate',
         group: gQueue,
-        label: 'tasks put on the work queue per second by the coordinator (submission → all queued)',
+        label:
+          'tasks made ready for the workers per second by the coordinator (submission → all held back for a place or on the work queue)',
         value: queueDispatched / queueDispatchSeconds,
         unit: 'tasks/s',
         baseline: { label: `${queued} bare JetStream publishes at once`, value: natsBurstRate },
@@ -346,6 +374,7 @@ export const loadBenchmark: Benchmark = async ({ quick }) => {
           memory: loadMemory,
           peakFrom: peakReset ? 'VmHWM (reset before the load)' : 'largest VmRSS sample',
           lag: loadLag,
+          completionByClass: byClass,
           consistency: consistency satisfies LoadConsistency,
         },
         dispatch: {
@@ -390,6 +419,45 @@ export const loadBenchmark: Benchmark = async ({ quick }) => {
     await cluster.stop();
   }
 };
+
+/** The load phase's classes: high, normal, low in turn. */
+function loadPriority(i: number): Priority {
+  return PRIORITIES[i % PRIORITIES.length] ?? 'normal';
+}
+
+interface ClassCompletion {
+  jobs: number;
+  /** Seconds from a job's submission to its end, over the class's jobs that ended. */
+  medianSeconds: number | null;
+  maxSeconds: number | null;
+  seconds: number[];
+}
+
+/** Each class's completion times (submission → done, from the job records), and all jobs'. */
+async function completionByClass(
+  cluster: LoadCluster,
+  jobs: readonly SubmittedJob[],
+): Promise<Record<Priority | 'all', ClassCompletion>> {
+  const records = await Promise.all(jobs.map((j) => cluster.jobRecord(j.jobId)));
+  const of = (keep: (i: number) => boolean): ClassCompletion => {
+    const seconds = records
+      .filter((r, i) => keep(i) && r?.finishedAt !== undefined)
+      .map((r) => ((r?.finishedAt ?? 0) - (r?.submittedAt ?? 0)) / 1000)
+      .sort((a, b) => a - b);
+    return {
+      jobs: jobs.filter((_, i) => keep(i)).length,
+      medianSeconds: seconds.length > 0 ? median(seconds) : null,
+      maxSeconds: seconds.at(-1) ?? null,
+      seconds,
+    };
+  };
+  return {
+    high: of((i) => loadPriority(i) === 'high'),
+    normal: of((i) => loadPriority(i) === 'normal'),
+    low: of((i) => loadPriority(i) === 'low'),
+    all: of(() => true),
+  };
+}
 
 /**
  * Submits one-member jobs one at a time (every worker idle) and pairs each task's `startedAt` (set by

@@ -118,12 +118,6 @@ export class LoadCluster {
     return true;
   }
 
-  /** Messages on the task work queue (queued or delivered and not yet acked). */
-  async queuedTasks(): Promise<number> {
-    const { jsm, names } = this.resources;
-    return (await jsm.streams.info(names.taskStream)).state.messages;
-  }
-
   /** How many messages the result stream holds. */
   async resultCount(): Promise<number> {
     const { jsm, names } = this.resources;

@@ -33,6 +33,14 @@ export function loadSummary(byId: ById): string[] {
         '.',
     );
   }
+  const classes = (['high', 'normal', 'low'] as const).map((p) => [p, f(`load.priority.${p}`)] as const);
+  if (classes.every(([, c]) => c?.value != null)) {
+    out.push(
+      `- Mixed priorities in that load (classes in turn), median seconds from submission to done: ` +
+        classes.map(([p, c]) => `${p} ${c?.value?.toFixed(1) ?? '?'} s`).join(', ') +
+        ` (all jobs: ${classes[0]?.[1]?.baseline?.value?.toFixed(1) ?? '?'} s).`,
+    );
+  }
   const queued = f('load.queue.lag-dispatch')?.label.match(/while (\d+) tasks/)?.[1];
   const lags = [
     ['load', 'under that load'],
@@ -126,12 +134,13 @@ export function loadNotes(section: Section): string[] {
       `Peak memory: ${load.peakFrom}, from /proc/<pid>/status.`,
     '',
     `Queue: with no worker running, ${sizes.queueJobs} jobs × ${sizes.queueMembers} members were submitted at once; ` +
-      `${queue.dispatched} train tasks were on the work queue ${queue.dispatchSeconds.toFixed(1)} s after the first submission ` +
-      `(the coordinator writes each task's record to KV, publishes it, and marks it queued). Then ${d.workers ?? 4} workers were ` +
+      `${queue.dispatched} train tasks were ready ${queue.dispatchSeconds.toFixed(1)} s after the first submission ` +
+      `(the coordinator writes each task's record to KV and holds it for a place in the work queue's window: connected ` +
+      `slots plus a margin, one task with no worker connected). Then ${d.workers ?? 4} workers were ` +
       `started (all up after ${queue.workersStartSeconds.toFixed(0)} s; each pulls as soon as it is up) and drained the queue ` +
       (queue.drainedAll
         ? `completely: ${queue.tasksDrained} results ${queue.drainSeconds.toFixed(0)} s after the start.`
-        : `for ${queue.drainSeconds.toFixed(0)} s from their start (${queue.tasksDrained} results; ${queue.leftOnQueue} messages still on the queue: train tasks not yet taken, and the predict tasks that finished ones released), ` +
+        : `for ${queue.drainSeconds.toFixed(0)} s from their start (${queue.tasksDrained} results; ${queue.leftOnQueue} tasks still waiting: train tasks not yet taken, and the predict tasks that finished ones released), ` +
           `after which the jobs were cancelled (${queue.cancelSeconds.toFixed(1)} s for all): running every task of this ` +
           `phase to the end (${2 * queue.queued} worker tasks) would take about ${
             queue.tasksDrained > 0

@@ -53,6 +53,10 @@ export const ENV = {
   natsTlsCert: 'CHORUS_NATS_TLS_CERT',
   /** The private key of CHORUS_NATS_TLS_CERT (PEM): `--nats-tls-key`. */
   natsTlsKey: 'CHORUS_NATS_TLS_KEY',
+  /** Coordinator: `true` lets higher-priority tasks preempt lower ones: `chorus coordinator --preempt`. */
+  preempt: 'CHORUS_PREEMPT',
+  /** Coordinator: seconds unserved after which a job competes one priority class higher: `--aging-seconds`. */
+  agingSeconds: 'CHORUS_AGING_SECONDS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -91,3 +91,10 @@ export class ModelFileError extends NonRetryableError {
     this.key = key;
   }
 }
+
+/**
+ * A task that stopped because it was asked to give its slot back (a higher-priority task waits, or its
+ * worker is draining), after saving what it had: it is requeued and resumes, and the stop does not
+ * count as a failed attempt. Training tasks yield at the end of an epoch, once its checkpoint is written.
+ */
+export class TaskYieldedError extends ChorusError {}

@@ -79,6 +79,14 @@ export type ThreadMessage =
   | ThreadMetricsMessage;
 
 /**
+ * What the executor may tell a thread while its task runs, on the task's port: `yield` asks it to give
+ * its slot back (training checkpoints at the end of the epoch and stops with TaskYieldedError).
+ */
+export interface YieldRequestMessage {
+  type: 'yield';
+}
+
+/**
  * The thread's last message of a task. Port messages arrive in order, so once it is in, every
  * earlier message has been delivered; `ThreadPool.run` waits for it and does not pass it on.
  */

@@ -11,6 +11,7 @@ import type {
   ThreadMessage,
   WarmUpRequest,
   WarmUpResult,
+  YieldRequestMessage,
 } from './poolMessages.ts';
 import { openArtifactStore } from './threadArtifacts.ts';
 import { warmUpThread } from './threadWarmUp.ts';
@@ -28,6 +29,11 @@ export default async function poolThread(
 
 async function runPoolTask(request: PoolRequest): Promise<TaskOutcome> {
   const post = (message: ThreadMessage | EndOfTaskMessage) => request.port.postMessage(message);
+  // Heard whenever the task lets the event loop turn (training does every few batches).
+  let yieldRequested = false;
+  request.port.on('message', (message: YieldRequestMessage) => {
+    if (message.type === 'yield') yieldRequested = true;
+  });
   // Steps are batched into one message a second; the rest goes out at the end of the task.
   const metrics = new ThreadMetricsRecorder(post, { memoryBytes: () => tf.memory().numBytes });
   try {
@@ -50,6 +56,7 @@ async function runPoolTask(request: PoolRequest): Promise<TaskOutcome> {
       progress: (progress) => post({ type: 'progress', progress }),
       attempt: request.attempt,
       metrics,
+      yieldRequested: () => yieldRequested,
     });
     return { ok: true, result };
   } catch (err) {

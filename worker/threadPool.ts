@@ -8,6 +8,7 @@ import type {
   ThreadMessage,
   WarmUpRequest,
   WarmUpResult,
+  YieldRequestMessage,
 } from './poolMessages.ts';
 import type { BackendChoice } from '../core/backend/backendChoice.ts';
 import { WORKER_DEFAULTS } from './workerDefaults.ts';
@@ -49,12 +50,20 @@ export class ThreadPool {
     this.pool.catch(() => undefined);
   }
 
+  /**
+   * `signal` aborts the task (its thread is terminated); `yieldSignal` asks it to give its slot back,
+   * which a training task does at the end of its epoch, checkpointed (TaskYieldedError).
+   */
   async run(
     request: Omit<PoolRequest, 'port'>,
     onMessage: (message: ThreadMessage) => void,
     signal?: AbortSignal,
+    yieldSignal?: AbortSignal,
   ): Promise<TaskOutcome> {
     const { port1, port2 } = new MessageChannel();
+    const askToYield = () => port1.postMessage({ type: 'yield' } satisfies YieldRequestMessage);
+    if (yieldSignal?.aborted) askToYield();
+    else yieldSignal?.addEventListener('abort', askToYield, { once: true });
     let drained!: () => void;
     const allDelivered = new Promise<void>((resolve) => (drained = resolve));
     port1.on('message', (message: ThreadMessage | EndOfTaskMessage) => {
@@ -80,6 +89,7 @@ export class ThreadPool {
         new Promise<void>((resolve) => (timer = setTimeout(resolve, MESSAGE_DRAIN_TIMEOUT_MS))),
       ]);
       clearTimeout(timer);
+      yieldSignal?.removeEventListener('abort', askToYield);
       port1.close();
     }
   }

@@ -8,13 +8,14 @@ import { ChorusError, NonRetryableError } from '../../core/errors.ts';
 import { natsConnectionCheck } from '../../observability/natsConnectionCheck.ts';
 import { readinessOf, type ReadinessCheck } from '../../observability/readiness.ts';
 import { ENV } from '../env.ts';
-import { envInt } from '../flags/envValues.ts';
+import { envBool, envInt } from '../flags/envValues.ts';
 import { natsOptions, natsSecurityFrom, type NatsFlags } from '../flags/natsFlags.ts';
 import {
   DEFAULTS,
   envOrUndefined,
   fromEnv,
   logLine,
+  nonNegativeIntOption,
   parseHostPort,
   portOption,
   positiveIntOption,
@@ -38,6 +39,10 @@ export interface CoordinatorCommandFlags extends NatsFlags {
   authTokens?: string;
   /** On SIGTERM, the most the shutdown may take, NATS reachable or not (default COORDINATOR_DEFAULTS). */
   shutdownSeconds?: number;
+  /** Ask running lower-priority tasks to yield to waiting higher-priority ones. */
+  preempt?: boolean;
+  /** A job waiting this long without a slot competes one priority class higher (0: never). */
+  agingSeconds?: number;
 }
 
 /** `chorus coordinator`: runs until SIGTERM/SIGINT; jobs in flight resume with the next coordinator. */
@@ -87,6 +92,17 @@ export function coordinatorCommand(): Command {
       'on SIGTERM, the most the shutdown may take, whether or not NATS answers',
       positiveIntOption,
       COORDINATOR_DEFAULTS.shutdownSeconds,
+    )
+    .option(
+      '--preempt',
+      `when a higher-priority task waits and every slot is busy, the lowest-priority, most recently started task checkpoints and yields (${ENV.preempt}=true)`,
+      envBool('preempt') ?? COORDINATOR_DEFAULTS.scheduling.preempt,
+    )
+    .option(
+      '--aging-seconds <s>',
+      `a job waiting this long without a slot competes one priority class higher; 0: never (${ENV.agingSeconds})`,
+      nonNegativeIntOption,
+      envInt('agingSeconds', 0) ?? COORDINATOR_DEFAULTS.scheduling.agingSeconds,
     )
     .action(runCoordinator);
 }
@@ -152,6 +168,10 @@ async function runCoordinator(flags: CoordinatorCommandFlags): Promise<void> {
     onJobEvent: (event, job) => bridge.onJobEvent(event, job),
     onLogitBytes: (bytes) => bridge.onLogitBytes(bytes),
     onRetry: (jobId, taskId) => bridge.onRetry(jobId, taskId),
+    scheduling: {
+      preempt: flags.preempt === true,
+      agingSeconds: flags.agingSeconds ?? COORDINATOR_DEFAULTS.scheduling.agingSeconds,
+    },
   }).catch(async (err: unknown) => {
     bridge.close();
     await metrics.close();

@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { PRIORITIES, type Priority } from '../../core/spec/priority.ts';
 import { basename } from 'node:path';
 import { coordinatorOptions, type CoordinatorFlags } from '../flags/coordinatorFlags.ts';
 
@@ -6,6 +7,8 @@ export interface SubmitFlags extends CoordinatorFlags {
   wait?: boolean;
   fresh?: boolean;
   json?: boolean;
+  /** The job's class on the cluster, over its file's `runtime.priority`. */
+  priority?: Priority;
 }
 
 /**
@@ -22,6 +25,12 @@ export function submitCommand(): Command {
   )
     .option('--wait', 'follow the job and print its report table')
     .option('--fresh', 'start over instead of resuming an unfinished run of the same job')
+    .addOption(
+      new Option(
+        '--priority <class>',
+        "the job's priority on the cluster (default: the job file's runtime.priority, else normal)",
+      ).choices(PRIORITIES),
+    )
     .option('--json', 'machine-readable output')
     .action(submitJob);
 }
@@ -42,7 +51,10 @@ async function submitJob(jobFile: string, flags: SubmitFlags): Promise<void> {
   ];
   const client = connectFromFlags(flags);
   try {
-    const submitted = await client.submitJob(text, basename(jobFile), files, { fresh: flags.fresh === true });
+    const submitted = await client.submitJob(text, basename(jobFile), files, {
+      fresh: flags.fresh === true,
+      ...(flags.priority ? { priority: flags.priority } : {}),
+    });
     const note =
       submitted.alreadyDone > 0
         ? ` (${submitted.alreadyDone} of ${submitted.tasks} tasks already done: resuming)`

@@ -1,8 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { NonRetryableError } from '../../core/errors.ts';
 import {
   generateToken,
   hashToken,
+  MAX_SLOTS_LIMIT,
+  MAX_SLOTS_RULE,
   TOKEN_NAME,
   TOKEN_NAME_RULE,
   TOKEN_ROLES,
@@ -15,6 +18,8 @@ export interface TokenCreateFlags {
   role: TokenRole;
   name: string;
   json?: boolean;
+  /** A client's quota: the most worker slots its jobs may hold at once. */
+  maxSlots?: number;
 }
 
 /** `chorus token create|hash`: bearer tokens for the gRPC API (docs/security.md). */
@@ -27,6 +32,11 @@ export function tokenCommand(): Command {
       new Option('--role <role>', 'what the token may do').choices(TOKEN_ROLES).makeOptionMandatory(),
     )
     .requiredOption('--name <name>', 'who or what holds it (shown in logs)', tokenNameOption)
+    .option(
+      '--max-slots <n>',
+      'client tokens: a quota, the most worker slots its jobs may hold at once (default: none)',
+      maxSlotsOption,
+    )
     .option('--json', 'print {name, role, sha256, token} as one JSON object')
     .action(tokenCreate);
   token
@@ -34,6 +44,14 @@ export function tokenCommand(): Command {
     .description('print the SHA-256 (the tokens-file entry) of a token read from standard input')
     .action(tokenHash);
   return token;
+}
+
+function maxSlotsOption(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > MAX_SLOTS_LIMIT) {
+    throw new InvalidArgumentError(`expected ${MAX_SLOTS_RULE}`);
+  }
+  return n;
 }
 
 function tokenNameOption(value: string): string {
@@ -46,8 +64,18 @@ function tokenNameOption(value: string): string {
  * is shown) and, on stderr, the entry to add to the coordinator's tokens file. The token is not kept.
  */
 function tokenCreate(flags: TokenCreateFlags): void {
+  if (flags.maxSlots !== undefined && flags.role !== 'client') {
+    throw new NonRetryableError(
+      `--max-slots: only a client token carries a quota, not a ${flags.role} token`,
+    );
+  }
   const token = generateToken();
-  const entry: TokenEntry = { name: flags.name, role: flags.role, sha256: hashToken(token) };
+  const entry: TokenEntry = {
+    name: flags.name,
+    role: flags.role,
+    sha256: hashToken(token),
+    ...(flags.maxSlots !== undefined ? { maxSlots: flags.maxSlots } : {}),
+  };
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ ...entry, token })}\n`);
     return;

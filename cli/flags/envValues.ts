@@ -3,7 +3,7 @@ import { ENV } from '../env.ts';
 import { envOrUndefined } from '../options.ts';
 
 /** An integer from the environment (a bad value is reported as a bad flag would be). */
-export function envInt(name: 'slots' | 'gpu' | 'metricsPort', min = 1): number | undefined {
+export function envInt(name: 'slots' | 'gpu' | 'metricsPort' | 'agingSeconds', min = 1): number | undefined {
   const value = envOrUndefined(name);
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -14,7 +14,7 @@ export function envInt(name: 'slots' | 'gpu' | 'metricsPort', min = 1): number |
 }
 
 /** A yes/no environment variable (`true`/`false`, `1`/`0`, `yes`/`no`). */
-export function envBool(name: 'tls'): boolean | undefined {
+export function envBool(name: 'tls' | 'preempt'): boolean | undefined {
   const value = envOrUndefined(name)?.toLowerCase();
   if (value === undefined) return undefined;
   if (['true', '1', 'yes'].includes(value)) return true;

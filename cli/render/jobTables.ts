@@ -25,8 +25,13 @@ function counts(s: JobSummary): string {
   return `${c.done} done, ${c.running} running, ${c.queued} queued, ${c.pending} pending, ${c.failed} failed`;
 }
 
+/** Its class, its client when known, and the slots it holds while it runs. */
+function share(s: JobSummary): string {
+  return `priority ${s.priority}${s.client !== undefined ? `, client ${s.client}` : ''}${s.state === 'running' ? `, ${s.slots} slot(s)` : ''}`;
+}
+
 export function renderStatus(s: JobStatus): string {
-  const head = `job ${s.jobId} (${s.name}): ${s.state}; ${counts(s)}${s.error ? `\nerror: ${s.error}` : ''}\n\n`;
+  const head = `job ${s.jobId} (${s.name}): ${s.state}; ${share(s)}; ${counts(s)}${s.error ? `\nerror: ${s.error}` : ''}\n\n`;
   const rows = [['task', 'state', 'attempts', 'started', 'finished', 'last error']];
   for (const t of s.tasks) {
     rows.push([
@@ -43,8 +48,19 @@ export function renderStatus(s: JobStatus): string {
 
 export function renderJobs(jobs: JobSummary[]): string {
   if (jobs.length === 0) return 'no jobs\n';
-  const rows = [['job', 'name', 'state', 'tasks', 'submitted']];
-  for (const j of jobs) rows.push([j.jobId, j.name, j.state, counts(j), time(j.submittedAt)]);
+  const rows = [['job', 'name', 'state', 'priority', 'client', 'slots', 'tasks', 'submitted']];
+  for (const j of jobs) {
+    rows.push([
+      j.jobId,
+      j.name,
+      j.state,
+      j.priority,
+      j.client ?? '-',
+      j.state === 'running' ? String(j.slots) : '-',
+      counts(j),
+      time(j.submittedAt),
+    ]);
+  }
   return table(rows);
 }
 

@@ -1,3 +1,4 @@
+import type { Priority } from '../../core/spec/priority.ts';
 import type { TaskStatus } from '../../core/tasks/taskRecord.ts';
 import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
 import type { WorkerHeartbeat } from '../messages/workerHeartbeat.ts';
@@ -21,6 +22,8 @@ export interface SubmitJobRequest {
   /** Discard an earlier run's state instead of resuming it. */
   fresh: boolean;
   files: UploadFile[];
+  /** Overrides the job file's `runtime.priority`. */
+  priority?: Priority;
 }
 
 export interface SubmittedJob {
@@ -54,6 +57,12 @@ export interface JobSummary {
   finishedAt?: number;
   /** Why it failed, when it did. */
   error?: string;
+  /** Its class on the cluster. */
+  priority: Priority;
+  /** The client token that submitted it; absent without authentication. */
+  client?: string;
+  /** Worker slots it holds now: tasks dispatched to the work queue and not finished. */
+  slots: number;
 }
 
 export interface TaskInfo {

@@ -1,4 +1,5 @@
 import { ChorusError } from '../../core/errors.ts';
+import { DEFAULT_PRIORITY, PRIORITIES, type Priority } from '../../core/spec/priority.ts';
 import type { TaskProgress } from '../../core/tasks/taskProgress.ts';
 import type { TaskResult } from '../../core/tasks/taskResult.ts';
 import type { SchedulerEvent } from '../../core/tasks/schedulerEvent.ts';
@@ -74,8 +75,11 @@ export function summaryFromWire(job: JobSummary__Output | null): JobSummary {
         failed: counts.failed,
       },
       submittedAt: job.submittedAtMs,
+      // A coordinator from before priorities sends none: its jobs were all alike.
+      priority: priorityFromWire(job.priority),
+      slots: job.slots,
     },
-    { startedAt: job.startedAtMs, finishedAt: job.finishedAtMs, error: job.error },
+    { startedAt: job.startedAtMs, finishedAt: job.finishedAtMs, error: job.error, client: job.client },
   );
 }
 
@@ -172,4 +176,12 @@ function schedulerEventFromWire(e: JobEvent__Output): SchedulerEvent {
 
 export function jobEventFromWire(e: JobEvent__Output): JobEvent {
   return { jobId: e.jobId, time: e.timeMs, event: schedulerEventFromWire(e) };
+}
+
+/** A priority as the wire carries it; empty (an older coordinator) is normal. */
+export function priorityFromWire(value: string): Priority {
+  if (value === '') return DEFAULT_PRIORITY;
+  const known = PRIORITIES.find((p) => p === value);
+  if (!known) throw protocolError(`unknown priority ${JSON.stringify(value.slice(0, 40))}`);
+  return known;
 }

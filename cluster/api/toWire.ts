@@ -42,6 +42,9 @@ export function summaryToWire(job: JobSummary): WireJobSummary {
     startedAtMs: job.startedAt,
     finishedAtMs: job.finishedAt,
     error: job.error,
+    priority: job.priority,
+    client: job.client,
+    slots: job.slots,
   };
 }
 

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import type { Priority } from '../../core/spec/priority.ts';
 import type {
   ArtifactInfo,
   JobEvent,
@@ -46,10 +47,16 @@ export class CoordinatorConnection extends Connection<CoordinatorClient> {
     jobText: string,
     fileName: string,
     files: readonly UploadFile[],
-    options: { fresh?: boolean } = {},
+    options: { fresh?: boolean; priority?: Priority } = {},
   ): Promise<SubmittedJob> {
     const messages = submitChunks(
-      { jobText, fileName, fresh: options.fresh ?? false, files: [...files] },
+      {
+        jobText,
+        fileName,
+        fresh: options.fresh ?? false,
+        files: [...files],
+        ...(options.priority ? { priority: options.priority } : {}),
+      },
       this.chunkBytes,
     );
     try {

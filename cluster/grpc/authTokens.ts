@@ -12,8 +12,12 @@ import { formatIssues } from '../../core/spec/formatIssues.ts';
  * ```yaml
  * tokens:
  *   - { name: alice, role: client, sha256: 3f2a… }
+ *   - { name: team-b, role: client, sha256: 7d04…, maxSlots: 4 }
  *   - { name: gpu-workers, role: worker, sha256: 9c1e… }
  * ```
+ *
+ * `maxSlots` (client tokens only) is that client's quota: its jobs together never hold more worker
+ * slots at once (docs/distributed.md, "Sharing the cluster").
  */
 
 /** `client`: submit, cancel and read jobs; `worker`: stream results (PutLogits) and nothing else. */
@@ -24,6 +28,8 @@ export type TokenRole = (typeof TOKEN_ROLES)[number];
 export interface TokenIdentity {
   name: string;
   role: TokenRole;
+  /** A client's quota: the most worker slots its jobs may hold at once; none when absent. */
+  maxSlots?: number;
 }
 
 export interface TokenEntry extends TokenIdentity {
@@ -46,8 +52,13 @@ export function hashToken(token: string): string {
 
 /** The tokens-file line for an entry, as `chorus token create` prints it. */
 export function tokenEntryLine(entry: TokenEntry): string {
-  return `  - { name: ${JSON.stringify(entry.name)}, role: ${entry.role}, sha256: ${entry.sha256} }`;
+  const quota = entry.maxSlots !== undefined ? `, maxSlots: ${entry.maxSlots}` : '';
+  return `  - { name: ${JSON.stringify(entry.name)}, role: ${entry.role}, sha256: ${entry.sha256}${quota} }`;
 }
+
+/** The largest quota a token may carry (a sanity bound, far above any cluster's slots). */
+export const MAX_SLOTS_LIMIT = 100_000;
+export const MAX_SLOTS_RULE = `a whole number of slots from 1 to ${MAX_SLOTS_LIMIT}`;
 
 /** What a token's name may be (it shows in logs and PERMISSION_DENIED messages). */
 export const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
@@ -63,6 +74,12 @@ const tokensFileSchema = z.strictObject({
         name: z.string().regex(TOKEN_NAME, `expected ${TOKEN_NAME_RULE}`),
         role: z.enum(TOKEN_ROLES),
         sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, SHA256_MESSAGE),
+        maxSlots: z
+          .number({ error: `expected ${MAX_SLOTS_RULE}` })
+          .int({ error: `expected ${MAX_SLOTS_RULE}` })
+          .min(1, { error: `expected ${MAX_SLOTS_RULE}` })
+          .max(MAX_SLOTS_LIMIT, { error: `expected ${MAX_SLOTS_RULE}` })
+          .optional(),
       }),
     )
     .min(1),
@@ -99,6 +116,9 @@ export function parseTokensFile(text: string, file: string): TokenEntry[] {
     const other = hashes.get(e.sha256);
     if (other !== undefined) problems.push(`tokens[${i}].sha256: the same token as "${other}"`);
     hashes.set(e.sha256, e.name);
+    if (e.maxSlots !== undefined && e.role !== 'client') {
+      problems.push(`tokens[${i}].maxSlots: only a client token carries a quota (this one is a ${e.role})`);
+    }
   });
   if (problems.length > 0) fail(problems);
   return entries;
@@ -110,13 +130,18 @@ export class TokenTable {
 
   constructor(entries: readonly TokenEntry[]) {
     this.entries = entries.map((e) => ({
-      identity: { name: e.name, role: e.role },
+      identity: { name: e.name, role: e.role, ...(e.maxSlots !== undefined ? { maxSlots: e.maxSlots } : {}) },
       digest: Buffer.from(e.sha256, 'hex'),
     }));
   }
 
   get size(): number {
     return this.entries.length;
+  }
+
+  /** The identity of the token named `name` (names are unique), e.g. to read a client's quota now. */
+  byName(name: string): TokenIdentity | undefined {
+    return this.entries.find((e) => e.identity.name === name)?.identity;
   }
 
   /** The token's identity, or undefined. Compares digests (fixed length) against every entry. */

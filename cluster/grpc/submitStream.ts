@@ -1,4 +1,5 @@
 import { NonRetryableError } from '../../core/errors.ts';
+import { PRIORITIES } from '../../core/spec/priority.ts';
 import type { JobHeader__Output } from '../../proto/generated/chorus/v1/JobHeader.ts';
 import type {
   SubmitJobChunk,
@@ -19,12 +20,12 @@ export function* submitChunks(
   request: SubmitJobRequest,
   chunkBytes: number = CHUNK_BYTES,
 ): Generator<SubmitJobChunk> {
-  const { fileName, jobText, fresh, files } = request;
+  const { fileName, jobText, fresh, files, priority } = request;
   yield {
     header: {
       fileName,
       jobText,
-      options: { fresh },
+      options: { fresh, priority: priority ?? '' },
       files: files.map((f) => ({ path: f.path, size: f.bytes.byteLength })),
     },
   };
@@ -129,11 +130,19 @@ export class SubmitAssembler {
       }
       files.push({ path: f.path, bytes: f.bytes });
     }
+    const priority = header.options?.priority ?? '';
+    const known = PRIORITIES.find((p) => p === priority);
+    if (priority !== '' && !known) {
+      throw new NonRetryableError(
+        `priority: expected one of ${PRIORITIES.map((p) => `"${p}"`).join(', ')}, got ${JSON.stringify(priority.slice(0, 40))}`,
+      );
+    }
     return {
       fileName: header.fileName,
       jobText: header.jobText,
       fresh: header.options?.fresh ?? false,
       files,
+      ...(known ? { priority: known } : {}),
     };
   }
 }

@@ -12,11 +12,23 @@ export const workerHeartbeatSchema = z.object({
   backend: z.string().max(100),
   /** When it was written, ms since the Unix epoch. */
   lastSeen: z.number(),
-  /** The task dispatches running here now: how the coordinator tells running tasks from queued ones. */
+  /**
+   * The task dispatches running here now, with when each started: how the coordinator tells running
+   * tasks from queued ones, and which ran last (preemption asks the most recently started to yield).
+   */
   tasks: z
-    .array(z.object({ jobId: z.string(), taskId: z.string(), dispatchId: z.string() }))
+    .array(
+      z.object({
+        jobId: z.string(),
+        taskId: z.string(),
+        dispatchId: z.string(),
+        startedAt: z.number().optional(),
+      }),
+    )
     .max(1024)
     .default([]),
+  /** Stopping: it takes no more tasks, so its slots are not the coordinator's to fill. */
+  draining: z.boolean().optional(),
 });
 
 export type WorkerHeartbeat = z.infer<typeof workerHeartbeatSchema>;

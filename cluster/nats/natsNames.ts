@@ -42,6 +42,14 @@ export interface NatsNames {
   cancelSubject(jobId: string): string;
   /** Every job's cancel subject: workers subscribe to it. */
   readonly allCancels: string;
+  /**
+   * Core NATS subject asking the worker that runs one of a job's dispatches to give its slot back
+   * (preemption): `<prefix>.cancel.<jobId>.yield`. Under the cancel subjects, so that the workers'
+   * NATS permissions and account imports (`<prefix>.cancel.>`) already allow it.
+   */
+  yieldSubject(jobId: string): string;
+  /** Every job's yield subject: workers subscribe to it. */
+  readonly allYields: string;
   /** The job a task, result, progress or cancel subject of this prefix belongs to; undefined for any other subject. */
   jobOfSubject(subject: string): { kind: SubjectKind; jobId: string } | undefined;
   jobKey(jobId: string): string;
@@ -159,6 +167,8 @@ export function natsNames(prefix = 'chorus'): NatsNames {
     allProgress: `${prefix}.progress.*`,
     cancelSubject: (jobId) => `${prefix}.cancel.${checkId('job id', jobId)}`,
     allCancels: `${prefix}.cancel.*`,
+    yieldSubject: (jobId) => `${prefix}.cancel.${checkId('job id', jobId)}.yield`,
+    allYields: `${prefix}.cancel.*.yield`,
     jobOfSubject: (subject) => {
       const [head, kind, jobId, ...rest] = subject.split('.');
       if (head !== prefix || rest.length > 0 || jobId === undefined || !ID_RE.test(jobId)) return undefined;

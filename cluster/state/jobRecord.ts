@@ -1,3 +1,4 @@
+import type { Priority } from '../../core/spec/priority.ts';
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
 
 export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
@@ -19,4 +20,10 @@ export interface JobRecord {
   jobText: string;
   /** The validated job with defaults filled, as the planner consumes it. */
   job: ResolvedJob;
+  /** Its class on the cluster, as submitted (`--priority`, else `runtime.priority`); absent: normal. */
+  priority?: Priority;
+  /** The name of the client token that submitted it; absent without authentication. */
+  client?: string;
+  /** That client's quota when it submitted (its token may leave the tokens file while the job runs). */
+  maxSlots?: number;
 }

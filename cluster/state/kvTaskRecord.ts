@@ -9,4 +9,9 @@ export interface KvTaskRecord extends TaskRecord {
    * a worker died shows 2 here while the scheduler still counts one attempt.
    */
   deliveries?: number;
+  /**
+   * Attempts the task used before its current dispatch (a dispatch follows a yield without using one):
+   * sent with the dispatch, so a worker counts its attempt from there.
+   */
+  priorAttempts?: number;
 }

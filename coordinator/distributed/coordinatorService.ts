@@ -39,8 +39,13 @@ import { ResultRouter } from './resultRouter.ts';
 import { runDistributedJob, type StopReason } from './runDistributedJob.ts';
 import { decodeMessage } from '../../cluster/messages/codec.ts';
 import { progressMessageSchema } from '../../cluster/messages/progressMessage.ts';
-import { workerHeartbeatSchema, type WorkerHeartbeat } from '../../cluster/messages/workerHeartbeat.ts';
 import { Turns } from './turns.ts';
+import type { TokenIdentity } from '../../cluster/grpc/authTokens.ts';
+import { DEFAULT_PRIORITY, type Priority } from '../../core/spec/priority.ts';
+import { clusterShare } from '../scheduling/clusterShare.ts';
+import type { SchedulingOptions } from '../scheduling/schedulingOptions.ts';
+import type { BusySlotCount, SlotScheduler } from '../scheduling/slotScheduler.ts';
+import type { WorkerRoster } from '../scheduling/workerRoster.ts';
 
 export interface CoordinatorServiceOptions {
   nc: NatsConnection;
@@ -54,6 +59,10 @@ export interface CoordinatorServiceOptions {
   onLogitBytes?: (bytes: number) => void;
   /** Called when a task's attempt failed and JetStream will deliver it again (metrics). */
   onRetry?: (jobId: string, taskId: string) => void;
+  /** How jobs share the workers (docs/distributed.md, "Sharing the cluster"). */
+  scheduling?: Partial<SchedulingOptions>;
+  /** A client's quota of slots as the tokens file says now; without it, only the quota a job was submitted with. */
+  quotaOf?: (client: string) => number | undefined;
 }
 
 interface ActiveJob {
@@ -78,8 +87,10 @@ export class CoordinatorService implements CoordinatorHandlers {
   private readonly active = new Map<string, ActiveJob>();
   /** Parsing a submission and writing a report are CPU work: a burst of them takes turns. */
   private readonly turns = new Turns();
-  /** The last listing of which dispatches workers run, and when it started (takenDispatches). */
-  private taken: { at: number; listing: Promise<Set<string>> } | undefined;
+  /** The connected workers and what they run, from their heartbeats. */
+  readonly roster: WorkerRoster;
+  /** Which job's task goes to the work queue next. */
+  readonly slots: SlotScheduler;
   private progressSub: Subscription | undefined;
   private readonly log: (line: string) => void;
 
@@ -109,6 +120,13 @@ export class CoordinatorService implements CoordinatorHandlers {
     });
     const onJobEvent = options.onJobEvent;
     if (onJobEvent) this.hub.subscribeAll((e) => onJobEvent(e, this.active.get(e.jobId)?.job));
+    ({ roster: this.roster, slots: this.slots } = clusterShare({
+      nc: options.nc,
+      resources: options.resources,
+      ...(options.scheduling ? { scheduling: options.scheduling } : {}),
+      ...(options.quotaOf ? { quotaOf: options.quotaOf } : {}),
+      log: this.log,
+    }));
   }
 
   /** Starts routing results and progress, and resumes every job an earlier coordinator left running. */
@@ -127,6 +145,8 @@ export class CoordinatorService implements CoordinatorHandlers {
         }
       },
     });
+    // The workers first: resumed jobs' tasks are dispatched as far as their slots allow.
+    await this.roster.start();
     for (const record of await this.jobs.listJobs()) {
       if (record.status === 'running') {
         this.log(`resuming job ${record.id}`);
@@ -143,12 +163,13 @@ export class CoordinatorService implements CoordinatorHandlers {
       job.controller.abort();
     }
     await Promise.all([...this.active.values()].map((j) => j.done));
+    await this.roster.stop();
     await this.router.stop();
     this.progressSub?.unsubscribe();
     await this.dataCache.close();
   }
 
-  async submitJob(request: SubmitJobRequest): Promise<SubmittedJob> {
+  async submitJob(request: SubmitJobRequest, caller?: TokenIdentity): Promise<SubmittedJob> {
     await this.turns.next();
     const parsed = parseJobText(request.jobText, request.fileName);
     const uploaded = new Map(request.files.map((f) => [f.path, f.bytes]));
@@ -188,8 +209,14 @@ export class CoordinatorService implements CoordinatorHandlers {
     // Where the tasks load them from; a resumed job whose model file changed is refused.
     await storeModelFiles(models.contents, store);
 
+    // Who submitted it and at what priority: the latest submission's say, for a resumed job too.
+    const share = {
+      priority: request.priority ?? job.runtime.priority ?? DEFAULT_PRIORITY,
+      ...(caller ? { client: caller.name } : {}),
+      ...(caller?.maxSlots !== undefined ? { maxSlots: caller.maxSlots } : {}),
+    };
     const record: JobRecord = existing
-      ? { ...withoutOutcome(existing), status: 'running', jobText: request.jobText }
+      ? { ...withoutOutcome(existing), status: 'running', jobText: request.jobText, ...share }
       : {
           id: jobId,
           name: job.name,
@@ -197,6 +224,7 @@ export class CoordinatorService implements CoordinatorHandlers {
           submittedAt: Date.now(),
           jobText: request.jobText,
           job,
+          ...share,
         };
     await this.jobs.putJob(record);
     if (data) this.dataCache.put(jobId, data);
@@ -212,7 +240,8 @@ export class CoordinatorService implements CoordinatorHandlers {
 
   async getJob(jobId: string): Promise<JobStatus> {
     const record = await this.requireJob(jobId);
-    const [records, taken] = await Promise.all([this.taskRecords(jobId, record.job), this.takenDispatches()]);
+    const records = await this.taskRecords(jobId, record.job);
+    const taken = this.takenDispatches();
     const tasks = planJob(record.job).map((t, i) => {
       const r = records[i];
       return {
@@ -227,7 +256,7 @@ export class CoordinatorService implements CoordinatorHandlers {
       };
     });
     return {
-      ...summarize(
+      ...this.summarize(
         record,
         tasks.map((t) => t.state),
       ),
@@ -299,19 +328,20 @@ export class CoordinatorService implements CoordinatorHandlers {
     }
     const after = await this.requireJob(jobId);
     const status = await this.getJob(jobId);
-    return summarize(
+    return this.summarize(
       after,
       status.tasks.map((t) => t.state),
     );
   }
 
   async listJobs(): Promise<JobSummary[]> {
-    const [records, taken] = await Promise.all([this.jobs.listJobs(), this.takenDispatches()]);
+    const records = await this.jobs.listJobs();
+    const taken = this.takenDispatches();
     const out: JobSummary[] = [];
     for (const r of records.reverse()) {
       const records = await this.taskRecords(r.id, r.job);
       out.push(
-        summarize(
+        this.summarize(
           r,
           records.map((t) => clientState(t, taken)),
         ),
@@ -320,57 +350,32 @@ export class CoordinatorService implements CoordinatorHandlers {
     return out;
   }
 
-  /**
-   * The dispatches some worker runs now, as their heartbeats list them. Listing the bucket costs a
-   * consumer and a read per worker: status calls within TAKEN_FRESH_MS of each other (clients polling,
-   * `jobs` over many jobs) share one listing.
-   */
-  private takenDispatches(): Promise<Set<string>> {
-    const now = Date.now();
-    if (!this.taken || now - this.taken.at > TAKEN_FRESH_MS) {
-      const listing = this.heartbeats().then(
-        (workers) => new Set(workers.flatMap((w) => w.tasks.map((t) => t.dispatchId))),
-      );
-      this.taken = { at: now, listing };
-      // A failed listing is not kept: the next call lists again.
-      listing.catch(() => {
-        if (this.taken?.listing === listing) this.taken = undefined;
-      });
-    }
-    return this.taken.listing;
+  /** The dispatches some worker runs now, as their heartbeats list them. */
+  private takenDispatches(): ReadonlySet<string> {
+    return new Set(this.roster.running().keys());
   }
 
-  /** Task messages in the work queue that no worker has taken yet (metrics: the queue depth). */
+  /**
+   * Ready tasks no worker has taken yet (metrics: the queue depth): those the coordinator holds back
+   * for a slot, and the messages in the work queue.
+   */
   async queuedTasks(): Promise<number> {
     const { jsm, names } = this.o.resources;
-    return (await jsm.consumers.info(names.taskStream, names.taskConsumer)).num_pending;
+    const onQueue = (await jsm.consumers.info(names.taskStream, names.taskConsumer)).num_pending;
+    return onQueue + this.slots.waiting();
   }
 
+  /** Slots running this coordinator's tasks, by their job's priority and client (metrics). */
+  busySlots(): BusySlotCount[] {
+    return this.slots.busySlots();
+  }
+
+  /**
+   * Every live worker, from its last heartbeat. The listed id comes from the heartbeat's key, whose
+   * worker name the writer's NATS user may write (workerPermissions), not from what it says of itself.
+   */
   listWorkers(): Promise<WorkerInfo[]> {
-    return this.heartbeats();
-  }
-
-  /** Every worker's last heartbeat (expired ones are gone from the bucket). */
-  private async heartbeats(): Promise<WorkerHeartbeat[]> {
-    const kv = this.o.resources.workers;
-    const out: WorkerHeartbeat[] = [];
-    // A key updated while it is listed (a heartbeat) can come twice: list each worker once.
-    const keys = new Set<string>();
-    for await (const key of await kv.keys()) keys.add(key);
-    for (const key of keys) {
-      // The key's worker name is the one the writer's NATS user may write (workerPermissions): the
-      // listed id comes from it, not from what the heartbeat says of itself.
-      const worker = this.o.resources.names.workerOfKey(key);
-      const entry = worker ? await kv.get(key) : null;
-      if (!worker || !entry || entry.operation !== 'PUT') continue;
-      try {
-        const beat = decodeMessage(workerHeartbeatSchema, entry.value, 'worker heartbeat');
-        out.push({ ...beat, workerId: `${worker.name}/${worker.instance}` });
-      } catch {
-        // A malformed heartbeat is skipped; it expires on its own.
-      }
-    }
-    return out.sort((a, b) => a.workerId.localeCompare(b.workerId));
+    return Promise.resolve(this.roster.workers().map(({ tasks: _tasks, draining: _draining, ...w }) => w));
   }
 
   async getReport(jobId: string): Promise<ReportText> {
@@ -422,6 +427,13 @@ export class CoordinatorService implements CoordinatorHandlers {
     const entry: ActiveJob = { job: record.job, controller, reason: undefined, done: Promise.resolve() };
     // Registered before the run starts, so that its first events find the job.
     this.active.set(record.id, entry);
+    this.slots.addJob({
+      jobId: record.id,
+      priority: priorityOf(record),
+      ...(record.client !== undefined ? { client: record.client } : {}),
+      ...(record.maxSlots !== undefined ? { maxSlots: record.maxSlots } : {}),
+      submittedAt: record.submittedAt,
+    });
     entry.done = runDistributedJob(
       {
         resources: this.o.resources,
@@ -432,6 +444,7 @@ export class CoordinatorService implements CoordinatorHandlers {
         log: this.log,
         stopWorkers: (jobId) => this.o.nc.publish(this.o.resources.names.cancelSubject(jobId), ''),
         turns: this.turns,
+        slots: this.slots,
       },
       record,
       controller.signal,
@@ -439,7 +452,14 @@ export class CoordinatorService implements CoordinatorHandlers {
       isNew,
     )
       .catch((err: unknown) => this.log(`job ${record.id}: ${String(err)}`))
-      .finally(() => this.active.delete(record.id));
+      .finally(() => {
+        this.active.delete(record.id);
+        this.slots.removeJob(record.id);
+      });
+  }
+
+  private summarize(record: JobRecord, states: readonly TaskState[]): JobSummary {
+    return { ...summarize(record, states), slots: this.slots.heldBy(record.id) };
   }
 
   private async findResumable(job: ResolvedJob): Promise<JobRecord | undefined> {
@@ -501,12 +521,18 @@ function newJobId(name: string): string {
  */
 function clientState(record: KvTaskRecord | undefined, taken: ReadonlySet<string>): TaskState {
   const status = record?.status ?? 'pending';
-  if (status === 'running' && record?.dispatchId !== undefined && !taken.has(record.dispatchId))
+  // Not yet dispatched (the coordinator holds it back for a slot) is queued too.
+  if (status === 'running' && (record?.dispatchId === undefined || !taken.has(record.dispatchId)))
     return 'queued';
   return status;
 }
 
-function summarize(record: JobRecord, states: readonly TaskState[]): JobSummary {
+/** A job's class: as submitted, else its file's; normal for a record from before priorities. */
+function priorityOf(record: JobRecord): Priority {
+  return record.priority ?? record.job.runtime.priority ?? DEFAULT_PRIORITY;
+}
+
+function summarize(record: JobRecord, states: readonly TaskState[]): Omit<JobSummary, 'slots'> {
   const counts: TaskCounts = { pending: 0, queued: 0, running: 0, done: 0, failed: 0 };
   for (const s of states) counts[s]++;
   return {
@@ -517,11 +543,10 @@ function summarize(record: JobRecord, states: readonly TaskState[]): JobSummary 
     submittedAt: record.submittedAt,
     ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
     ...(record.error ? { error: record.error } : {}),
+    priority: priorityOf(record),
+    ...(record.client !== undefined ? { client: record.client } : {}),
   };
 }
-
-/** How long one listing of the workers' heartbeats answers which tasks run (see takenDispatches). */
-const TAKEN_FRESH_MS = 1000;
 
 /** How often a watch re-reads its job's record, should it have missed the final event. */
 const WATCH_RECHECK_MS = 5000;

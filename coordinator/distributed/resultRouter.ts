@@ -14,6 +14,11 @@ export interface DispatchWaiter {
   final(result: ResultMessage): Promise<void>;
   /** A failed attempt that JetStream will redeliver. */
   interim(result: ResultMessage): void;
+  /**
+   * The worker gave the slot back (preemption, a drain) and acked the message: the task needs a new
+   * dispatch, recorded before the message is acked.
+   */
+  yielded(result: ResultMessage): Promise<void>;
 }
 
 export interface ResultRouterOptions {
@@ -120,6 +125,13 @@ export class ResultRouter {
         } else msg.nak(EARLY_RESULT_DELAY_MS);
         return;
       }
+      if (result.yielded) {
+        // Not a failure: no retry is counted, and the next dispatch uses no attempt.
+        await waiter.yielded(result);
+        this.unregister(result.dispatchId);
+        msg.ack();
+        return;
+      }
       if (!result.final) {
         if (!result.outcome.ok) this.lastError.set(result.dispatchId, result.outcome.error.message);
         waiter.interim(result);
@@ -172,7 +184,8 @@ export class ResultRouter {
       taskId: task.taskId,
       dispatchId: task.dispatchId,
       final: true,
-      deliveries: deliveries ?? 0,
+      // Attempts, as a worker counts them: earlier dispatches' (a yield used none) plus this one's.
+      deliveries: (task.priorAttempts ?? 0) + (deliveries ?? 0),
       worker: '',
       outcome: {
         ok: false,

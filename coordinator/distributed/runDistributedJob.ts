@@ -13,6 +13,7 @@ import type { PreparedDataCache } from '../../cluster/jobData/preparedDataCache.
 import type { ResultRouter } from './resultRouter.ts';
 import { RetryingStateStore } from './retryingStateStore.ts';
 import { retryTransient } from './retryTransient.ts';
+import type { SlotScheduler } from '../scheduling/slotScheduler.ts';
 import type { Turns } from './turns.ts';
 
 export interface JobRunnerDeps {
@@ -26,6 +27,8 @@ export interface JobRunnerDeps {
   stopWorkers?: (jobId: string) => void;
   /** The coordinator's turns for CPU-heavy steps (submissions, reports): see Turns. */
   turns?: Turns;
+  /** How the job's tasks share the workers with other jobs' (without it, all are published at once). */
+  slots?: SlotScheduler;
 }
 
 /** Why a job's run stopped early: a user's cancel, or the coordinator shutting down (it resumes later). */
@@ -49,7 +52,15 @@ export async function runDistributedJob(
   const store = new NatsArtifactStore(objects, names.artifactPrefix(jobId));
   const kvState = new KvStateStore(state, names, jobId, { isNew });
   const log = deps.log;
-  const executor = new NatsExecutor({ jobId, js, names, state: kvState, router: deps.router, log });
+  const executor = new NatsExecutor({
+    jobId,
+    js,
+    names,
+    state: kvState,
+    router: deps.router,
+    ...(deps.slots ? { slots: deps.slots } : {}),
+    log,
+  });
   const started = Date.now();
   // Only the report needs the data on the coordinator: load it now, while the workers train, so the
   // report does not wait for it at the end. A failed load is not cached; the report tries again.

@@ -15,6 +15,7 @@ import {
 } from '../../cluster/nats/natsClientSecurity.ts';
 import type { NatsResourceOptions } from '../../cluster/nats/natsResourceOptions.ts';
 import { CoordinatorService } from './coordinatorService.ts';
+import type { SchedulingOptions } from '../scheduling/schedulingOptions.ts';
 import type { JobLimits } from './limits.ts';
 
 export interface CoordinatorOptions {
@@ -33,6 +34,8 @@ export interface CoordinatorOptions {
   onRetry?: (jobId: string, taskId: string) => void;
   /** TLS and bearer tokens of the gRPC API (docs/security.md); default: neither, with a warning. */
   security?: ServerSecurityOptions;
+  /** How jobs share the workers: preemption, aging (docs/distributed.md, "Sharing the cluster"). */
+  scheduling?: Partial<SchedulingOptions>;
 }
 
 export interface CoordinatorHandle {
@@ -77,7 +80,15 @@ export async function startCoordinator(o: CoordinatorOptions): Promise<Coordinat
     ...(o.onJobEvent ? { onJobEvent: o.onJobEvent } : {}),
     ...(o.onLogitBytes ? { onLogitBytes: o.onLogitBytes } : {}),
     ...(o.onRetry ? { onRetry: o.onRetry } : {}),
+    ...(o.scheduling ? { scheduling: o.scheduling } : {}),
+    // Quotas come from the tokens file as it is now (it is re-read when it changes).
+    ...(security.tokens ? { quotaOf: (client: string) => security.tokens?.byName(client)?.maxSlots } : {}),
   });
+  const scheduling = { ...COORDINATOR_DEFAULTS.scheduling, ...o.scheduling };
+  log(
+    `scheduling: priority classes, fair share between jobs, aging every ${scheduling.agingSeconds} s, ` +
+      `preemption ${scheduling.preempt ? 'on' : 'off'}${security.tokens ? ', client quotas from the tokens file' : ''}`,
+  );
   await service.start();
   const server = await startCoordinatorServer({
     host: o.grpcHost,

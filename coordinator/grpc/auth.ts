@@ -35,40 +35,55 @@ export interface RefusedCall {
 const BEARER = /^Bearer ([\x21-\x7e]+)$/i;
 
 /**
- * The status refusing a call, or undefined to let it through. Missing, malformed or unknown tokens
- * are UNAUTHENTICATED; a valid token of the wrong role is PERMISSION_DENIED. Details name the token
- * (by its name) and the RPC, never the token itself.
+ * The status refusing a call, or the identity of the token that lets it through. Missing, malformed
+ * or unknown tokens are UNAUTHENTICATED; a valid token of the wrong role is PERMISSION_DENIED. Details
+ * name the token (by its name) and the RPC, never the token itself.
  */
-export function authorize(
+export function checkCall(
   rpc: string,
   metadata: grpc.Metadata,
   tokens: TokenVerifier,
-): GrpcStatus | undefined {
+): { refused: GrpcStatus } | { identity: TokenIdentity } {
   const values = metadata.get('authorization');
   if (values.length === 0) {
     return {
-      code: grpc.status.UNAUTHENTICATED,
-      details: 'missing credentials: this coordinator requires a bearer token (--token-file or CHORUS_TOKEN)',
+      refused: {
+        code: grpc.status.UNAUTHENTICATED,
+        details:
+          'missing credentials: this coordinator requires a bearer token (--token-file or CHORUS_TOKEN)',
+      },
     };
   }
   const header = values.length === 1 && typeof values[0] === 'string' ? values[0] : '';
   const token = BEARER.exec(header)?.[1];
   if (token === undefined) {
     return {
-      code: grpc.status.UNAUTHENTICATED,
-      details: 'malformed credentials: expected one "authorization: Bearer <token>" header',
+      refused: {
+        code: grpc.status.UNAUTHENTICATED,
+        details: 'malformed credentials: expected one "authorization: Bearer <token>" header',
+      },
     };
   }
   const identity = tokens.verify(token);
-  if (!identity) return { code: grpc.status.UNAUTHENTICATED, details: 'invalid token' };
+  if (!identity) return { refused: { code: grpc.status.UNAUTHENTICATED, details: 'invalid token' } };
   const allowed = RPC_ROLES[rpc] ?? [];
   if (!allowed.includes(identity.role)) {
     return {
-      code: grpc.status.PERMISSION_DENIED,
-      details: `token "${identity.name}" has role ${identity.role}, which may not call ${rpc}`,
+      refused: {
+        code: grpc.status.PERMISSION_DENIED,
+        details: `token "${identity.name}" has role ${identity.role}, which may not call ${rpc}`,
+      },
     };
   }
-  return undefined;
+  return { identity };
+}
+
+/** Whose token each call that `tokenCheck` let through carried (forgotten with the call). */
+const callers = new WeakMap<object, TokenIdentity>();
+
+/** The identity of the token a call was let through with; undefined without authentication. */
+export function callerOf(call: object): TokenIdentity | undefined {
+  return callers.get(call);
 }
 
 type AnyCall = {
@@ -112,10 +127,13 @@ export function tokenCheck(
   onRefused?: (refused: RefusedCall) => void,
 ): (rpc: string, call: AnyCall) => GrpcStatus | undefined {
   return (rpc, call) => {
-    const refused = authorize(rpc, call.metadata, tokens);
-    if (refused && onRefused) {
-      onRefused({ rpc, peer: call.getPeer(), code: refused.code, reason: refused.details ?? '' });
+    const checked = checkCall(rpc, call.metadata, tokens);
+    if ('identity' in checked) {
+      callers.set(call, checked.identity);
+      return undefined;
     }
+    const { refused } = checked;
+    onRefused?.({ rpc, peer: call.getPeer(), code: refused.code, reason: refused.details ?? '' });
     return refused;
   };
 }

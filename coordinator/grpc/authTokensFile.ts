@@ -45,6 +45,11 @@ export class TokensFile {
     return this.table.verify(token);
   }
 
+  /** The token named `name` as the file says now: a quota changed in the file applies from its reload. */
+  byName(name: string): TokenIdentity | undefined {
+    return this.table.byName(name);
+  }
+
   /** Re-reads the file now; on error the previous tokens stay. */
   async reload(): Promise<void> {
     this.table = await loadTokensFile(this.path);

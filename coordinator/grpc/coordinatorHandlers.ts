@@ -1,3 +1,4 @@
+import type { TokenIdentity } from '../../cluster/grpc/authTokens.ts';
 import type {
   ArtifactInfo,
   JobEvent,
@@ -17,8 +18,11 @@ import type {
  * reported as INTERNAL.
  */
 export interface CoordinatorHandlers {
-  /** Files arrive whole and checked against their declared sizes. */
-  submitJob(request: SubmitJobRequest): Promise<SubmittedJob>;
+  /**
+   * Files arrive whole and checked against their declared sizes. `caller`: the token the call was
+   * let through with (absent without authentication); its name and quota go with the job.
+   */
+  submitJob(request: SubmitJobRequest, caller?: TokenIdentity): Promise<SubmittedJob>;
   getJob(jobId: string): Promise<JobStatus>;
   /**
    * Calls `emit` for each event of the job until it ends, then resolves (the stream then ends). Stop

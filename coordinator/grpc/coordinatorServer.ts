@@ -6,7 +6,7 @@ import type { DataPlaneHandlers as DataPlaneService } from '../../proto/generate
 import type { LogitChunk__Output } from '../../proto/generated/chorus/v1/LogitChunk.ts';
 import type { SubmitJobChunk__Output } from '../../proto/generated/chorus/v1/SubmitJobChunk.ts';
 import type { JobEvent } from '../../cluster/api/apiTypes.ts';
-import { guardService, tokenCheck, type RefusedCall, type TokenVerifier } from './auth.ts';
+import { callerOf, guardService, tokenCheck, type RefusedCall, type TokenVerifier } from './auth.ts';
 import type { CoordinatorHandlers } from './coordinatorHandlers.ts';
 import { errorToStatus, type GrpcStatus } from '../../cluster/grpc/errorStatus.ts';
 import { Float32Pool } from '../../cluster/grpc/float32Pool.ts';
@@ -124,7 +124,8 @@ export async function startCoordinatorServer(options: CoordinatorServerOptions):
       const assembler = new SubmitAssembler({ maxUploadBytes: options.maxUploadBytes });
       (async () => {
         for await (const message of call as AsyncIterable<SubmitJobChunk__Output>) assembler.add(message);
-        return submittedToWire(await handlers.submitJob(assembler.finish()));
+        const caller = callerOf(call);
+        return submittedToWire(await handlers.submitJob(assembler.finish(), caller));
       })().then(
         (reply) => callback(null, reply),
         (err: unknown) => callback(streamFail('SubmitJob', err)),

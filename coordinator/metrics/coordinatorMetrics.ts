@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { PRIORITIES } from '../../core/spec/priority.ts';
+import type { BusySlotCount } from '../scheduling/slotScheduler.ts';
 import type { Registry } from 'prom-client';
 import type { TaskType } from '../../core/tasks/task.ts';
 import { ensureDefaultMetrics } from '../../observability/defaultMetrics.ts';
@@ -63,6 +65,7 @@ export class CoordinatorMetrics {
   private readonly taskDuration: Histogram<'kind'>;
   private readonly queueDepth: Gauge;
   private readonly workersConnected: Gauge;
+  private readonly busySlots: Gauge<'priority' | 'client'>;
   private readonly predictionBytes: Counter;
   private readonly accuracyGauge: Gauge<'job_id' | 'role' | 'name'>;
 
@@ -126,6 +129,12 @@ export class CoordinatorMetrics {
     this.workersConnected = new Gauge({
       name: 'chorus_workers_connected',
       help: 'Workers with a live heartbeat.',
+      registers,
+    });
+    this.busySlots = new Gauge({
+      name: 'chorus_busy_slots',
+      help: 'Worker slots running this coordinator\'s tasks, by their job\'s priority class and the client token that submitted it (client "-" without authentication).',
+      labelNames: ['priority', 'client'],
       registers,
     });
     this.predictionBytes = new Counter({
@@ -235,8 +244,9 @@ export class CoordinatorMetrics {
   }
 
   /**
-   * Tasks waiting in the work queue for a worker (distributed mode: the scheduler hands every ready
-   * task to JetStream at once, so they count as started there). Added to the queue depth.
+   * Tasks waiting for a worker (distributed mode: the scheduler counts a task as started once it is
+   * handed to the executor, which holds it back for a place in the work queue's window or has put it
+   * there). Added to the queue depth.
    */
   setBrokerQueueDepth(count: number): void {
     if (!Number.isFinite(count) || count < 0) return;
@@ -246,6 +256,16 @@ export class CoordinatorMetrics {
 
   setWorkersConnected(count: number): void {
     this.workersConnected.set(count);
+  }
+
+  /**
+   * Busy slots by priority and client, replacing the last counts (a client whose jobs hold none drops
+   * out). Clients are the tokens file's names: a bounded set.
+   */
+  setBusySlots(counts: readonly BusySlotCount[]): void {
+    this.busySlots.reset();
+    for (const priority of PRIORITIES) this.busySlots.set({ priority, client: '-' }, 0);
+    for (const c of counts) this.busySlots.inc({ priority: c.priority, client: c.client ?? '-' }, c.slots);
   }
 
   /** One accuracy series of a job, e.g. a member scored as soon as its predictions arrive. */

@@ -3,6 +3,7 @@ import type { JobEvent, JobStatus, ReportText, WorkerInfo } from '../../cluster/
 import { planJob } from '../planJob.ts';
 import type { Report } from '../../core/report/report.ts';
 import type { CoordinatorMetrics } from './coordinatorMetrics.ts';
+import type { BusySlotCount } from '../scheduling/slotScheduler.ts';
 import { jobMetricsContext, type JobMetricsContext } from './jobMetricsContext.ts';
 
 /** What the bridge reads from the coordinator service, besides the events it is given. */
@@ -15,6 +16,8 @@ export interface CoordinatorMetricsSource {
   listWorkers(): Promise<WorkerInfo[]>;
   /** Tasks in the work queue that no worker has taken yet. */
   queuedTasks?(): Promise<number>;
+  /** Slots running the coordinator's tasks, by priority and client. */
+  busySlots?(): BusySlotCount[];
 }
 
 export interface CoordinatorMetricsBridgeOptions {
@@ -129,6 +132,7 @@ export class CoordinatorMetricsBridge {
 
   private readQueue(): void {
     const source = this.source;
+    if (source?.busySlots && !this.closed) this.metrics.setBusySlots(source.busySlots());
     if (!source?.queuedTasks || this.closed) return;
     this.track(
       source

@@ -31,16 +31,18 @@ export function isNewerTask(stored: TaskRecord, incoming: TaskRecord): boolean {
 const taskPolicy: CasPolicy<KvTaskRecord> = {
   refuse: (stored, incoming, conflict) =>
     (stored.status === 'done' && incoming.status !== 'done') || (conflict && isNewerTask(stored, incoming)),
-  // The scheduler's records carry no dispatchId or deliveries: keep the executor's (deliveries only
-  // while it is the same dispatch).
+  // The scheduler's records carry no dispatchId, deliveries or priorAttempts: keep the executor's
+  // (deliveries and priorAttempts only while it is the same dispatch).
   merge: (stored, incoming) => {
     const dispatchId = incoming.dispatchId ?? stored?.dispatchId;
     const sameDispatch = stored !== undefined && stored.dispatchId === dispatchId;
     const deliveries = incoming.deliveries ?? (sameDispatch ? stored.deliveries : undefined);
+    const priorAttempts = incoming.priorAttempts ?? (sameDispatch ? stored.priorAttempts : undefined);
     return {
       ...incoming,
       ...(dispatchId !== undefined ? { dispatchId } : {}),
       ...(deliveries !== undefined ? { deliveries } : {}),
+      ...(priorAttempts !== undefined ? { priorAttempts } : {}),
     };
   },
 };

@@ -13,6 +13,7 @@ import {
 } from './fields.ts';
 import { augmentOverride, augmentSpec } from './augment.ts';
 import { layerSpec } from './layers.ts';
+import { DEFAULT_PRIORITY, priority } from './priority.ts';
 import { modelSourceFields } from './modelSource.ts';
 import { SPEC_LIMITS } from './specLimits.ts';
 import { teacherTargetsSpec, trainRecipeFields } from './trainRecipe.ts';
@@ -192,6 +193,11 @@ export const runtimeSpec = z.strictObject({
       error: `expected at most ${SPEC_LIMITS.checkpointSeconds} seconds (the limit)`,
     })
     .default(10),
+  /**
+   * Distributed mode: the job's class on a shared cluster (high, normal, low). Higher classes are
+   * dispatched first; `chorus submit --priority` overrides it. No effect on the job's numbers.
+   */
+  priority: priority.default(DEFAULT_PRIORITY),
 });
 
 const jobFields = z.strictObject({

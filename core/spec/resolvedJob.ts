@@ -1,4 +1,5 @@
 import type { BackendChoice } from '../backend/backendChoice.ts';
+import type { Priority } from './priority.ts';
 import type { AugmentSettings } from './augment.ts';
 import type { DataSpec, EnsembleMethod, StackingSettings, TrainSettings } from './job.ts';
 import type { JobTask, OutputHead } from './jobTask.ts';
@@ -87,5 +88,7 @@ export interface ResolvedJob {
     backend: BackendChoice;
     maxAttempts: number;
     checkpointSeconds: number;
+    /** Absent in job records written before priorities existed: normal. */
+    priority?: Priority;
   };
 }

@@ -27,6 +27,11 @@ export interface TaskContext {
   attempt: number;
   /** Aborted when the task is cancelled; handlers check it between batches. */
   signal?: AbortSignal;
+  /**
+   * True once the task is asked to give its slot back (distributed mode: preemption, a draining
+   * worker). Training handlers then checkpoint at the end of the epoch and throw TaskYieldedError.
+   */
+  yieldRequested?: () => boolean;
   /** Where training handlers report each step (the worker's metrics); absent when nobody listens. */
   metrics?: TaskMetricsSink;
 }

@@ -4,7 +4,7 @@ import { augmentBatch, imageGeometry } from '../data/augment.ts';
 import { deriveSeed, permutation, Rng } from '../data/random.ts';
 import { distillationHardTerm, distillationLoss } from '../distill/loss.ts';
 import type { AugmentSettings } from '../spec/augment.ts';
-import { ChorusError } from '../errors.ts';
+import { ChorusError, TaskYieldedError } from '../errors.ts';
 import type { TaskProgress } from '../tasks/taskProgress.ts';
 import type { TrainingHistory } from '../tasks/taskResult.ts';
 import { applyGradientStep } from './applyGradientStep.ts';
@@ -67,6 +67,12 @@ export interface TrainLoopOptions {
   /** Called after every mini-batch: its samples, the seconds the step took, its loss (metrics). */
   onStep?: (samples: number, seconds: number, loss: number) => void;
   signal?: AbortSignal;
+  /**
+   * Asked between mini-batches: once it says true, training ends the epoch in progress, writes its
+   * checkpoint whatever `checkpointEverySeconds` says, and throws TaskYieldedError (a resume continues
+   * from that epoch). Without a checkpointer it throws at once: there is nothing to save.
+   */
+  yieldRequested?: () => boolean;
 }
 
 export interface TrainLoopResult {
@@ -140,6 +146,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       let lossCount = 0;
       for (let b = 0; b < batches; b++) {
         if (o.signal?.aborted) throw abortError();
+        if (!o.checkpoint && o.yieldRequested?.()) throw yieldedError();
         const start = b * batchSize;
         const count = Math.min(batchSize, n - start);
         for (let i = 0; i < count; i++) {
@@ -212,9 +219,17 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       }
       if (learningRate !== undefined) history.learningRate = [...(history.learningRate ?? []), learningRate];
       recipe?.endEpoch(o.model, epoch + 1, val);
-      if (o.checkpoint && performance.now() - lastCheckpoint >= checkpointEveryMs) {
+      // A request to yield arrives as a message: let it in at least once an epoch.
+      if (o.yieldRequested) await new Promise((r) => setImmediate(r));
+      // A yield saves this epoch now; after the last epoch there is nothing left to give back.
+      const yielding = epoch + 1 < o.epochs && !recipe?.stopped && o.yieldRequested?.() === true;
+      if (o.checkpoint && (yielding || performance.now() - lastCheckpoint >= checkpointEveryMs)) {
         lastCheckpoint = performance.now();
         writing = (await checkpointInBackground(o.checkpoint, writing, epoch + 1, o, history, recipe)).done;
+      }
+      if (yielding) {
+        await writing;
+        throw yieldedError(epoch + 1);
       }
     }
     await writing;
@@ -365,6 +380,14 @@ function identityRows(n: number): Int32Array {
   const rows = new Int32Array(n);
   for (let i = 0; i < n; i++) rows[i] = i;
   return rows;
+}
+
+function yieldedError(checkpointedEpoch?: number): TaskYieldedError {
+  return new TaskYieldedError(
+    checkpointedEpoch === undefined
+      ? 'gave its slot back (no checkpoint to keep)'
+      : `gave its slot back after epoch ${checkpointedEpoch}, checkpointed`,
+  );
 }
 
 function abortError(): Error {

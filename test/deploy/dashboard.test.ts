@@ -81,6 +81,8 @@ test('the dashboard has the panels the issue asks for', async () => {
   has(/^Retries and failures/, /chorus_task_failures_total/);
   has(/^Event-loop lag/, /nodejs_eventloop_lag/);
   has(/^Memory/, /process_resident_memory_bytes/);
+  has(/^Busy slots by priority/, /sum by \(priority\) \(chorus_busy_slots\)/);
+  has(/^Busy slots by client/, /sum by \(client\) \(chorus_busy_slots\)/);
 });
 
 test('every panel query names only metrics Chorus exports, and every Chorus metric is on the dashboard', async () => {

@@ -359,6 +359,10 @@ async function checkOverlay(overlay: string): Promise<K8sObject[]> {
     `chorus-nats.chorus.svc.cluster.local:${monitorPort}`,
   );
   assert.equal(trigger.metadata.account, NATS_ACCOUNTS.chorus, 'JetStream lives in the Chorus account');
+  // The coordinator holds all but a window of the ready tasks back: the tasks waiting are its queue depth.
+  const depth = so.spec?.triggers?.find((t) => t.type === 'prometheus');
+  assert.equal(depth?.metadata.query, 'sum(chorus_queue_depth)');
+  assert.equal(depth?.metadata.threshold, '1');
 
   // The dashboard ConfigMap for Grafana's sidecar holds the dashboard file as it is.
   const dash = one(objects, 'ConfigMap', 'chorus-grafana-dashboard');

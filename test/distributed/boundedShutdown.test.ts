@@ -15,7 +15,7 @@ import { membersJob } from './jobs.ts';
 /**
  * SIGTERM ends the coordinator and the workers within 20 s with their default settings, whether or
  * not NATS answers (Kubernetes gives 30 s before SIGKILL), finishing what can be finished: with NATS
- * up, a worker hands its running task back and another takes it at once; with nats-server gone, both
+ * up, a worker's training task checkpoints and gives its slot back, and another worker takes it at once; with nats-server gone, both
  * stop anyway, and once NATS is back the job resumes and the cluster runs jobs as before.
  */
 
@@ -80,10 +80,12 @@ test('SIGTERM stops the coordinator and workers within 20 s, with NATS up or gon
   );
   await first.waitForLine(/train:mlp: delivery 1 started/, 120_000);
 
-  // NATS up: the worker lets the task run for its drain time, then hands it back; another takes it.
+  // NATS up: the training task gives its slot back at its epoch's end and is requeued as a new
+  // dispatch (no attempt used); the other worker takes it.
   const second = await startWorker();
   assert.equal((await stopWithin(first)).code, 0, first.log());
-  await second.waitForLine(/train:mlp: delivery 2 started/, 60_000);
+  assert.match(first.log(), /train:mlp: gave its slot back \(this worker is draining\)/);
+  await second.waitForLine(/train:mlp: delivery 1 started/, 60_000);
 
   // NATS gone: both stop all the same.
   nats.kill();

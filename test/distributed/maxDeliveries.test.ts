@@ -60,7 +60,11 @@ test(
     t.after(() => router.stop());
     await new Promise((resolve) => setTimeout(resolve, 300)); // the advisory arrives before the waiter
     const final = await new Promise<ResultMessage>((resolve) => {
-      router.register('dispatch-1', { final: async (m) => resolve(m), interim: () => {} });
+      router.register('dispatch-1', {
+        final: async (m) => resolve(m),
+        interim: () => {},
+        yielded: () => Promise.resolve(),
+      });
     });
     assert.equal(final.final, true);
     assert.equal(final.outcome.ok, false);

@@ -30,6 +30,7 @@ test('the result router delivers the current dispatch once and drops late and su
       classified.push(result.dispatchId);
       return Promise.resolve(current.has(result.dispatchId) ? 'wait' : 'stale');
     },
+    onRetry: (result) => retries.push(result),
   });
   router.start();
   // Closing the connection ends the router's pull at once (stop alone lets it run out).
@@ -37,6 +38,8 @@ test('the result router delivers the current dispatch once and drops late and su
 
   const finals: ResultMessage[] = [];
   const interims: ResultMessage[] = [];
+  const yields: ResultMessage[] = [];
+  const retries: ResultMessage[] = [];
   const waiter = {
     final: (m: ResultMessage) => {
       finals.push(m);
@@ -44,8 +47,13 @@ test('the result router delivers the current dispatch once and drops late and su
       return Promise.resolve();
     },
     interim: (m: ResultMessage) => interims.push(m),
+    yielded: (m: ResultMessage) => {
+      yields.push(m);
+      current.delete(m.dispatchId); // superseded by the next dispatch
+      return Promise.resolve();
+    },
   };
-  const publish = (dispatchId: string, final: boolean, accuracy: number, deliveries = 1) =>
+  const publish = (dispatchId: string, final: boolean, accuracy: number, deliveries = 1, yielded = false) =>
     r.js.publish(
       r.names.resultSubject('job1'),
       encodeMessage({
@@ -55,9 +63,16 @@ test('the result router delivers the current dispatch once and drops late and su
         final,
         deliveries,
         worker: 'w',
-        outcome: final
-          ? { ok: true, result: { type: 'predict', seconds: accuracy } }
-          : { ok: false, error: { name: 'Error', message: 'flaky', retryable: true } },
+        ...(yielded ? { yielded: true } : {}),
+        outcome:
+          final || yielded
+            ? yielded
+              ? {
+                  ok: false,
+                  error: { name: 'TaskYieldedError', message: 'gave its slot back', retryable: true },
+                }
+              : { ok: true, result: { type: 'predict', seconds: accuracy } }
+            : { ok: false, error: { name: 'Error', message: 'flaky', retryable: true } },
       }),
     );
   const drained = async () => {
@@ -91,6 +106,26 @@ test('the result router delivers the current dispatch once and drops late and su
   router.register('d3', waiter);
   await until(async () => finals.length === 2 && (await drained()), 'the early result to be delivered');
   assert.equal(finals[1]?.dispatchId, 'd3');
+
+  // A yield ends its dispatch without a final result and without counting as a retry; a second copy
+  // of it (or a late result of the yielded dispatch) is stale.
+  current.add('d4');
+  router.register('d4', waiter);
+  await publish('d4', false, 0, 1, true);
+  await until(async () => yields.length === 1 && (await drained()), 'the yield to be routed');
+  await publish('d4', false, 0, 1, true);
+  await publish('d4', true, 6);
+  await until(drained, 'the late copies to be acked');
+  assert.deepEqual(
+    yields.map((m) => m.dispatchId),
+    ['d4'],
+  );
+  assert.equal(finals.length, 2, 'a yielded dispatch has no final result');
+  assert.deepEqual(
+    retries.map((m) => m.dispatchId),
+    ['d2'],
+    'only the failed attempt counted as a retry',
+  );
 });
 
 async function until(

@@ -116,6 +116,27 @@ for (const [name, messages, pattern] of malformed) {
   });
 }
 
+test('a priority travels with the submission; an unknown one is INVALID_ARGUMENT naming the field', async () => {
+  await client.submitJob('name: demo\n', 'demo.yaml', [], { priority: 'low' });
+  assert.equal(t.recorded.submitted.at(-1)?.priority, 'low');
+  await client.submitJob('name: demo\n', 'demo.yaml', []);
+  assert.equal(t.recorded.submitted.at(-1)?.priority, undefined, "none given: the job file's");
+  const before = t.recorded.submitted.length;
+  const got = await submitRaw(raw, [
+    {
+      header: {
+        fileName: 'j.yaml',
+        jobText: 'name: x',
+        options: { fresh: false, priority: 'urgent' },
+        files: [],
+      },
+    },
+  ]);
+  assert.equal(got.code, status.INVALID_ARGUMENT, got.details);
+  assert.match(got.details, /^priority: expected one of "high", "normal", "low", got "urgent"/);
+  assert.equal(t.recorded.submitted.length, before);
+});
+
 test('the client wrapper turns a refused upload into a NonRetryableError', async () => {
   const files = [{ path: 'huge.bin', bytes: new Uint8Array(9 * 1024 * 1024) }];
   await assert.rejects(client.submitJob('name: x', 'x.yaml', files), (e: unknown) => {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodeKeyToken, encodeKeyToken, natsNames } from '../../cluster/nats/natsNames.ts';
+import { workerPermissions } from '../../cluster/nats/workerPermissions.ts';
 import { ChorusError } from '../../core/errors.ts';
 
 test('every resource name follows the design table', () => {
@@ -68,6 +69,12 @@ test('per-job subjects and task keys are parsed by the module that builds them',
   }
   assert.equal(n.allCancels, 't1.cancel.*');
   assert.equal(n.allProgress, 't1.progress.*');
+  // A yield request is not a job's cancellation: workers hear it on its own subscription, which the
+  // workers' permissions already allow (`t1.cancel.>`).
+  assert.equal(n.yieldSubject('job-7'), 't1.cancel.job-7.yield');
+  assert.equal(n.jobOfSubject(n.yieldSubject('job-7')), undefined);
+  assert.equal(n.allYields, 't1.cancel.*.yield');
+  assert.ok(workerPermissions('t1').subscribe.allow.includes('t1.cancel.>'));
 
   fc.assert(
     fc.property(fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }), (taskId) => {

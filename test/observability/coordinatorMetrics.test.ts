@@ -54,6 +54,7 @@ test('the coordinator registers exactly the metrics of DESIGN.md, with bounded l
   const names = (await registry.getMetricsAsJSON()).map((m) => m.name);
   assert.deepEqual(names.filter((n) => n.startsWith('chorus_')).sort(), [
     'chorus_accuracy',
+    'chorus_busy_slots',
     'chorus_jobs',
     'chorus_jobs_finished_total',
     'chorus_prediction_bytes_received_total',
@@ -250,6 +251,16 @@ test('jobQueued counts queued jobs; distributed-mode observers update their seri
   assert.equal(await value(registry, 'chorus_task_retries_total', { kind: 'distill' }), 1);
   assert.equal(await value(registry, 'chorus_prediction_bytes_received_total'), 1024);
   assert.equal(await value(registry, 'chorus_workers_connected'), 3);
+  // Busy slots by class and client: each reading replaces the last (a client holding none drops out).
+  metrics.setBusySlots([
+    { priority: 'high', client: 'team-a', slots: 2 },
+    { priority: 'low', client: undefined, slots: 1 },
+  ]);
+  assert.equal(await value(registry, 'chorus_busy_slots', { priority: 'high', client: 'team-a' }), 2);
+  assert.equal(await value(registry, 'chorus_busy_slots', { priority: 'low', client: '-' }), 1);
+  metrics.setBusySlots([{ priority: 'normal', client: 'team-b', slots: 1 }]);
+  assert.equal(await value(registry, 'chorus_busy_slots', { priority: 'high', client: 'team-a' }), undefined);
+  assert.equal(await value(registry, 'chorus_busy_slots', { priority: 'low', client: '-' }), 0);
   metrics.observeSchedulerEvent({ type: 'job-interrupted' }, ctx);
   assert.equal(await value(registry, 'chorus_jobs_finished_total', { state: 'interrupted' }), 1);
   // TTL 0: dropped at once.

@@ -47,6 +47,10 @@ export function populate(
   ev({ type: 'task-done', id: 'predict:a', seconds: 1.5, result: { type: 'predict', seconds: 1.5 } }, ctx);
   coordinator.observePredictionBytes(4096);
   coordinator.setWorkersConnected(2);
+  coordinator.setBusySlots([
+    { priority: 'high', client: 'team-a', slots: 1 },
+    { priority: 'low', client: undefined, slots: 1 },
+  ]);
   coordinator.observeAccuracy('job-1', 'member', 'a', 0.91);
   coordinator.observeAccuracy('job-1', 'ensemble', 'soft', 0.94);
   coordinator.observeAccuracy('job-1', 'teacher', 'teacher', 0.94);

@@ -62,6 +62,28 @@ test('a tokens file in YAML or JSON gives each token its name and role; hashes i
   });
 });
 
+test("a client token may carry a quota of slots (maxSlots), read by the token's name", () => {
+  const t1 = generateToken();
+  const line = tokenEntryLine({ name: 'team-b', role: 'client', sha256: hashToken(t1), maxSlots: 4 });
+  assert.match(line, /maxSlots: 4 }$/);
+  const table = new TokenTable(parseTokensFile(`tokens:\n${line}\n`, 'tokens.yaml'));
+  assert.deepEqual(table.verify(t1), { name: 'team-b', role: 'client', maxSlots: 4 });
+  assert.equal(table.byName('team-b')?.maxSlots, 4);
+  assert.equal(table.byName('nobody'), undefined);
+  const h = hashToken('x');
+  for (const bad of ['0', '-1', '1.5', '"4"', '100001']) {
+    assert.match(
+      problemOf(`tokens:\n  - { name: a, role: client, sha256: ${h}, maxSlots: ${bad} }\n`),
+      /tokens\[0\]\.maxSlots: expected a whole number of slots from 1 to 100000/,
+      bad,
+    );
+  }
+  assert.match(
+    problemOf(`tokens:\n  - { name: w, role: worker, sha256: ${h}, maxSlots: 2 }\n`),
+    /tokens\[0\]\.maxSlots: only a client token carries a quota \(this one is a worker\)/,
+  );
+});
+
 test('a bad tokens file is refused naming the file and the field', () => {
   const h = hashToken('x');
   assert.match(

@@ -9,6 +9,7 @@ import {
   type CoordinatorConnection,
 } from '../../cluster/client/coordinatorConnection.ts';
 import type { JobEvent, JobStatus } from '../../cluster/api/apiTypes.ts';
+import type { Priority } from '../../core/spec/priority.ts';
 import { ChorusProcess, runChorus, type ChorusExit } from './chorusProcess.ts';
 import { startNatsServer, type NatsServer } from './natsServer.ts';
 
@@ -21,6 +22,10 @@ export interface ClusterOptions {
   workers?: number;
   /** Extra coordinator flags, e.g. `['--ack-wait-ms', '2000']`. */
   coordinatorArgs?: readonly string[];
+  /** Bearer token of the test's own gRPC client (`api()`), when the coordinator requires one. */
+  clientToken?: string;
+  /** Extra worker flags, e.g. `['--token-file', f]`. */
+  workerArgs?: readonly string[];
   /** Environment of the worker processes (e.g. CHORUS_FAULTS). */
   workerEnv?: Readonly<Record<string, string>>;
 }
@@ -88,6 +93,7 @@ export class Cluster {
         ...['--nats', this.natsUrl, '--nats-prefix', this.prefix, '--coordinator', this.grpcAddress],
         ...['--slots', '1', '--cache', join(this.dir, `worker-${n}-cache`), '--drain-seconds', '5'],
         ...['--metrics-port', '0'],
+        ...(this.options.workerArgs ?? []),
       ],
       { env: this.options.workerEnv ?? {}, logLines: LOG_LINES },
     );
@@ -98,7 +104,8 @@ export class Cluster {
 
   /** An in-process gRPC client for polling (cheaper than a CLI process per look). */
   api(): CoordinatorConnection {
-    this.client ??= connectCoordinator(this.grpcAddress, { deadlineMs: 15_000 });
+    const token = this.options.clientToken;
+    this.client ??= connectCoordinator(this.grpcAddress, { deadlineMs: 15_000, ...(token ? { token } : {}) });
     return this.client;
   }
 
@@ -118,9 +125,9 @@ export class Cluster {
    * Submits a job file (no data files: synthetic data) through the gRPC API `chorus submit` uses,
    * from this process: a CLI process per job would cost seconds of start-up. Returns the job id.
    */
-  async submit(file: string): Promise<string> {
+  async submit(file: string, options: { priority?: Priority } = {}): Promise<string> {
     const text = await readFile(file, 'utf8');
-    return (await this.api().submitJob(text, basename(file), [], { fresh: true })).jobId;
+    return (await this.api().submitJob(text, basename(file), [], { fresh: true, ...options })).jobId;
   }
 
   /** `chorus status JOB --json`, parsed. */

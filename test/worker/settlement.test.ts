@@ -24,8 +24,9 @@ function end(partial: Partial<DeliveryEnd>): DeliveryEnd {
     outcome: done,
     leaseLost: false,
     cancelled: false,
+    yieldRequested: false,
     drained: false,
-    deliveries: 1,
+    attempt: 1,
     maxDeliver: 3,
     ...partial,
   };
@@ -36,16 +37,16 @@ describe('decideSettlement', () => {
     assert.deepEqual(decideSettlement(end({})), { kind: 'publish', final: true, after: { ack: 'ack' } });
   });
 
-  it('naks a retryable failure with a backoff while deliveries remain', () => {
-    assert.deepEqual(decideSettlement(end({ outcome: retryable, deliveries: 2 })), {
+  it('naks a retryable failure with a backoff while attempts remain', () => {
+    assert.deepEqual(decideSettlement(end({ outcome: retryable, attempt: 2 })), {
       kind: 'publish',
       final: false,
       after: { ack: 'nak', delayMs: 2000 },
     });
   });
 
-  it('terms a retryable failure on the last delivery, as final', () => {
-    assert.deepEqual(decideSettlement(end({ outcome: retryable, deliveries: 3 })), {
+  it('terms a retryable failure on the last attempt, as final', () => {
+    assert.deepEqual(decideSettlement(end({ outcome: retryable, attempt: 3 })), {
       kind: 'publish',
       final: true,
       after: { ack: 'term', reason: 'artifact not found: x' },
@@ -53,7 +54,7 @@ describe('decideSettlement', () => {
   });
 
   it('terms bad input at once, whatever deliveries remain', () => {
-    const s = decideSettlement(end({ outcome: badInput, deliveries: 1 }));
+    const s = decideSettlement(end({ outcome: badInput, attempt: 1 }));
     assert.deepEqual(s, {
       kind: 'publish',
       final: true,
@@ -73,9 +74,39 @@ describe('decideSettlement', () => {
     }
   });
 
-  it('acks a cancelled job without a result, and hands a drained task back', () => {
+  it('acks a cancelled job without a result', () => {
     assert.deepEqual(decideSettlement(end({ cancelled: true, drained: true })), { kind: 'ack-cancelled' });
-    assert.deepEqual(decideSettlement(end({ drained: true, outcome: retryable })), { kind: 'hand-back' });
+  });
+
+  it('requeues a task stopped on request (a yield or a drain), not as a failed attempt', () => {
+    const yielded: TaskOutcome = {
+      ok: false,
+      error: { name: 'TaskYieldedError', message: 'gave its slot back after epoch 2', retryable: true },
+    };
+    const aborted: TaskOutcome = {
+      ok: false,
+      error: { name: 'AbortError', message: 'stopped', retryable: true },
+    };
+    assert.deepEqual(decideSettlement(end({ yieldRequested: true, outcome: yielded, attempt: 3 })), {
+      kind: 'requeue',
+    });
+    assert.deepEqual(decideSettlement(end({ drained: true, outcome: aborted })), { kind: 'requeue' });
+  });
+
+  it('counts a real failure even when a yield was asked for, and keeps a success', () => {
+    assert.deepEqual(decideSettlement(end({ yieldRequested: true })), {
+      kind: 'publish',
+      final: true,
+      after: { ack: 'ack' },
+    });
+    assert.equal(decideSettlement(end({ yieldRequested: true, outcome: badInput })).kind, 'publish');
+    assert.deepEqual(decideSettlement(end({ yieldRequested: true, outcome: retryable, attempt: 1 })), {
+      kind: 'publish',
+      final: false,
+      after: { ack: 'nak', delayMs: 1000 },
+    });
+    // Stopped by its own worker: requeued whatever error the stop surfaced as.
+    assert.deepEqual(decideSettlement(end({ drained: true, outcome: retryable })), { kind: 'requeue' });
   });
 });
 

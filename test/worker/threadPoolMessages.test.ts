@@ -111,3 +111,29 @@ test('a task that fails still ends its message stream, and the pool runs the nex
   const next = await run(taskOf('train:m-0'));
   assert.ok(next.outcome.ok);
 });
+
+test('a yield request reaches the thread: the training task checkpoints its epoch and gives its slot back', async () => {
+  // Asked before the task starts: the thread hears it while it loads, and stops after the first epoch.
+  const yieldNow = new AbortController();
+  yieldNow.abort();
+  const outcome = await pool.run(
+    {
+      task: taskOf('train:m-1'),
+      job,
+      data,
+      artifacts: { kind: 'fs', root: dir },
+      backend: 'cpu',
+      attempt: 1,
+    },
+    () => {},
+    undefined,
+    yieldNow.signal,
+  );
+  assert.equal(outcome.ok, false);
+  assert.equal(outcome.ok ? '' : outcome.error.name, 'TaskYieldedError');
+  assert.match(outcome.ok ? '' : outcome.error.message, /after epoch 1, checkpointed/);
+  // The next attempt resumes from that checkpoint and finishes.
+  const next = await run(taskOf('train:m-1'));
+  const result = next.outcome.ok ? next.outcome.result : undefined;
+  assert.equal(result?.type === 'train' ? result.resumedFromEpoch : undefined, 1);
+});

@@ -9,6 +9,7 @@ import type { ProgressMessage } from '../../cluster/messages/progressMessage.ts'
 import type { ResultMessage } from '../../cluster/messages/resultMessage.ts';
 import { taskMessageSchema, type TaskMessage } from '../../cluster/messages/taskMessage.ts';
 import type { WorkerHeartbeat } from '../../cluster/messages/workerHeartbeat.ts';
+import { yieldRequestSchema, type YieldRequest } from '../../cluster/messages/yieldRequest.ts';
 import { connectNats } from '../../cluster/nats/connectNats.ts';
 import {
   describeNatsSecurity,
@@ -36,7 +37,7 @@ import { ThreadPool } from '../threadPool.ts';
 import { WORKER_DEFAULTS } from '../workerDefaults.ts';
 import { DeliveryLease } from './deliveryLease.ts';
 import { checkWorkerNats, checkWorkerToken, explainWorkerLoginRefusal } from './startupChecks.ts';
-import { decideSettlement, dropReason, type DeliveryEnd } from './settlement.ts';
+import { decideSettlement, dropReason, yieldsByItself, type DeliveryEnd } from './settlement.ts';
 
 export interface NatsWorkerOptions {
   servers: string[];
@@ -83,7 +84,13 @@ const HEARTBEAT_MS = 5000;
 interface Running {
   jobId: string;
   taskId: string;
+  taskType: string;
+  startedAt: number;
   controller: AbortController;
+  /** Aborted to ask the task to give its slot back (it checkpoints first when it trains). */
+  yieldRequest: AbortController;
+  /** Why it was asked to yield, for the log. */
+  yieldReason?: string;
   cancelled: boolean;
   /** Cut off from NATS for AckWait: JetStream may have handed the task to another worker. */
   superseded: boolean;
@@ -126,6 +133,7 @@ class NatsWorker implements NatsWorkerHandle {
   private limits: { ackWaitMs: number; maxDeliver: number };
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private cancels: Subscription | undefined;
+  private yields: Subscription | undefined;
   private loops: Promise<void>[] = [];
 
   private constructor(
@@ -182,13 +190,18 @@ class NatsWorker implements NatsWorkerHandle {
     this.cancels = this.nc.subscribe(names.allCancels, {
       callback: (_err, msg) => this.onCancel(names.jobOfSubject(msg.subject)?.jobId),
     });
+    this.yields = this.nc.subscribe(names.allYields, {
+      callback: (_err, msg) => this.onYieldRequest(msg.data),
+    });
     const consumer = await js.consumers.get(names.taskStream, names.taskConsumer);
     // Threads load their modules and start their engine now, not inside the first task it pulls: a
     // worker that says ready trains at full speed at once. A job with another backend switches to it.
-    const warmed = await this.pool.warmUp(this.o.backend ?? 'auto', { natsArtifacts: true }).catch((err: unknown) => {
-      this.log(`thread warm-up failed: ${String(err)}; each task starts its backend itself`);
-      return [];
-    });
+    const warmed = await this.pool
+      .warmUp(this.o.backend ?? 'auto', { natsArtifacts: true })
+      .catch((err: unknown) => {
+        this.log(`thread warm-up failed: ${String(err)}; each task starts its backend itself`);
+        return [];
+      });
     if (warmed[0] !== undefined) {
       this.backendName = warmed[0].backend;
       this.log(`${warmed.length} pool thread(s) warm: ${this.backendName} backend started`);
@@ -215,6 +228,11 @@ class NatsWorker implements NatsWorkerHandle {
     const left = (cap: number) => Math.min(cap, Math.max(0, deadline - Date.now()));
     this.draining = true;
     this.stopPulling.abort();
+    void this.heartbeat(); // the coordinator stops counting this worker's slots
+    // Training gives its slot back at the end of its epoch, checkpointed, and is requeued without
+    // using an attempt; the other kinds are short and may finish. What is left at the end is stopped,
+    // and requeued all the same.
+    for (const r of this.running.values()) this.requestYield(r, 'this worker is draining', false);
     const abortRunning = setTimeout(() => {
       for (const r of this.running.values()) r.controller.abort();
     }, graceMs);
@@ -226,6 +244,7 @@ class NatsWorker implements NatsWorkerHandle {
     clearTimeout(abortRunning);
     clearInterval(this.heartbeatTimer);
     this.cancels?.unsubscribe();
+    this.yields?.unsubscribe();
     const { workers, names } = this.resources;
     await settleWithin(workers.delete(names.workerKey(this.name, this.instance)), left(1000));
     await settleWithin(this.pool.close(), left(2000));
@@ -240,6 +259,7 @@ class NatsWorker implements NatsWorkerHandle {
   async abandon(): Promise<void> {
     clearInterval(this.heartbeatTimer);
     this.cancels?.unsubscribe();
+    this.yields?.unsubscribe();
     await settleWithin(this.pool.close(), 2000);
     await settleWithin(
       this.dataCache.close().catch(() => undefined),
@@ -260,7 +280,9 @@ class NatsWorker implements NatsWorkerHandle {
         jobId: r.jobId,
         taskId: r.taskId,
         dispatchId,
+        startedAt: r.startedAt,
       })),
+      ...(this.draining ? { draining: true } : {}),
     };
     const { workers, names } = this.resources;
     await workers.put(names.workerKey(this.name, this.instance), encodeMessage(info)).catch(() => undefined);
@@ -278,6 +300,39 @@ class NatsWorker implements NatsWorkerHandle {
     this.dataCache
       .drop(jobId)
       .catch((err: unknown) => this.log(`removing job ${jobId}'s data: ${String(err)}`));
+  }
+
+  /** The coordinator asks for one of the dispatches running here (preemption). */
+  private onYieldRequest(data: Uint8Array): void {
+    let request: YieldRequest;
+    try {
+      request = decodeMessage(yieldRequestSchema, data, 'yield request');
+    } catch (err) {
+      this.log(`ignoring a malformed yield request: ${(err as Error).message}`);
+      return;
+    }
+    const r = this.running.get(request.dispatchId);
+    if (r && r.jobId === request.jobId) this.requestYield(r, request.reason, true);
+  }
+
+  /**
+   * Asks a running task to give its slot back: training checkpoints at the end of its epoch and stops;
+   * another kind is stopped now when `stopOthers` (preemption), or left to finish (a drain's grace).
+   */
+  private requestYield(r: Running, reason: string, stopOthers: boolean): void {
+    if (r.yieldRequest.signal.aborted) return;
+    r.yieldReason = reason;
+    r.yieldRequest.abort();
+    const byItself = yieldsByItself(r.taskType);
+    this.log(
+      `${r.taskId}: asked to give its slot back (${reason}): ` +
+        (byItself
+          ? 'it checkpoints at the end of its epoch'
+          : stopOthers
+            ? 'stopping it'
+            : 'letting it finish'),
+    );
+    if (!byItself && stopOthers) r.controller.abort();
   }
 
   /** AckWait and MaxDeliver as the server has them now. */
@@ -321,11 +376,16 @@ class NatsWorker implements NatsWorkerHandle {
     const job = await this.check(tm, msg);
     if (!job) return;
     const deliveries = msg.info.deliveryCount;
+    // Attempts used by earlier dispatches count; a dispatch that gave its slot back used none.
+    const attempt = (tm.priorAttempts ?? 0) + deliveries;
     const { ackWaitMs, maxDeliver } = await this.currentLimits();
     const entry: Running = {
       jobId: tm.jobId,
       taskId: tm.taskId,
+      taskType: tm.task.type,
+      startedAt: Date.now(),
       controller: new AbortController(),
+      yieldRequest: new AbortController(),
       cancelled: false,
       superseded: false,
     };
@@ -335,10 +395,13 @@ class NatsWorker implements NatsWorkerHandle {
     this.o.onTask?.('started', about);
     const lease = new DeliveryLease(ackWaitMs, receivedAt);
     const stopKeepAlive = this.keepAlive(msg, lease, entry);
-    this.log(`${tm.taskId}: delivery ${deliveries} started (dispatch ${tm.dispatchId})`);
+    this.log(
+      `${tm.taskId}: delivery ${deliveries} started (dispatch ${tm.dispatchId})` +
+        (attempt !== deliveries ? `, attempt ${attempt}` : ''),
+    );
     let outcome: TaskOutcome;
     try {
-      outcome = await this.runTask(tm, job, deliveries, entry, about);
+      outcome = await this.runTask(tm, job, attempt, entry, about);
     } catch (err) {
       outcome = { ok: false, error: toFailure(err) };
     } finally {
@@ -347,12 +410,13 @@ class NatsWorker implements NatsWorkerHandle {
       void this.heartbeat();
       this.o.onTask?.('ended', about);
     }
-    await this.settle(msg, tm, lease, {
+    await this.settle(msg, tm, lease, deliveries, entry.yieldReason, {
       outcome,
       leaseLost: entry.superseded || lease.lost(),
       cancelled: entry.cancelled,
+      yieldRequested: entry.yieldRequest.signal.aborted,
       drained: entry.controller.signal.aborted,
-      deliveries,
+      attempt,
       maxDeliver,
     });
   }
@@ -412,7 +476,7 @@ class NatsWorker implements NatsWorkerHandle {
   private async runTask(
     tm: TaskMessage,
     job: JobRecord,
-    deliveries: number,
+    attempt: number,
     entry: Running,
     about: TaskMetricsContext,
   ): Promise<TaskOutcome> {
@@ -425,7 +489,7 @@ class NatsWorker implements NatsWorkerHandle {
         job: job.job,
         data,
         backend: this.o.backend ?? job.job.runtime.backend,
-        attempt: deliveries,
+        attempt,
         artifacts: {
           kind: 'nats',
           servers: this.o.servers,
@@ -449,12 +513,19 @@ class NatsWorker implements NatsWorkerHandle {
         }
       },
       entry.controller.signal,
+      entry.yieldRequest.signal,
     );
   }
 
   /** Carries out the settle decision: publish the result, then ack, nak or term the delivery. */
-  private async settle(msg: JsMsg, tm: TaskMessage, lease: DeliveryLease, end: DeliveryEnd): Promise<void> {
-    const deliveries = end.deliveries;
+  private async settle(
+    msg: JsMsg,
+    tm: TaskMessage,
+    lease: DeliveryLease,
+    deliveries: number,
+    yieldReason: string | undefined,
+    end: DeliveryEnd,
+  ): Promise<void> {
     const settlement = decideSettlement(end);
     if (settlement.kind === 'abandon') {
       this.log(
@@ -468,17 +539,17 @@ class NatsWorker implements NatsWorkerHandle {
       this.log(`${tm.taskId}: delivery ${deliveries} stopped: the job was cancelled or failed`);
       return;
     }
-    if (settlement.kind === 'hand-back') {
-      msg.nak(); // handed back on drain: another worker takes it (and resumes from its checkpoint)
+    const { outcome } = end;
+    if (settlement.kind === 'requeue') {
+      await this.requeue(msg, tm, lease, end, yieldReason ?? 'this worker stopped it');
       return;
     }
-    const { outcome } = end;
     const result: ResultMessage = {
       jobId: tm.jobId,
       taskId: tm.taskId,
       dispatchId: tm.dispatchId,
       final: settlement.final,
-      deliveries,
+      deliveries: end.attempt,
       worker: this.workerId,
       outcome,
     };
@@ -511,5 +582,41 @@ class NatsWorker implements NatsWorkerHandle {
           `${settlement.final ? '' : ' (will retry)'}`,
       );
     } else this.log(`${tm.taskId}: delivery ${deliveries} done`);
+  }
+
+  /**
+   * The task gave its slot back: a `yielded` result tells the coordinator to dispatch it again (its
+   * checkpoint, if it trains, is in the Object Store), then the delivery is acked. Should the result
+   * not go out, a nak hands the message back to JetStream instead, which counts it as an attempt.
+   */
+  private async requeue(
+    msg: JsMsg,
+    tm: TaskMessage,
+    lease: DeliveryLease,
+    end: DeliveryEnd,
+    reason: string,
+  ): Promise<void> {
+    const result: ResultMessage = {
+      jobId: tm.jobId,
+      taskId: tm.taskId,
+      dispatchId: tm.dispatchId,
+      final: false,
+      yielded: true,
+      deliveries: end.attempt,
+      worker: this.workerId,
+      outcome: end.outcome,
+    };
+    try {
+      await this.resources.js.publish(this.resources.names.resultSubject(tm.jobId), encodeMessage(result));
+    } catch (err) {
+      this.log(
+        `${tm.taskId}: could not hand it back to the coordinator (${String(err)}); handing it to JetStream`,
+      );
+      if (!lease.lost()) msg.nak();
+      return;
+    }
+    if (!lease.lost()) msg.ack();
+    const detail = end.outcome.ok ? '' : `: ${end.outcome.error.message}`;
+    this.log(`${tm.taskId}: gave its slot back (${reason})${detail}; requeued without using an attempt`);
   }
 }

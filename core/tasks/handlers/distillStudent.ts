@@ -85,6 +85,7 @@ export async function distillStudent(task: DistillTask, ctx: TaskContext): Promi
       onProgress: (p) => ctx.progress(p),
       ...(ctx.metrics ? { onStep: ctx.metrics.step.bind(ctx.metrics) } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(ctx.yieldRequested ? { yieldRequested: ctx.yieldRequested } : {}),
     });
     await saveModelToStore(model, ctx.artifacts, artifactKeys.studentModel(run.name));
     await putFloat32(ctx.artifacts, artifactKeys.studentLogits(run.name), predictLogits(model, data.test));

@@ -48,6 +48,7 @@ export async function trainMember(task: TrainTask, ctx: TaskContext): Promise<Tr
       onProgress: (p) => ctx.progress(p),
       ...(ctx.metrics ? { onStep: ctx.metrics.step.bind(ctx.metrics) } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(ctx.yieldRequested ? { yieldRequested: ctx.yieldRequested } : {}),
     });
     await saveModelToStore(model, ctx.artifacts, artifactKeys.memberModel(member.name));
     await checkpoint.clear();

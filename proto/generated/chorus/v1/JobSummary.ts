@@ -47,9 +47,23 @@ export interface JobSummary {
    * Why it failed, when it did.
    */
   error?: string;
+  /**
+   * Its priority class: `high`, `normal` or `low`.
+   */
+  priority?: string;
+  /**
+   * The name of the client token that submitted it (absent without authentication).
+   */
+  client?: string;
+  /**
+   * Worker slots it holds now: its tasks dispatched to the work queue and not finished (running, or
+   * next in line on the queue).
+   */
+  slots?: number;
   _startedAtMs?: 'startedAtMs';
   _finishedAtMs?: 'finishedAtMs';
   _error?: 'error';
+  _client?: 'client';
 }
 
 /**
@@ -88,7 +102,21 @@ export interface JobSummary__Output {
    * Why it failed, when it did.
    */
   error?: string;
+  /**
+   * Its priority class: `high`, `normal` or `low`.
+   */
+  priority: string;
+  /**
+   * The name of the client token that submitted it (absent without authentication).
+   */
+  client?: string;
+  /**
+   * Worker slots it holds now: its tasks dispatched to the work queue and not finished (running, or
+   * next in line on the queue).
+   */
+  slots: number;
   _startedAtMs?: 'startedAtMs';
   _finishedAtMs?: 'finishedAtMs';
   _error?: 'error';
+  _client?: 'client';
 }

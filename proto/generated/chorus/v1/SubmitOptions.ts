@@ -9,6 +9,11 @@ export interface SubmitOptions {
    * Discard the state of an earlier run of the same job instead of resuming it.
    */
   fresh?: boolean;
+  /**
+   * The job's priority class on the cluster: `high`, `normal` or `low`. Empty: the job file's
+   * `runtime.priority` (default normal).
+   */
+  priority?: string;
 }
 
 /**
@@ -19,4 +24,9 @@ export interface SubmitOptions__Output {
    * Discard the state of an earlier run of the same job instead of resuming it.
    */
   fresh: boolean;
+  /**
+   * The job's priority class on the cluster: `high`, `normal` or `low`. Empty: the job file's
+   * `runtime.priority` (default normal).
+   */
+  priority: string;
 }
