@@ -12,8 +12,10 @@ export class PoolChildExitedError extends ChorusError {}
 
 /** The pool aborted a task (cancel, drain): its child was killed, as piscina ends an aborted thread. */
 export class PoolTaskAbortedError extends ChorusError {
-  override get name(): string {
-    return 'AbortError';
+  constructor() {
+    super('The task has been aborted');
+    // As piscina names an aborted task's error: the executors treat both pools alike.
+    this.name = 'AbortError';
   }
 }
 
@@ -40,6 +42,7 @@ export class PoolChildProcess {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private exitReason: string | undefined;
+  private killed = false;
   readonly exited: Promise<void>;
 
   constructor(slot: number, placement: ChildPlacement, command: ChildCommand) {
@@ -68,8 +71,9 @@ export class PoolChildProcess {
     });
   }
 
+  /** False once it exited, or was killed (its exit may not have been seen yet). */
   get alive(): boolean {
-    return this.exitReason === undefined;
+    return this.exitReason === undefined && !this.killed;
   }
 
   /** Runs one task; the outcome is a failure when the child dies or `signal` aborts it (the child is then killed). */
@@ -89,7 +93,7 @@ export class PoolChildProcess {
       this.pending.set(id, { kind: 'task', onMessage, settle });
       if (signal) {
         onAbort = () => {
-          settle({ ok: false, error: failure(new PoolTaskAbortedError('The task has been aborted')) });
+          settle({ ok: false, error: failure(new PoolTaskAbortedError()) });
           this.kill();
         };
         if (signal.aborted) return onAbort();
@@ -114,7 +118,9 @@ export class PoolChildProcess {
   }
 
   kill(): void {
-    if (this.alive) this.child.kill('SIGKILL');
+    if (!this.alive) return;
+    this.killed = true;
+    this.child.kill('SIGKILL');
   }
 
   /** Closes the IPC channel (the child leaves on its own); kills it if it has not left within `graceMs`. */
@@ -123,7 +129,7 @@ export class PoolChildProcess {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.exited, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
-    if (this.alive) {
+    if (this.exitReason === undefined) {
       this.kill();
       await this.exited;
     }

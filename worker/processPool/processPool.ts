@@ -75,14 +75,8 @@ export class ProcessPool implements TaskPool {
     }
     const child = await this.acquire(signal);
     if (child === undefined) {
-      return {
-        ok: false,
-        error: {
-          name: 'AbortError',
-          message: new PoolTaskAbortedError('The task has been aborted').message,
-          retryable: true,
-        },
-      };
+      const aborted = new PoolTaskAbortedError();
+      return { ok: false, error: { name: aborted.name, message: aborted.message, retryable: true } };
     }
     try {
       return await child.run(
