@@ -23,6 +23,8 @@ export interface ClusterOptions {
   coordinatorArgs?: readonly string[];
   /** Environment of the worker processes (e.g. CHORUS_FAULTS). */
   workerEnv?: Readonly<Record<string, string>>;
+  /** Extra worker flags, after the defaults (a repeated flag wins), e.g. `['--slots', '2']`. */
+  workerArgs?: readonly string[];
 }
 
 /**
@@ -88,6 +90,7 @@ export class Cluster {
         ...['--nats', this.natsUrl, '--nats-prefix', this.prefix, '--coordinator', this.grpcAddress],
         ...['--slots', '1', '--cache', join(this.dir, `worker-${n}-cache`), '--drain-seconds', '5'],
         ...['--metrics-port', '0'],
+        ...(this.options.workerArgs ?? []),
       ],
       { env: this.options.workerEnv ?? {}, logLines: LOG_LINES },
     );

@@ -206,7 +206,7 @@ class NatsWorker implements NatsWorkerHandle {
     const nats = natsClientOptions(this.o.servers, this.o.natsSecurity);
     this.log(`NATS: ${describeNatsSecurity(nats, this.o.natsSecurity)}`);
     this.log(
-      `worker ${this.workerId} ready: ${this.o.slots} slot(s) (${this.poolPlan.isolation}s), NATS ${nats.servers.join(',')}, ` +
+      `worker ${this.workerId} ready: ${this.o.slots} slot(s) (${this.poolPlan.isolation} isolation), NATS ${nats.servers.join(',')}, ` +
         `coordinator ${this.o.coordinator}`,
     );
   }
