@@ -114,6 +114,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   const workerMetrics = metrics.worker;
   if (!workerMetrics) throw new ChorusError('the worker metrics are missing');
   workerMetrics.setSlots(slots);
+  workerMetrics.setGpuSlots(plan.children.flatMap((c) => (c.gpu === undefined ? [] : [c.gpu])));
   // Metrics must never fail a task: the hooks run inside the pool's message listener.
   let complained = false;
   const safely = (apply: () => void) => {
