@@ -19,6 +19,12 @@ export const ENV = {
   backend: 'CHORUS_BACKEND',
   /** GPU index to pin a worker to: `chorus worker --gpu`. */
   gpu: 'CHORUS_GPU',
+  /** Pool isolation, `thread` or `process`: `--isolation`. */
+  isolation: 'CHORUS_ISOLATION',
+  /** GPU indices, comma-separated, to place pool processes on: `--gpus`. */
+  gpus: 'CHORUS_GPUS',
+  /** Pool processes per GPU: `--slots-per-gpu`. */
+  slotsPerGpu: 'CHORUS_SLOTS_PER_GPU',
   /** Worker name: its NATS user may write only this name's heartbeats: `chorus worker --worker-name`. */
   workerName: 'CHORUS_WORKER_NAME',
   /** Folder for a worker's downloaded data and scratch files: `chorus worker --cache`. */

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { cancelCommand } from './commands/cancel.ts';
 import { coordinatorCommand } from './commands/coordinator.ts';
+import { doctorCommand } from './commands/doctor.ts';
 import { fetchCommand } from './commands/fetch.ts';
 import { jobsCommand } from './commands/jobs.ts';
 import { natsPermissionsCommand } from './commands/natsPermissions.ts';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
     workersCommand(),
     natsPermissionsCommand(),
     tokenCommand(),
+    doctorCommand(),
   ]) {
     inheritSettings(command, program);
     program.addCommand(command);

@@ -27,6 +27,8 @@ export interface EmbeddedRunOptions {
   /** Override the job's runtime settings. */
   slots?: number;
   backend?: BackendChoice;
+  /** Pool isolation and GPU placement (`--isolation`, `--gpus`, `--slots-per-gpu`); see worker/poolPlacement.ts. */
+  placement?: Pick<LocalPoolOptions, 'isolation' | 'gpus' | 'slotsPerGpu'>;
   /** Delete an existing output folder first instead of resuming it. */
   fresh?: boolean;
   onEvent?: (event: SchedulerEvent) => void;
@@ -69,7 +71,9 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
     data,
     artifacts: { kind: 'fs', root: outDir },
     backend: job.runtime.backend,
-    ...(job.runtime.slots === 'auto' ? {} : { slots: job.runtime.slots }),
+    // With GPUs the slots are GPUs × slots per GPU, whatever the job file says.
+    ...(job.runtime.slots === 'auto' || options.placement?.gpus ? {} : { slots: job.runtime.slots }),
+    ...options.placement,
     ...(options.onThreadMessage ? { onThreadMessage: options.onThreadMessage } : {}),
   });
   options.onStart?.({ job, outDir, data, slots: executor.slots });

@@ -47,21 +47,42 @@ interface Manifest {
   inputs: [file: string, size: number, mtimeMs: number][];
 }
 
-let pending: Promise<string | undefined> | undefined;
+/** The pool's child processes (worker/processPool/poolChild.ts), compiled the same way. */
+const PROCESS_ENTRY: CompiledEntryTarget = {
+  root: ROOT,
+  entry: path.join(ROOT, 'worker', 'processPool', 'poolChild.ts'),
+  output: path.join(ROOT, 'node_modules', '.cache', 'chorus', 'poolChild.cjs'),
+  manifest: path.join(ROOT, 'node_modules', '.cache', 'chorus', 'poolChild.json'),
+};
+
+const pending = new Map<CompiledEntryTarget, Promise<string | undefined>>();
 
 /**
  * The compiled thread entry's path, built first when missing or stale; undefined when the threads must
  * run through tsx (see the file comment). Built once per process.
  */
 export function compiledThreadEntry(): Promise<string | undefined> {
-  if (process.env[COMPILED_THREADS_ENV] === '0') return Promise.resolve(undefined);
-  pending ??= ensureBuilt().catch(() => undefined);
-  return pending;
+  return compiledEntry(THREAD_ENTRY);
 }
 
-async function ensureBuilt(): Promise<string | undefined> {
+/** The compiled entry of the pool's child processes, as compiledThreadEntry is for threads. */
+export function compiledProcessEntry(): Promise<string | undefined> {
+  return compiledEntry(PROCESS_ENTRY);
+}
+
+function compiledEntry(target: CompiledEntryTarget): Promise<string | undefined> {
+  if (process.env[COMPILED_THREADS_ENV] === '0') return Promise.resolve(undefined);
+  let built = pending.get(target);
+  if (built === undefined) {
+    built = ensureBuilt(target).catch(() => undefined);
+    pending.set(target, built);
+  }
+  return built;
+}
+
+async function ensureBuilt(target: CompiledEntryTarget): Promise<string | undefined> {
   if (!existsSync(path.join(ROOT, 'node_modules'))) return undefined;
-  return (await buildIfStale(THREAD_ENTRY)) ? THREAD_ENTRY.output : undefined;
+  return (await buildIfStale(target)) ? target.output : undefined;
 }
 
 /**
@@ -203,11 +224,12 @@ export function withoutTsxFlags(execArgv: readonly string[]): string[] {
   return out;
 }
 
-// `npm run build:threads` (images build it while their file system is still writable).
+// `npm run build:threads` (images build both entries while their file system is still writable).
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const built = await compiledThreadEntry();
-  if (built === undefined) {
-    process.stderr.write('chorus: the compiled thread entry could not be built (is esbuild installed?)\n');
-    process.exitCode = 1;
-  } else process.stdout.write(`${built}\n`);
+  for (const built of [await compiledThreadEntry(), await compiledProcessEntry()]) {
+    if (built === undefined) {
+      process.stderr.write('chorus: a compiled pool entry could not be built (is esbuild installed?)\n');
+      process.exitCode = 1;
+    } else process.stdout.write(`${built}\n`);
+  }
 }

@@ -4,32 +4,47 @@ import type { PoolTask } from '../core/tasks/task.ts';
 import type { PreparedData } from '../core/tasks/taskContext.ts';
 import type { Executor, RunOptions } from '../core/tasks/executor.ts';
 import type { TaskOutcome } from '../core/tasks/taskOutcome.ts';
+import { createTaskPool } from './createTaskPool.ts';
 import type { ArtifactLocation, ThreadMessage } from './poolMessages.ts';
-import { ThreadPool } from './threadPool.ts';
+import type { Isolation, PoolPlacementOptions } from './poolPlacement.ts';
+import type { TaskPool } from './taskPool.ts';
 
 export interface LocalPoolOptions {
   job: ResolvedJob;
   data: PreparedData;
   artifacts: ArtifactLocation;
   backend: BackendChoice;
-  /** Threads; default the machine's cores. */
+  /** Slots; default the machine's cores (with `gpus`: GPUs × slotsPerGpu). */
   slots?: number;
+  /** Threads or child processes (default: processes for the native backends, see poolPlacement.ts). */
+  isolation?: Isolation;
+  gpus?: PoolPlacementOptions['gpus'];
+  slotsPerGpu?: number;
   /** Called with every message of a task's thread (metrics). */
   onThreadMessage?: (message: ThreadMessage, task: PoolTask) => void;
 }
 
-/** The embedded mode's executor: one job's tasks on a thread pool in this process. */
+/** The embedded mode's executor: one job's tasks on a pool of threads or child processes of this process. */
 export class LocalPoolExecutor implements Executor {
   readonly slots: number;
+  readonly isolation: Isolation;
   /** Backend the threads reported, once one has started a task. */
   backend: { name: string; patchedKernels: string[] } | undefined;
-  private readonly pool: ThreadPool;
+  private readonly pool: TaskPool;
   private readonly options: LocalPoolOptions;
 
   constructor(options: LocalPoolOptions) {
     this.options = options;
-    this.pool = new ThreadPool(options.slots);
-    this.slots = this.pool.threads;
+    const { pool, plan } = createTaskPool({
+      backend: options.backend,
+      ...(options.slots !== undefined ? { slots: options.slots } : {}),
+      ...(options.isolation !== undefined ? { isolation: options.isolation } : {}),
+      ...(options.gpus !== undefined ? { gpus: options.gpus } : {}),
+      ...(options.slotsPerGpu !== undefined ? { slotsPerGpu: options.slotsPerGpu } : {}),
+    });
+    this.pool = pool;
+    this.slots = pool.slots;
+    this.isolation = plan.isolation;
   }
 
   run(task: PoolTask, run: RunOptions): Promise<TaskOutcome> {

@@ -58,10 +58,12 @@ export interface WarmUpRequest {
   natsArtifacts?: boolean;
 }
 
-/** What a warmed thread reports: which thread, and the backend it started. */
+/** What a warmed slot reports: which thread (or child process), and the backend it started. */
 export interface WarmUpResult {
   threadId: number;
   backend: string;
+  /** The GPU a child process was placed on (`--gpus`); absent for threads and unplaced children. */
+  gpu?: number;
 }
 
 /** Messages from a pool thread to its executor, tagged by `type`. */
@@ -75,6 +77,8 @@ export type ThreadMessage =
       package?: string;
       version?: string;
       gpu?: boolean;
+      /** The GPU index the slot was placed on (`--gpus`), added by the process pool. */
+      gpuIndex?: number;
     }
   | ThreadMetricsMessage;
 

@@ -13,6 +13,7 @@ import type {
 import type { BackendChoice } from '../core/backend/backendChoice.ts';
 import { WORKER_DEFAULTS } from './workerDefaults.ts';
 import { compiledThreadEntry, withoutTsxFlags } from './compiledThreadEntry.ts';
+import type { TaskPool } from './taskPool.ts';
 
 /**
  * How long to wait, after a task settles, for the messages its thread posted before it: they travel
@@ -26,7 +27,7 @@ const MESSAGE_DRAIN_TIMEOUT_MS = 2000;
  * crashes fails only its own task (piscina replaces the thread); an aborted task's thread is
  * terminated. Failures come back as TaskOutcome data, never as exceptions.
  */
-export class ThreadPool {
+export class ThreadPool implements TaskPool {
   readonly threads: number;
   /** Started once the thread entry is known (compiled, or TypeScript through tsx): see compiledThreadEntry.ts. */
   private readonly pool: Promise<Piscina>;
@@ -48,6 +49,10 @@ export class ThreadPool {
     );
     // Failures surface in run / warmUp / close; this only keeps one from being unhandled meanwhile.
     this.pool.catch(() => undefined);
+  }
+
+  get slots(): number {
+    return this.threads;
   }
 
   /**

@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { portOption, positiveIntOption } from '../options.ts';
 import { backendOption, type BackendFlag } from '../flags/backendFlag.ts';
+import { checkPoolFlags, poolOptions, type PoolFlags } from '../flags/poolFlags.ts';
 
-export interface RunFlags {
+export interface RunFlags extends PoolFlags {
   out?: string;
   slots?: number;
   backend?: BackendFlag;
@@ -14,8 +15,8 @@ export interface RunFlags {
 
 /** `chorus run job.yaml`: the embedded mode. Ctrl-C stops cleanly; the same command resumes. */
 export function runCommand(): Command {
-  return new Command('run')
-    .description('run a job in this process (a pool of worker threads); rerun to resume')
+  return poolOptions(new Command('run'))
+    .description('run a job in this process (a pool of worker threads or processes); rerun to resume')
     .argument('<job>', 'job file (YAML or JSON)')
     .option('-o, --out <dir>', 'output folder (default: runs/<job name>)')
     .option(
@@ -37,7 +38,8 @@ export function runCommand(): Command {
 async function runJob(jobFile: string, flags: RunFlags): Promise<void> {
   // Check the job file before loading tfjs and the thread pool, so bad input is refused at once.
   const { loadJobFile } = await import('../../core/spec/loadJob.ts');
-  await loadJobFile(jobFile);
+  const { job } = await loadJobFile(jobFile);
+  checkPoolFlags(flags, flags.backend ?? job.runtime.backend);
   const [{ runEmbedded }, { renderTable }, { createReporter }] = await Promise.all([
     import('../../coordinator/runEmbedded.ts'),
     import('../../coordinator/report/renderTable.ts'),
@@ -65,6 +67,11 @@ async function runJob(jobFile: string, flags: RunFlags): Promise<void> {
       ...(flags.slots !== undefined ? { slots: flags.slots } : {}),
       ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
       ...(flags.fresh ? { fresh: true } : {}),
+      placement: {
+        ...(flags.isolation !== undefined ? { isolation: flags.isolation } : {}),
+        ...(flags.gpus !== undefined ? { gpus: flags.gpus } : {}),
+        ...(flags.slotsPerGpu !== undefined ? { slotsPerGpu: flags.slotsPerGpu } : {}),
+      },
       signal: controller.signal,
       onStart: ({ job, outDir: dir, data, slots }) => {
         metrics?.onStart({ job, outDir: dir, slots });

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { tmpdir } from 'node:os';
 import type { BackendChoice } from '../../core/backend/backendChoice.ts';
-import { ChorusError } from '../../core/errors.ts';
+import { ChorusError, NonRetryableError } from '../../core/errors.ts';
 import { natsConnectionCheck } from '../../observability/natsConnectionCheck.ts';
 import { readinessOf, type ReadinessCheck } from '../../observability/readiness.ts';
 import { checkWorkerName } from '../../cluster/nats/natsNames.ts';
@@ -12,6 +12,7 @@ import { backendOption } from '../flags/backendFlag.ts';
 import { coordinatorOptions, type CoordinatorFlags } from '../flags/coordinatorFlags.ts';
 import { envInt } from '../flags/envValues.ts';
 import { natsOptions, natsSecurityFrom, type NatsFlags } from '../flags/natsFlags.ts';
+import { checkPoolFlags, poolOptions, type PoolFlags } from '../flags/poolFlags.ts';
 import {
   DEFAULTS,
   envOrUndefined,
@@ -25,7 +26,7 @@ import {
 import { exitAfter } from '../shutdownDeadline.ts';
 import { listenForStopSignal } from '../stopSignal.ts';
 
-export interface WorkerFlags extends CoordinatorFlags, NatsFlags {
+export interface WorkerFlags extends CoordinatorFlags, NatsFlags, PoolFlags {
   slots?: number;
   gpu?: number;
   backend?: BackendChoice;
@@ -37,14 +38,18 @@ export interface WorkerFlags extends CoordinatorFlags, NatsFlags {
 
 /** `chorus worker`: SIGTERM drains (running tasks finish or are handed back), then the process exits. */
 export function workerCommand(): Command {
-  return coordinatorOptions(
-    natsOptions(
-      new Command('worker').description('run tasks from NATS JetStream in a thread pool (SIGTERM drains)'),
+  return poolOptions(
+    coordinatorOptions(
+      natsOptions(
+        new Command('worker').description(
+          'run tasks from NATS JetStream in a pool of threads or processes (SIGTERM drains)',
+        ),
+      ),
     ),
   )
     .option(
       '--slots <n>',
-      'tasks at once (threads; default the number of cores)',
+      'tasks at once (default the number of cores; with --gpus: GPUs × --slots-per-gpu)',
       positiveIntOption,
       envInt('slots'),
     )
@@ -89,7 +94,11 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   const { startProcessMetrics } = await import('../metrics/processMetrics.ts');
   const { defaultWorkerFolder, removeEndedWorkerFolders } =
     await import('../../cluster/jobData/endedWorkerFolders.ts');
-  const slots = flags.slots ?? WORKER_DEFAULTS.slots();
+  if (flags.gpus !== undefined && flags.gpu !== undefined) {
+    throw new NonRetryableError(`--gpu: not with --gpus (${ENV.gpu} or ${ENV.gpus}): pick one`);
+  }
+  const plan = checkPoolFlags(flags, flags.backend ?? 'auto');
+  const slots = plan.slots;
   checkWorkerName(flags.workerName);
   // Read and check the TLS files and token now, so a bad setting fails the start, not every task.
   const grpc = clientSecurityFrom(flags);
@@ -105,6 +114,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   const workerMetrics = metrics.worker;
   if (!workerMetrics) throw new ChorusError('the worker metrics are missing');
   workerMetrics.setSlots(slots);
+  workerMetrics.setGpuSlots(plan.children.flatMap((c) => (c.gpu === undefined ? [] : [c.gpu])));
   // Metrics must never fail a task: the hooks run inside the pool's message listener.
   let complained = false;
   const safely = (apply: () => void) => {
@@ -126,6 +136,11 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     coordinator: flags.coordinator,
     grpc,
     slots,
+    placement: {
+      isolation: plan.isolation,
+      ...(flags.gpus !== undefined ? { gpus: flags.gpus } : {}),
+      ...(flags.slotsPerGpu !== undefined ? { slotsPerGpu: flags.slotsPerGpu } : {}),
+    },
     ...(flags.backend ? { backend: flags.backend } : {}),
     cacheDir: flags.cache ?? defaultWorkerFolder(tmpdir()),
     resources: { prefix: flags.natsPrefix },

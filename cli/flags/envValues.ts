@@ -3,7 +3,10 @@ import { ENV } from '../env.ts';
 import { envOrUndefined } from '../options.ts';
 
 /** An integer from the environment (a bad value is reported as a bad flag would be). */
-export function envInt(name: 'slots' | 'gpu' | 'metricsPort' | 'agingSeconds', min = 1): number | undefined {
+export function envInt(
+  name: 'slots' | 'gpu' | 'metricsPort' | 'agingSeconds' | 'slotsPerGpu',
+  min = 1,
+): number | undefined {
   const value = envOrUndefined(name);
   if (value === undefined) return undefined;
   const n = Number(value);

@@ -66,8 +66,25 @@ export function renderJobs(jobs: JobSummary[]): string {
 
 export function renderWorkers(workers: WorkerInfo[]): string {
   if (workers.length === 0) return 'no workers connected\n';
-  const rows = [['worker', 'host', 'slots', 'busy', 'backend', 'last seen']];
+  const rows = [['worker', 'host', 'slots', 'busy', 'backend', 'isolation', 'gpus', 'last seen']];
   for (const w of workers)
-    rows.push([w.workerId, w.host, String(w.slots), String(w.busy), w.backend, time(w.lastSeen)]);
+    rows.push([
+      w.workerId,
+      w.host,
+      String(w.slots),
+      String(w.busy),
+      w.backend,
+      w.isolation ?? '-',
+      gpuSlots(w.gpus),
+      time(w.lastSeen),
+    ]);
   return table(rows);
+}
+
+/** `0×2,1×2`: each GPU and its slots, from the per-slot list of a heartbeat. */
+function gpuSlots(gpus: readonly number[] | undefined): string {
+  if (gpus === undefined || gpus.length === 0) return '-';
+  const counts = new Map<number, number>();
+  for (const gpu of gpus) counts.set(gpu, (counts.get(gpu) ?? 0) + 1);
+  return [...counts].map(([gpu, n]) => `${gpu}×${n}`).join(',');
 }

@@ -107,6 +107,10 @@ export function workerFromWire(worker: WorkerStatus__Output): WorkerInfo {
     busy: worker.busy,
     backend: worker.backend,
     lastSeen: worker.lastSeenMs,
+    ...(worker.isolation === 'thread' || worker.isolation === 'process'
+      ? { isolation: worker.isolation }
+      : {}),
+    ...(worker.gpus.length > 0 ? { gpus: worker.gpus } : {}),
   };
 }
 

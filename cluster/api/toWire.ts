@@ -73,6 +73,8 @@ export function workerToWire(worker: WorkerInfo): WorkerStatus {
     busy: worker.busy,
     backend: worker.backend,
     lastSeenMs: worker.lastSeen,
+    isolation: worker.isolation ?? '',
+    gpus: worker.gpus ?? [],
   };
 }
 

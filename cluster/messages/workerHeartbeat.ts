@@ -10,6 +10,10 @@ export const workerHeartbeatSchema = z.object({
   slots: z.number().int().nonnegative(),
   busy: z.number().int().nonnegative(),
   backend: z.string().max(100),
+  /** How its slots are kept apart (`--isolation`); absent from workers older than this field. */
+  isolation: z.enum(['thread', 'process']).optional(),
+  /** The GPUs its pool processes are placed on (`--gpus`), one entry per slot; absent when none. */
+  gpus: z.array(z.number().int().nonnegative()).max(1024).optional(),
   /** When it was written, ms since the Unix epoch. */
   lastSeen: z.number(),
   /**

@@ -48,6 +48,9 @@ interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
   tolerations?: { key?: string; operator?: string; effect?: string }[];
+  affinity?: {
+    podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { topologyKey?: string }[] };
+  };
 }
 interface K8sObject {
   apiVersion: string;
@@ -281,7 +284,8 @@ async function checkOverlay(overlay: string): Promise<K8sObject[]> {
   assert.equal(coord.env.get(ENV.grpcListen), `0.0.0.0:${GRPC_PORT}`);
   assert.equal(portNumber(coord.c, 'grpc'), GRPC_PORT);
   const worker = checkProcess('chorus-worker', 'worker', DEFAULT_METRICS_PORTS.worker);
-  assert.equal(worker.env.get(ENV.slots), '1', 'one task per worker pod (native backends)');
+  // One task per CPU worker pod; a GPU pod's slots are its GPUs × slots per GPU (its own test).
+  if (!worker.env.has(ENV.gpus)) assert.equal(worker.env.get(ENV.slots), '1', 'one task per worker pod');
 
   // Workers and clients reach the coordinator's Service on its gRPC port.
   const coordSvc = one(objects, 'Service', 'chorus-coordinator');
@@ -390,20 +394,32 @@ test('kubectl kustomize renders the cpu overlay, and its objects pass the checks
   assert.equal(w.resources?.limits?.['nvidia.com/gpu'], undefined);
 });
 
-test('kubectl kustomize renders the gpu overlay: one GPU per worker pod, GPU tolerations, the GPU backend', async () => {
+test('kubectl kustomize renders the gpu overlay: one worker pod per GPU node with all its GPUs, two processes on each', async () => {
   const objects = await checkOverlay('gpu');
   const cm = generated(objects, 'ConfigMap', 'chorus-config');
   assert.equal(cm.data?.[ENV.backend], 'tensorflow-gpu');
   const deployment = one(objects, 'Deployment', 'chorus-worker');
   const w = container(objects, 'Deployment', 'chorus-worker', 'worker');
   assert.ok(w.image.endsWith('-gpu'));
-  assert.equal(Number(w.resources?.limits?.['nvidia.com/gpu']), 1);
+  const gpus = Number(w.resources?.limits?.['nvidia.com/gpu']);
+  assert.equal(gpus, 4);
+  const env = (name: string) => w.env?.find((e) => e.name === name)?.value;
+  assert.equal(env(ENV.isolation), 'process');
+  assert.equal(env(ENV.gpus), '0,1,2,3', 'every GPU the pod is given');
+  assert.equal(env(ENV.slotsPerGpu), '2');
+  assert.equal(Number(env(ENV.slots)), gpus * 2, 'slots agree with GPUs × slots per GPU');
+  assert.equal(env(ENV.gpu), undefined, 'no single-GPU pin');
+  const antiAffinity = deployment.spec?.template?.spec.affinity?.podAntiAffinity;
+  assert.equal(
+    antiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0]?.topologyKey,
+    'kubernetes.io/hostname',
+    'one worker pod per node',
+  );
   assert.ok(
     deployment.spec?.template?.spec.tolerations?.some(
       (t) => t.key === 'nvidia.com/gpu' && t.effect === 'NoSchedule',
     ),
   );
-  assert.equal(w.env?.find((e) => e.name === ENV.gpu)?.value, '0');
   // Only the workers ask for GPUs.
   for (const name of ['chorus-coordinator']) {
     assert.equal(

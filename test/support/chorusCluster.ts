@@ -24,10 +24,10 @@ export interface ClusterOptions {
   coordinatorArgs?: readonly string[];
   /** Bearer token of the test's own gRPC client (`api()`), when the coordinator requires one. */
   clientToken?: string;
-  /** Extra worker flags, e.g. `['--token-file', f]`. */
-  workerArgs?: readonly string[];
   /** Environment of the worker processes (e.g. CHORUS_FAULTS). */
   workerEnv?: Readonly<Record<string, string>>;
+  /** Extra worker flags, after the defaults (a repeated flag wins), e.g. `['--slots', '2']` or `['--token-file', f]`. */
+  workerArgs?: readonly string[];
 }
 
 /**

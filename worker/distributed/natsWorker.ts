@@ -33,7 +33,9 @@ import type { TaskOutcome } from '../../core/tasks/taskOutcome.ts';
 import { toFailure } from '../../core/tasks/toFailure.ts';
 import type { TaskMetricsContext } from '../metrics/workerMetrics.ts';
 import type { ThreadMessage } from '../poolMessages.ts';
-import { ThreadPool } from '../threadPool.ts';
+import { createTaskPool } from '../createTaskPool.ts';
+import type { PoolPlacementOptions, PoolPlan } from '../poolPlacement.ts';
+import type { TaskPool } from '../taskPool.ts';
 import { WORKER_DEFAULTS } from '../workerDefaults.ts';
 import { DeliveryLease } from './deliveryLease.ts';
 import { checkWorkerNats, checkWorkerToken, explainWorkerLoginRefusal } from './startupChecks.ts';
@@ -48,6 +50,8 @@ export interface NatsWorkerOptions {
   /** TLS and the worker token for that address (handed to the pool threads, which dial it). */
   grpc?: ClientSecurity;
   slots: number;
+  /** Threads or processes, and GPU placement (see poolPlacement.ts); `slots` must agree with it. */
+  placement?: Omit<PoolPlacementOptions, 'backend' | 'slots'>;
   /** Overrides the job's runtime.backend when set (e.g. a GPU worker). */
   backend?: BackendChoice;
   cacheDir: string;
@@ -123,7 +127,8 @@ class NatsWorker implements NatsWorkerHandle {
   private readonly log: (line: string) => void;
   private readonly jobs: JobStateView;
   private readonly dataCache: PreparedDataCache;
-  private readonly pool: ThreadPool;
+  private readonly pool: TaskPool;
+  private readonly poolPlan: PoolPlan;
   private readonly running = new Map<string, Running>();
   private backendName: string;
   private draining = false;
@@ -152,7 +157,11 @@ class NatsWorker implements NatsWorkerHandle {
     this.dataCache = new PreparedDataCache(o.cacheDir, {
       isJobOver: async (jobId) => (await this.jobs.getJob(jobId))?.status !== 'running',
     });
-    this.pool = new ThreadPool(o.slots);
+    ({ pool: this.pool, plan: this.poolPlan } = createTaskPool({
+      backend: o.backend ?? 'auto',
+      slots: o.slots,
+      ...o.placement,
+    }));
     this.backendName = o.backend ?? 'job';
     this.limits = { ackWaitMs: resources.options.ackWaitMs, maxDeliver: resources.options.maxDeliver };
   }
@@ -210,7 +219,7 @@ class NatsWorker implements NatsWorkerHandle {
     const nats = natsClientOptions(this.o.servers, this.o.natsSecurity);
     this.log(`NATS: ${describeNatsSecurity(nats, this.o.natsSecurity)}`);
     this.log(
-      `worker ${this.workerId} ready: ${this.o.slots} slot(s), NATS ${nats.servers.join(',')}, ` +
+      `worker ${this.workerId} ready: ${this.o.slots} slot(s) (${this.poolPlan.isolation} isolation), NATS ${nats.servers.join(',')}, ` +
         `coordinator ${this.o.coordinator}`,
     );
   }
@@ -275,6 +284,8 @@ class NatsWorker implements NatsWorkerHandle {
       slots: this.o.slots,
       busy: this.running.size,
       backend: this.backendName,
+      isolation: this.poolPlan.isolation,
+      ...(this.o.placement?.gpus ? { gpus: this.poolPlan.children.map((c) => c.gpu ?? 0) } : {}),
       lastSeen: Date.now(),
       tasks: [...this.running.entries()].map(([dispatchId, r]) => ({
         jobId: r.jobId,

@@ -43,10 +43,18 @@ export class WorkerMetrics {
   private readonly loss: Gauge<'job_id' | 'task'>;
   private readonly tfMemory: Gauge;
   private readonly backendInfo: Gauge<'backend' | 'package' | 'version' | 'gpu'>;
+  /** Per GPU index (`--gpus`): its slots, busy slots and samples trained. Bounded by the GPUs of a node. */
+  private readonly gpuSlots: Gauge<'gpu'>;
+  private readonly gpuBusySlots: Gauge<'gpu'>;
+  private readonly gpuSamples: Counter<'gpu'>;
   /** Running tasks: whether they have a loss series, and their thread's last tfjs memory. */
   private backend: WorkerBackendLabels | undefined;
   private busyCount: (() => number) | undefined;
-  private readonly running = new Map<string, { ctx: TaskMetricsContext; hasLoss: boolean; memory: number }>();
+  private readonly gpuSlotCounts: Record<string, number> = {};
+  private readonly running = new Map<
+    string,
+    { ctx: TaskMetricsContext; hasLoss: boolean; memory: number; gpu?: number }
+  >();
 
   constructor(registry: Registry) {
     this.registry = registry;
@@ -98,6 +106,33 @@ export class WorkerMetrics {
       labelNames: ['backend', 'package', 'version', 'gpu'],
       registers,
     });
+    this.gpuSlots = new Gauge({
+      name: 'chorus_worker_gpu_slots',
+      help: 'Task slots (pool processes) placed on each GPU (--gpus, --slots-per-gpu).',
+      labelNames: ['gpu'],
+      registers,
+    });
+    const running = this.running;
+    const gpuSlotCounts = this.gpuSlotCounts;
+    this.gpuBusySlots = new Gauge({
+      name: 'chorus_worker_gpu_busy_slots',
+      help: 'Slots of each GPU running a task now.',
+      labelNames: ['gpu'],
+      registers,
+      collect() {
+        const busy = new Map<string, number>();
+        for (const entry of running.values()) {
+          if (entry.gpu !== undefined) busy.set(String(entry.gpu), (busy.get(String(entry.gpu)) ?? 0) + 1);
+        }
+        for (const gpu of Object.keys(gpuSlotCounts)) this.set({ gpu }, busy.get(gpu) ?? 0);
+      },
+    });
+    this.gpuSamples = new Counter({
+      name: 'chorus_worker_gpu_samples_trained_total',
+      help: 'Samples trained on by the pool processes of each GPU.',
+      labelNames: ['gpu'],
+      registers,
+    });
     for (const kind of TRAINING_KINDS) {
       this.samples.inc({ kind }, 0);
       this.stepSeconds.zero({ kind });
@@ -106,6 +141,15 @@ export class WorkerMetrics {
 
   setSlots(slots: number): void {
     this.slots.set(slots);
+  }
+
+  /** The GPU of each slot (a worker started with --gpus): the per-GPU series start at 0. */
+  setGpuSlots(gpus: readonly number[]): void {
+    for (const gpu of gpus) this.gpuSlotCounts[String(gpu)] = (this.gpuSlotCounts[String(gpu)] ?? 0) + 1;
+    for (const [gpu, count] of Object.entries(this.gpuSlotCounts)) {
+      this.gpuSlots.set({ gpu }, count);
+      this.gpuSamples.inc({ gpu }, 0);
+    }
   }
 
   /**
@@ -164,6 +208,8 @@ export class WorkerMetrics {
     if (!isThreadMetricsMessage(message)) return false;
     const kind = ctx.kind;
     if (message.samples > 0) this.samples.inc({ kind }, message.samples);
+    const gpu = this.running.get(taskKey(ctx))?.gpu;
+    if (gpu !== undefined && message.samples > 0) this.gpuSamples.inc({ gpu: String(gpu) }, message.samples);
     for (const s of message.stepSeconds) this.stepSeconds.observe({ kind }, s);
     if (message.loss !== undefined) this.setLoss(ctx, message.loss);
     const entry = this.running.get(taskKey(ctx));
@@ -187,11 +233,14 @@ export class WorkerMetrics {
       package?: unknown;
       version?: unknown;
       gpu?: unknown;
+      gpuIndex?: unknown;
     };
     if (m.type === 'metrics') this.applyThreadMetrics(message, ctx);
     else if (m.type === 'progress' && typeof m.progress === 'object' && m.progress !== null) {
       this.observeTaskProgress(m.progress, ctx);
     } else if (m.type === 'backend' && typeof m.name === 'string') {
+      const entry = this.running.get(taskKey(ctx));
+      if (entry && typeof m.gpuIndex === 'number') entry.gpu = m.gpuIndex;
       this.setBackend({
         name: m.name,
         ...(typeof m.package === 'string' ? { package: m.package } : {}),

@@ -31,6 +31,14 @@ export interface WorkerStatus {
    * When it last reported in.
    */
   lastSeenMs?: number | string | Long;
+  /**
+   * How its slots are kept apart: `thread` or `process` (empty from workers older than this field).
+   */
+  isolation?: string;
+  /**
+   * The GPUs its pool processes are placed on (`--gpus`); empty when none.
+   */
+  gpus?: number[];
 }
 
 /**
@@ -61,4 +69,12 @@ export interface WorkerStatus__Output {
    * When it last reported in.
    */
   lastSeenMs: number;
+  /**
+   * How its slots are kept apart: `thread` or `process` (empty from workers older than this field).
+   */
+  isolation: string;
+  /**
+   * The GPUs its pool processes are placed on (`--gpus`); empty when none.
+   */
+  gpus: number[];
 }
