@@ -81,7 +81,8 @@ test('the coordinator registers exactly the metrics of DESIGN.md, with bounded l
     0,
   );
   assert.equal(await value(registry, 'chorus_jobs', { state: 'running' }), 0);
-  assert.equal((await seriesOf(registry, 'chorus_tasks')).length, 6 * 4);
+  // Every task kind (7, with out-of-fold stacking's fold tasks) in each of the 4 states.
+  assert.equal((await seriesOf(registry, 'chorus_tasks')).length, 7 * 4);
   metrics.close();
 });
 
