@@ -112,7 +112,12 @@ test('tasks that ran on a GPU: report.json lists each with its GPU, report.md an
   const report = computeReport(inputs);
   assert.deepEqual(
     report.timing.gpuTasks,
-    MEMBERS.map((m, i) => ({ task: `train:${m}`, type: 'train', gpu: m === MEMBERS[0] ? 1 : 0, seconds: 10 + i })),
+    MEMBERS.map((m, i) => ({
+      task: `train:${m}`,
+      type: 'train',
+      gpu: m === MEMBERS[0] ? 1 : 0,
+      seconds: 10 + i,
+    })),
   );
   const md = renderMarkdown(report);
   assert.ok(md.includes('## Tasks by GPU'));
