@@ -366,6 +366,15 @@ function sectionNotes(section: Section): string[] {
       '',
     );
   }
+  if (section.name === 'isolation') {
+    out.push(
+      'Each measurement is a fresh process (bench/isolationChild.ts); thread and process isolation take turns, ' +
+        'the first of each round alternating, and the figures are medians. Job time is runEmbedded from call to ' +
+        'return; start-up is the pool created until every slot has warmed (modules loaded, wasm started), the ' +
+        'compiled pool entries built before the clock starts.',
+      '',
+    );
+  }
   if (section.name === 'load') out.push(...loadNotes(section));
   return out;
 }

@@ -20,6 +20,7 @@ import type { Benchmark, BenchResults, Section, SectionBody } from './benchResul
 import { parseArgs } from './emitResult.ts';
 import { e2e } from './e2e.ts';
 import { executorOverhead } from './executorOverhead.ts';
+import { isolation } from './isolation.ts';
 import { loadBenchmark } from './load.ts';
 import { distributedVsEmbedded } from './distributedVsEmbedded.ts';
 import { logitStreamingSection } from './logitStreamingSection.ts';
@@ -38,6 +39,7 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   executor: executorOverhead,
   'thread-start': threadStart,
   slots: slotScaling,
+  isolation,
   streaming: logitStreamingSection,
   profile: profileStep,
   load: loadBenchmark,

@@ -18,6 +18,7 @@ import { calibratedProbabilities, fitEnsembleTemperature, type Average } from '.
 import type {
   CalibratedScores,
   DistillationSummary,
+  GpuTaskTiming,
   MemberReport,
   ModelOrigin,
   Report,
@@ -339,11 +340,14 @@ export function timingOf(records: Map<string, TaskRecord>, wallSeconds: number):
   const byType: TimingReport['byType'] = {};
   let taskSeconds = 0;
   let retries = 0;
+  const gpuTasks: GpuTaskTiming[] = [];
   for (const record of records.values()) {
     retries += Math.max(0, record.attempts - 1);
     const result = record.result;
     if (!result) continue;
     const type: TaskType = result.type;
+    if (result.gpu !== undefined)
+      gpuTasks.push({ task: record.id, type, gpu: result.gpu, seconds: roundSeconds(result.seconds) });
     const entry = byType[type] ?? { tasks: 0, seconds: 0 };
     entry.tasks += 1;
     entry.seconds += result.seconds;
@@ -357,5 +361,6 @@ export function timingOf(records: Map<string, TaskRecord>, wallSeconds: number):
     parallelism: wallSeconds > 0 ? r(taskSeconds / wallSeconds, 3) : 0,
     byType,
     retries,
+    ...(gpuTasks.length > 0 ? { gpuTasks } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { count, duration, metric, origin, percent, plain, temperature } from '..
 import type { ModelOrigin, Report, ReportBin } from '../../core/report/report.ts';
 import { epochsCell, learningRateTable, onlineTeacherNotes } from './recipeTables.ts';
 import { CALIBRATED_SOFT_LABEL, METHOD_LABELS, teacherIsSoftVote } from './reportRows.ts';
-import { timingTable } from './timingRows.ts';
+import { timingTables } from './timingRows.ts';
 import { diagnosticsTables } from './diagnosticsTables.ts';
 
 /** A table as plain text cells; renderMarkdown and renderHtml each escape and lay it out. */
@@ -219,7 +219,7 @@ export function reportTables(report: Report): ReportTable[] {
     );
   }
 
-  tables.push(timingTable(report));
+  tables.push(...timingTables(report));
   return tables;
 }
 

@@ -117,6 +117,14 @@ export interface DistillationSummary {
   gapRecovered?: number;
 }
 
+/** One task that ran on a GPU (`--gpus`): which GPU its pool slot was placed on, and its seconds. */
+export interface GpuTaskTiming {
+  task: string;
+  type: TaskType;
+  gpu: number;
+  seconds: number;
+}
+
 export interface TimingReport {
   /** Wall-clock seconds of the whole run. */
   wallSeconds: number;
@@ -128,6 +136,8 @@ export interface TimingReport {
   byType: Partial<Record<TaskType, { tasks: number; seconds: number }>>;
   /** Attempts beyond the first, over all tasks. */
   retries: number;
+  /** The tasks that ran on a GPU, in plan order; absent when none did (CPU and wasm runs). */
+  gpuTasks?: GpuTaskTiming[];
 }
 
 export interface Report {

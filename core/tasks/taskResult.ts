@@ -8,6 +8,12 @@ import { z } from 'zod';
 const seconds = z.number().nonnegative();
 const count = z.number().int().nonnegative();
 
+/** Where the task ran, for every result type. */
+const ranOn = {
+  /** The GPU index of the pool slot that ran the task (`--gpus`); absent when it ran on no GPU. */
+  gpu: count.optional(),
+};
+
 export const trainingHistorySchema = z.object({
   /** Mean training loss per epoch. */
   loss: z.array(z.number()),
@@ -32,6 +38,7 @@ const trainingEnd = {
 export const trainResultSchema = z.object({
   type: z.literal('train'),
   seconds,
+  ...ranOn,
   epochs: count,
   samples: count,
   history: trainingHistorySchema,
@@ -44,6 +51,7 @@ export const trainResultSchema = z.object({
 export const predictResultSchema = z.object({
   type: z.literal('predict'),
   seconds,
+  ...ranOn,
   /** The member's weight count (absent in results of older runs). */
   parameters: count.optional(),
 });
@@ -51,6 +59,7 @@ export const predictResultSchema = z.object({
 export const stackResultSchema = z.object({
   type: z.literal('stack'),
   seconds,
+  ...ranOn,
   history: trainingHistorySchema,
   /** With `ensemble.stacking.folds`: the second combiner, fitted on out-of-fold predictions. */
   outOfFold: z.object({ history: trainingHistorySchema }).optional(),
@@ -59,6 +68,7 @@ export const stackResultSchema = z.object({
 export const softLabelsResultSchema = z.object({
   type: z.literal('soft-labels'),
   seconds,
+  ...ranOn,
   start: count,
   end: count,
 });
@@ -66,6 +76,7 @@ export const softLabelsResultSchema = z.object({
 export const distillResultSchema = z.object({
   type: z.literal('distill'),
   seconds,
+  ...ranOn,
   /** With an online teacher: seconds its forward passes took (part of `seconds`). */
   teacherSeconds: seconds.optional(),
   epochs: count,
@@ -79,6 +90,7 @@ export const distillResultSchema = z.object({
 export const foldResultSchema = z.object({
   type: z.literal('fold'),
   seconds,
+  ...ranOn,
   /** 0 for a pretrained member, which only predicts. */
   epochs: count,
   samples: count,
@@ -90,7 +102,7 @@ export const foldResultSchema = z.object({
   ...trainingEnd,
 });
 
-export const reportResultSchema = z.object({ type: z.literal('report'), seconds });
+export const reportResultSchema = z.object({ type: z.literal('report'), seconds, ...ranOn });
 
 export const taskResultSchema = z.discriminatedUnion('type', [
   trainResultSchema,

@@ -52,6 +52,7 @@ test('--isolation process --slots 2 reports exactly what threads report (same se
     t,
   );
   assert.equal(processes.backend, 'wasm');
+  assert.equal(processes.timing.gpuTasks, undefined, 'no GPU in the timings of a wasm run');
   assert.deepEqual(shapeOf(processes), shapeOf(threads));
   assert.deepEqual(withoutTimings(processes), withoutTimings(threads));
 });
@@ -119,8 +120,9 @@ test('--gpus 0,1 with a stand-in tfjs-node-gpu: the job runs on it, each process
   const file = join(dir, 'job.yaml');
   await writeFile(file, job(2));
   const standIn = await writeStandInNativeBackend(join(dir, 'stand-in'));
+  const out = join(dir, 'out');
   const exit = await runChorus(
-    ['run', file, '--out', join(dir, 'out'), '--backend', 'tensorflow-gpu', '--gpus', '0,1', '--json'],
+    ['run', file, '--out', out, '--backend', 'tensorflow-gpu', '--gpus', '0,1', '--json'],
     { t, env: standIn.env, timeoutMs: 120_000 },
   );
   assert.equal(exit.code, 0, exit.stderr);
@@ -139,6 +141,22 @@ test('--gpus 0,1 with a stand-in tfjs-node-gpu: the job runs on it, each process
     assert.ok(['0', '1'].includes(load.CUDA_VISIBLE_DEVICES ?? ''), JSON.stringify(load));
     assert.equal(load.TF_FORCE_GPU_ALLOW_GROWTH, 'true');
   }
+
+  // The report's task timings name the GPU each pool task ran on: three trainings at once on two
+  // slots use both GPUs.
+  const gpuTasks = report?.timing.gpuTasks ?? [];
+  const poolTasks = Object.entries(report?.timing.byType ?? {})
+    .filter(([type]) => type !== 'report')
+    .reduce((sum, [, entry]) => sum + entry.tasks, 0);
+  assert.equal(gpuTasks.length, poolTasks, JSON.stringify(gpuTasks));
+  assert.deepEqual(new Set(gpuTasks.map((g) => g.gpu)), new Set([0, 1]), JSON.stringify(gpuTasks));
+  const written = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+  assert.deepEqual(written.timing.gpuTasks, gpuTasks);
+  const md = await readFile(join(out, 'report.md'), 'utf8');
+  assert.match(md, /## Tasks by GPU/);
+  for (const g of gpuTasks) assert.ok(md.includes(`| ${g.task} | ${g.type} | ${g.gpu} | `), g.task);
+  assert.match(md, /^GPU 0: \d+ tasks?, .+; GPU 1: \d+ tasks?, .+\.$/m);
+  assert.match(await readFile(join(out, 'report.html'), 'utf8'), /id="gpu-tasks"><h2>Tasks by GPU<\/h2>/);
 });
 
 test('pool flags that cannot work are refused with exit code 2 before anything runs', async (t) => {

@@ -101,6 +101,41 @@ test('html without soft voting or students still renders', () => {
   assertBalanced(html);
 });
 
+test('tasks that ran on a GPU: report.json lists each with its GPU, report.md and report.html show them', () => {
+  const inputs = makeInputs();
+  for (const [id, record] of inputs.records) {
+    if (record.result?.type === 'train') {
+      const gpu = id.endsWith(MEMBERS[0]!) ? 1 : 0;
+      record.result = { ...record.result, gpu };
+    }
+  }
+  const report = computeReport(inputs);
+  assert.deepEqual(
+    report.timing.gpuTasks,
+    MEMBERS.map((m, i) => ({
+      task: `train:${m}`,
+      type: 'train',
+      gpu: m === MEMBERS[0] ? 1 : 0,
+      seconds: 10 + i,
+    })),
+  );
+  const md = renderMarkdown(report);
+  assert.ok(md.includes('## Tasks by GPU'));
+  assert.ok(md.includes(`| train:${MEMBERS[0]} | train | 1 | `), md);
+  assert.ok(md.includes(`| train:${MEMBERS[1]} | train | 0 | `), md);
+  assert.match(md, /^GPU 0: \d+ tasks?, .+; GPU 1: 1 task, .+\.$/m);
+  const html = renderHtml(report);
+  assert.ok(html.includes('<section class="card" id="gpu-tasks"><h2>Tasks by GPU</h2>'));
+  assertBalanced(html);
+});
+
+test('a report of tasks on no GPU has no GPU timings, in report.json, report.md or report.html', () => {
+  const report = full();
+  assert.ok(!('gpuTasks' in report.timing));
+  assert.ok(!renderMarkdown(report).includes('GPU'));
+  assert.ok(!renderHtml(report).includes('gpu-tasks'));
+});
+
 test('the terminal table fits in 80 columns and aligns its numbers', () => {
   const text = renderTable(full());
   const lines = text.trimEnd().split('\n');

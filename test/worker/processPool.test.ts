@@ -133,6 +133,7 @@ test('a child killed mid-task fails only that task, retryably; it is replaced an
 
     const again = await pool.run(request(2), () => undefined);
     assert.equal(again.ok, true, JSON.stringify(again));
+    assert.ok(again.ok && !('gpu' in again.result), 'a child placed on no GPU names none');
     const [replacement] = await pool.pids();
     assert.ok(replacement !== undefined && replacement !== first, 'a new child took the slot');
   } finally {

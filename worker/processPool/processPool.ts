@@ -80,12 +80,13 @@ export class ProcessPool implements TaskPool {
       return { ok: false, error: { name: aborted.name, message: aborted.message, retryable: true } };
     }
     try {
-      return await child.run(
+      const outcome = await child.run(
         { ...rest, dataFile },
         (message) => onMessage(this.placed(message, child)),
         signal,
         yieldSignal,
       );
+      return this.ranOn(outcome, child);
     } finally {
       this.release(child);
     }
@@ -154,6 +155,13 @@ export class ProcessPool implements TaskPool {
   private fresh(child: PoolChildProcess): PoolChildProcess {
     if (child.alive || this.closed) return child;
     return this.start(child.slot, child.placement);
+  }
+
+  /** A task's result, with the GPU its child was placed on (the report's task timings name it). */
+  private ranOn(outcome: TaskOutcome, child: PoolChildProcess): TaskOutcome {
+    const gpu = child.placement.gpu;
+    if (!outcome.ok || gpu === undefined) return outcome;
+    return { ok: true, result: { ...outcome.result, gpu } };
   }
 
   /** A child's `backend` message, with the GPU it was placed on (metrics label by it). */

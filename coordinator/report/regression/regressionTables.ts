@@ -2,7 +2,7 @@ import { count, duration, metric, percent, plain } from '../../../core/report/fo
 import type { RegressionReport, RegressionScores } from '../../../core/report/regressionReport.ts';
 import { epochsCell, learningRateTable } from '../recipeTables.ts';
 import type { ReportTable } from '../reportTables.ts';
-import { timingTable } from '../timingRows.ts';
+import { timingTables } from '../timingRows.ts';
 
 const L = 'left' as const;
 const R = 'right' as const;
@@ -175,6 +175,6 @@ export function regressionTables(report: RegressionReport): ReportTable[] {
 
   const rates = learningRateTable(report);
   if (rates) tables.push(rates);
-  tables.push(timingTable(report));
+  tables.push(...timingTables(report));
   return tables;
 }
