@@ -4,13 +4,13 @@
  * times each, so drift on a shared machine hits both alike. Prints both series.
  */
 import { augmentSpec } from '../core/spec/augment.ts';
+import { AUGMENT_SETTINGS } from './augmentSettings.ts';
 import { buildBenchModel } from './benchModels.ts';
 import { emitResult, numberArg, parseArgs } from './emitResult.ts';
 import { loadFashionMnist } from './fashionMnist.ts';
 import { measureTraining, type TrainingMeasurement } from './measureThroughput.ts';
 import { startEngine } from './startEngine.ts';
 
-export const AUGMENT_SETTINGS = { translate: 2, flip: true, cutout: 8 } as const;
 
 export interface AugmentChildResult {
   backend: string;

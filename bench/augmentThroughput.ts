@@ -6,7 +6,8 @@
 import type { Benchmark } from './benchResults.ts';
 import { figure } from './benchResults.ts';
 import { MODEL_LABELS } from './benchModels.ts';
-import { AUGMENT_SETTINGS, type AugmentChildResult } from './augmentChild.ts';
+import type { AugmentChildResult } from './augmentChild.ts';
+import { AUGMENT_SETTINGS } from './augmentSettings.ts';
 import { runTsChild } from './runChild.ts';
 
 const median = (values: number[]): number => {
