@@ -11,7 +11,6 @@ import { loadFashionMnist } from './fashionMnist.ts';
 import { measureTraining, type TrainingMeasurement } from './measureThroughput.ts';
 import { startEngine } from './startEngine.ts';
 
-
 export interface AugmentChildResult {
   backend: string;
   plain: TrainingMeasurement[];
