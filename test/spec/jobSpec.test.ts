@@ -38,7 +38,13 @@ test('a minimal job gets every default filled', () => {
   assert.equal(job.data.normalize, 'none');
   assert.deepEqual(job.ensemble.methods, ['hard', 'soft']);
   assert.equal(job.ensemble.calibrate, false);
-  assert.deepEqual(job.runtime, { slots: 'auto', backend: 'auto', maxAttempts: 3, checkpointSeconds: 10 });
+  assert.deepEqual(job.runtime, {
+    slots: 'auto',
+    backend: 'auto',
+    maxAttempts: 3,
+    checkpointSeconds: 10,
+    priority: 'normal',
+  });
   assert.equal(job.members.length, 1);
   const m = job.members[0];
   assert.ok(m);
