@@ -83,6 +83,8 @@ test('the dashboard has the panels the issue asks for', async () => {
   has(/^Memory/, /process_resident_memory_bytes/);
   has(/^Busy slots by priority/, /sum by \(priority\) \(chorus_busy_slots\)/);
   has(/^Busy slots by client/, /sum by \(client\) \(chorus_busy_slots\)/);
+  has(/^GPU slots/, /chorus_worker_gpu_busy_slots/);
+  has(/^Samples trained per second by GPU/, /chorus_worker_gpu_samples_trained_total/);
 });
 
 test('every panel query names only metrics Chorus exports, and every Chorus metric is on the dashboard', async () => {

@@ -58,6 +58,8 @@ export function populate(
 
   const task = { job: 'job-1', task: 'train:b', kind: 'train' as const };
   worker.setSlots(2);
+  // Two slots placed on GPU 0 (--gpus 0 --slots-per-gpu 2): the per-GPU series exist, at zero.
+  worker.setGpuSlots([0, 0]);
   worker.setBackend({
     name: 'wasm',
     package: '@tensorflow/tfjs-backend-wasm',
