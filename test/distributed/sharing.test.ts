@@ -94,9 +94,15 @@ test('two equal jobs submitted together hold slots within one of each other thro
   );
   let contested = 0;
   let starved = 0;
+  // The first places can all go to the job whose submission was parsed first, before the other is
+  // known; they are on the work queue, so the share is judged from when both jobs have had a task run.
+  let bothStarted = false;
   for (const jobs of samples) {
     const [ja, jb] = ids.map((id) => jobs.find((j) => j.jobId === id));
     if (!ja || !jb || ja.state !== 'running' || jb.state !== 'running') continue;
+    const started = (j: JobSummary) => j.counts.running + j.counts.done > 0;
+    bothStarted ||= started(ja) && started(jb);
+    if (!bothStarted) continue;
     // Only while both have tasks held back does the share decide anything.
     if (heldBack(ja) <= 0 || heldBack(jb) <= 0) continue;
     contested++;
