@@ -15,6 +15,9 @@ export interface ArtifactJanitorOptions {
 }
 
 const DEFAULT_GRACE_MS = 2000;
+/** Tries per metadata message, and the delay before the second (growing linearly). */
+const HANDLE_ATTEMPTS = 4;
+const RETRY_DELAY_MS = 1000;
 
 /**
  * The coordinator's half of every artifact write: it purges what a new revision superseded (the old
@@ -68,12 +71,7 @@ export class ArtifactJanitor {
         messages ??= this.messages = await this.follow();
         for await (const m of messages) {
           if (this.stopped) return;
-          try {
-            await this.handle(m);
-          } catch (err) {
-            // NATS down, say: what this revision superseded stays until a coordinator reads it again.
-            this.log(`artifact cleanup: ${m.subject} (sequence ${m.seq}): ${String(err)}`);
-          }
+          await this.handleWithRetries(m);
           this.handledSeq = m.seq;
         }
       } catch (err) {
@@ -81,6 +79,27 @@ export class ArtifactJanitor {
       }
       messages = undefined;
       if (!this.stopped) await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  /**
+   * A JetStream request that times out on a loaded server would otherwise leave this revision's
+   * superseded chunks for good (until a coordinator reads the bucket from the start again): purges are
+   * idempotent, so the revision is handled again a few times before it is given up.
+   */
+  private async handleWithRetries(m: JsMsg): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.handle(m);
+        return;
+      } catch (err) {
+        if (attempt >= HANDLE_ATTEMPTS || this.stopped) {
+          // NATS down, say: what this revision superseded stays until a coordinator reads it again.
+          this.log(`artifact cleanup: ${m.subject} (sequence ${m.seq}): ${String(err)}`);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, RETRY_DELAY_MS * attempt));
+      }
     }
   }
 

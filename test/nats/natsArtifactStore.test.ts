@@ -130,7 +130,7 @@ test('delete removes one key and nothing beside it; absent and already deleted k
 
 test('readers racing a writer that replaces an object see a whole old or new value, never a mix', async (t) => {
   // The coordinator's janitor purges each replaced revision's chunks, under the readers.
-  const janitor = new ArtifactJanitor({ resources: res });
+  const janitor = new ArtifactJanitor({ resources: res, log: (line) => t.diagnostic(line) });
   await janitor.start();
   const store = new NatsArtifactStore(res.objects, 'job-race/', { maxChunkBytes: 64 * 1024 });
   const size = 512 * 1024;
