@@ -132,6 +132,8 @@ test('readers racing a writer that replaces an object see a whole old or new val
   // The coordinator's janitor purges each replaced revision's chunks, under the readers.
   const janitor = new ArtifactJanitor({ resources: res, log: (line) => t.diagnostic(line) });
   await janitor.start();
+  // Stopped even when an assertion fails: its consumer would keep the test file from ever ending.
+  t.after(() => janitor.stop());
   const store = new NatsArtifactStore(res.objects, 'job-race/', { maxChunkBytes: 64 * 1024 });
   const size = 512 * 1024;
   const versions = [1, 2, 3].map((v) => new Uint8Array(size).fill(v));
@@ -178,7 +180,6 @@ test('readers racing a writer that replaces an object see a whole old or new val
   t.diagnostic(
     `${written.length} revisions written; the replaced ones purged ${((performance.now() - purgeStarted) / 1000).toFixed(1)} s after the last`,
   );
-  await janitor.stop();
   assert.equal(await chunksOf(last), size / (64 * 1024));
   assert.ok(written.length > 3, `only ${written.length} replacements`);
   // How often a reader lost the race and read again (timing-dependent, so reported, not asserted).
