@@ -32,9 +32,13 @@ export class KvJobStore extends KvJobStateView {
 
   /** Every job, oldest submission first. */
   async listJobs(): Promise<JobRecord[]> {
-    const keys: string[] = [];
-    for await (const key of await this.kv.keys(this.names.jobKeys)) keys.push(key);
-    const jobs = await Promise.all(keys.map(async (key) => (await readSeen<JobRecord>(this.kv, key)).value));
+    // A set: a key written while the listing runs can be delivered twice (the listing reads the
+    // bucket's stream, and the new revision arrives before it ends), and would list its job twice.
+    const keys = new Set<string>();
+    for await (const key of await this.kv.keys(this.names.jobKeys)) keys.add(key);
+    const jobs = await Promise.all(
+      [...keys].map(async (key) => (await readSeen<JobRecord>(this.kv, key)).value),
+    );
     return jobs.filter((j): j is JobRecord => j !== undefined).sort((a, b) => a.submittedAt - b.submittedAt);
   }
 }

@@ -80,11 +80,12 @@ export class KvStateStore implements StateStore {
       this.listed = true;
       return [];
     }
-    const keys: string[] = [];
-    for await (const key of await this.kv.keys(this.names.taskKeys(this.jobId))) keys.push(key);
+    // A set: a key written while the listing runs can be delivered twice (see KvJobStore.listJobs).
+    const keys = new Set<string>();
+    for await (const key of await this.kv.keys(this.names.taskKeys(this.jobId))) keys.add(key);
     const records: KvTaskRecord[] = [];
     const entries = await Promise.all(
-      keys.map(async (key) => [key, await readSeen<KvTaskRecord>(this.kv, key)] as const),
+      [...keys].map(async (key) => [key, await readSeen<KvTaskRecord>(this.kv, key)] as const),
     );
     for (const [key, seen] of entries) {
       this.see(key, seen);
