@@ -175,9 +175,9 @@ test('readers racing a writer that replaces an object see a whole old or new val
   const deadline = Date.now() + 120_000;
   while ((await Promise.all(written.slice(0, -1).map(chunksOf))).some((n) => n > 0)) {
     if (Date.now() >= deadline) {
-      const last = (await res.jsm.streams.info(res.objects.stream)).state.last_seq;
+      const streamSeq = (await res.jsm.streams.info(res.objects.stream)).state.last_seq;
       assert.fail(
-        `replaced revisions not purged after 120 s (janitor handled up to sequence ${janitor.handledSeq}; stream at ${last})`,
+        `replaced revisions not purged after 120 s (janitor handled up to sequence ${janitor.handledSeq}; stream at ${streamSeq})`,
       );
     }
     await new Promise((r) => setTimeout(r, 200));
