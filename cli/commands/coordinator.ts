@@ -8,6 +8,11 @@ import { ChorusError, NonRetryableError } from '../../core/errors.ts';
 import { natsConnectionCheck } from '../../observability/natsConnectionCheck.ts';
 import { readinessOf, type ReadinessCheck } from '../../observability/readiness.ts';
 import { ENV } from '../env.ts';
+import {
+  availabilityOptions,
+  availabilityResources,
+  type AvailabilityFlags,
+} from '../flags/availabilityFlags.ts';
 import { envInt } from '../flags/envValues.ts';
 import { natsOptions, natsSecurityFrom, type NatsFlags } from '../flags/natsFlags.ts';
 import {
@@ -23,7 +28,7 @@ import {
 import { exitAfter } from '../shutdownDeadline.ts';
 import { listenForStopSignal } from '../stopSignal.ts';
 
-export interface CoordinatorCommandFlags extends NatsFlags {
+export interface CoordinatorCommandFlags extends NatsFlags, AvailabilityFlags {
   grpc: string;
   metricsPort?: number;
   cache?: string;
@@ -42,9 +47,11 @@ export interface CoordinatorCommandFlags extends NatsFlags {
 
 /** `chorus coordinator`: runs until SIGTERM/SIGINT; jobs in flight resume with the next coordinator. */
 export function coordinatorCommand(): Command {
-  return natsOptions(
-    new Command('coordinator').description(
-      'serve the gRPC API and schedule jobs over NATS JetStream (runs until SIGTERM)',
+  return availabilityOptions(
+    natsOptions(
+      new Command('coordinator').description(
+        'serve the gRPC API and schedule jobs over NATS JetStream (runs until SIGTERM)',
+      ),
     ),
   )
     .option('--grpc <host:port>', 'gRPC listen address', fromEnv('grpcListen', DEFAULTS.grpcListen))
@@ -147,6 +154,7 @@ async function runCoordinator(flags: CoordinatorCommandFlags): Promise<void> {
       prefix: flags.natsPrefix,
       ...(flags.ackWaitMs !== undefined ? { ackWaitMs: flags.ackWaitMs } : {}),
       ...(flags.maxDeliver !== undefined ? { maxDeliver: flags.maxDeliver } : {}),
+      ...availabilityResources(flags),
     },
     log,
     onJobEvent: (event, job) => bridge.onJobEvent(event, job),

@@ -28,9 +28,30 @@ export function refusalOf(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Tries of a probe that got no answer or "no responders": on a JetStream cluster a request can go
+ * unanswered while a stream's or consumer's leader is elected, or before the new leader's interest has
+ * reached every server. A refusal for permissions is final at once.
+ */
+const PROBE_TRIES = 3;
+const PROBE_RETRY_MS = 1000;
+
+function mayBeTransient(err: unknown): boolean {
+  const text = err instanceof Error ? `${err.name} ${err.message}` : String(err);
+  return /timeout|no responders|503/i.test(text) && !/Permissions Violation/i.test(text);
+}
+
 async function probe(what: string, hint: string, attempt: () => Promise<void>): Promise<void> {
   try {
-    await attempt();
+    for (let tries = 1; ; tries++) {
+      try {
+        await attempt();
+        return;
+      } catch (err) {
+        if (tries >= PROBE_TRIES || !mayBeTransient(err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, PROBE_RETRY_MS));
+      }
+    }
   } catch (err) {
     const why = refusalOf(err);
     if (why) throw new StartupCheckError(`this NATS login cannot ${what}: ${why}. ${hint}`, { cause: err });

@@ -10,6 +10,7 @@ import {
 } from '../../cluster/client/coordinatorConnection.ts';
 import type { JobEvent, JobStatus } from '../../cluster/api/apiTypes.ts';
 import { ChorusProcess, runChorus, type ChorusExit } from './chorusProcess.ts';
+import { startNatsCluster } from './natsCluster.ts';
 import { startNatsServer, type NatsServer } from './natsServer.ts';
 
 /** Process start-up runs tsx over the sources: slow on a loaded 2-core machine. */
@@ -23,6 +24,8 @@ export interface ClusterOptions {
   coordinatorArgs?: readonly string[];
   /** Environment of the worker processes (e.g. CHORUS_FAULTS). */
   workerEnv?: Readonly<Record<string, string>>;
+  /** nats-servers clustered on loopback (default 1: a single server). */
+  natsNodes?: number;
 }
 
 /**
@@ -41,23 +44,32 @@ export class Cluster {
   private workerCount = 0;
 
   private constructor(
-    readonly nats: NatsServer,
+    /** Every nats-server; processes get all their URLs. */
+    readonly natsServers: readonly NatsServer[],
     readonly dir: string,
     private readonly options: ClusterOptions,
   ) {}
 
   static async start(t: TestContext, options: ClusterOptions = {}): Promise<Cluster> {
     const dir = await mkdtemp(join(tmpdir(), 'chorus-dist-'));
-    const nats = await startNatsServer();
-    const cluster = new Cluster(nats, dir, options);
+    const nodes = options.natsNodes ?? 1;
+    const servers = nodes > 1 ? (await startNatsCluster(nodes)).servers : [await startNatsServer()];
+    const cluster = new Cluster(servers, dir, options);
     t.after(() => cluster.stop());
     await cluster.startCoordinator();
     await Promise.all(Array.from({ length: options.workers ?? 2 }, () => cluster.startWorker()));
     return cluster;
   }
 
+  /** The first (or only) nats-server. */
+  get nats(): NatsServer {
+    const first = this.natsServers[0];
+    if (!first) throw new Error('no nats-server');
+    return first;
+  }
+
   get natsUrl(): string {
-    return this.nats.url;
+    return this.natsServers.map((s) => s.url).join(',');
   }
 
   async startCoordinator(): Promise<ChorusProcess> {
@@ -197,7 +209,7 @@ export class Cluster {
 
   /** A NATS connection of the test's own (e.g. to read KV or forge messages). */
   async natsConnection(t: TestContext): Promise<NatsConnection> {
-    const nc = await connect({ servers: this.natsUrl });
+    const nc = await connect({ servers: this.natsServers.map((s) => s.url) });
     t.after(() => nc.close());
     return nc;
   }
@@ -217,7 +229,7 @@ export class Cluster {
     this.client?.close();
     const all = [...this.retired, this.coordinator, ...this.workers].filter(Boolean);
     await Promise.all(all.map((p) => p.kill()));
-    await this.nats.stop();
+    await Promise.all(this.natsServers.map((s) => s.stop()));
     await rm(this.dir, { recursive: true, force: true });
   }
 }
