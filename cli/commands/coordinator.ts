@@ -9,6 +9,7 @@ import { natsConnectionCheck } from '../../observability/natsConnectionCheck.ts'
 import { readinessOf, type ReadinessCheck } from '../../observability/readiness.ts';
 import { ENV } from '../env.ts';
 import {
+  availabilityCoordinator,
   availabilityOptions,
   availabilityResources,
   type AvailabilityFlags,
@@ -150,6 +151,7 @@ async function runCoordinator(flags: CoordinatorCommandFlags): Promise<void> {
     grpcPort: port,
     cacheDir: flags.cache ?? join(tmpdir(), 'chorus-coordinator'),
     security,
+    ...availabilityCoordinator(flags),
     resources: {
       prefix: flags.natsPrefix,
       ...(flags.ackWaitMs !== undefined ? { ackWaitMs: flags.ackWaitMs } : {}),

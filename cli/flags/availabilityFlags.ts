@@ -1,8 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { REPLICA_CHOICES } from '../../cluster/nats/natsResourceOptions.ts';
 import { NonRetryableError } from '../../core/errors.ts';
+import { DEFAULT_LEASE_SECONDS } from '../../coordinator/leadership/leaseOptions.ts';
 import { ENV } from '../env.ts';
-import { envOrUndefined } from '../options.ts';
+import { envOrUndefined, hostPortOption, positiveIntOption } from '../options.ts';
 
 /** The coordinator's high-availability flags (docs/operations.md). */
 export interface AvailabilityFlags {
@@ -10,6 +11,10 @@ export interface AvailabilityFlags {
   replicas?: number;
   /** Scale existing streams to `replicas` in place instead of refusing to start. */
   moveReplicas?: boolean;
+  /** The leadership lease's length: a standby takes over this long after the leader dies. */
+  leaseSeconds?: number;
+  /** HOST:PORT clients reach this coordinator at (named by standbys in their redirects). */
+  advertise?: string;
 }
 
 function replicasOption(value: string): number {
@@ -45,7 +50,31 @@ export function availabilityOptions(cmd: Command): Command {
     .option(
       '--move-replicas',
       'scale existing streams to --replicas in place (without it, a different count stops the start)',
+    )
+    .option(
+      '--lease-seconds <s>',
+      `leadership lease: with several coordinators, a standby takes over this long after the leader dies ` +
+        `(default ${DEFAULT_LEASE_SECONDS})`,
+      positiveIntOption,
+    )
+    .option(
+      '--advertise <host:port>',
+      `the address clients reach this coordinator at, named by standbys' redirects ` +
+        `(default: --grpc, a wildcard host replaced by the host name; ${ENV.advertise})`,
+      hostPortOption,
+      envOrUndefined('advertise'),
     );
+}
+
+/** The coordinator options these flags set. */
+export function availabilityCoordinator(flags: AvailabilityFlags): {
+  leaseSeconds?: number;
+  advertise?: string;
+} {
+  return {
+    ...(flags.leaseSeconds !== undefined ? { leaseSeconds: flags.leaseSeconds } : {}),
+    ...(flags.advertise !== undefined ? { advertise: flags.advertise } : {}),
+  };
 }
 
 /** The resource options these flags set. */

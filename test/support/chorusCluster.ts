@@ -26,6 +26,8 @@ export interface ClusterOptions {
   workerEnv?: Readonly<Record<string, string>>;
   /** nats-servers clustered on loopback (default 1: a single server). */
   natsNodes?: number;
+  /** Coordinators: the first leads, the others stand by (default 1). Clients and workers get every address. */
+  coordinators?: number;
 }
 
 /**
@@ -37,6 +39,8 @@ export class Cluster {
   readonly workers: ChorusProcess[] = [];
   readonly prefix = `t${randomBytes(4).toString('hex')}`;
   coordinator!: ChorusProcess;
+  /** Coordinators started standing by (`coordinators` > 1), with their gRPC addresses. */
+  readonly standbys: { process: ChorusProcess; address: string }[] = [];
   /** `127.0.0.1:<port>`, fixed at the first start so that a restarted coordinator keeps it. */
   grpcAddress = '';
   private readonly retired: ChorusProcess[] = [];
@@ -57,6 +61,7 @@ export class Cluster {
     const cluster = new Cluster(servers, dir, options);
     t.after(() => cluster.stop());
     await cluster.startCoordinator();
+    for (let i = 1; i < (options.coordinators ?? 1); i++) await cluster.startStandby();
     await Promise.all(Array.from({ length: options.workers ?? 2 }, () => cluster.startWorker()));
     return cluster;
   }
@@ -91,13 +96,36 @@ export class Cluster {
     return coordinator;
   }
 
+  /** A coordinator that stands by (the lease is held): resolves once it serves gRPC and waits for the lease. */
+  async startStandby(): Promise<ChorusProcess> {
+    const n = this.standbys.length + 1;
+    const standby = new ChorusProcess(
+      `coordinator-standby-${n}`,
+      [
+        'coordinator',
+        ...['--nats', this.natsUrl, '--nats-prefix', this.prefix, '--grpc', '127.0.0.1:0'],
+        ...['--cache', join(this.dir, `standby-${n}-cache`), '--metrics-port', '0'],
+        ...(this.options.coordinatorArgs ?? []),
+      ],
+      { logLines: LOG_LINES },
+    );
+    const line = await standby.waitForLine(/gRPC on ([^\s]+) \(advertised/, START_TIMEOUT_MS);
+    this.standbys.push({ process: standby, address: line[1] ?? '' });
+    return standby;
+  }
+
+  /** Every coordinator's address, the first one's first: what clients and workers are given. */
+  get coordinatorAddresses(): string {
+    return [this.grpcAddress, ...this.standbys.map((s) => s.address)].join(',');
+  }
+
   async startWorker(): Promise<ChorusProcess> {
     const n = ++this.workerCount;
     const worker = new ChorusProcess(
       `worker-${n}`,
       [
         'worker',
-        ...['--nats', this.natsUrl, '--nats-prefix', this.prefix, '--coordinator', this.grpcAddress],
+        ...['--nats', this.natsUrl, '--nats-prefix', this.prefix, '--coordinator', this.coordinatorAddresses],
         ...['--slots', '1', '--cache', join(this.dir, `worker-${n}-cache`), '--drain-seconds', '5'],
         ...['--metrics-port', '0'],
       ],
@@ -110,13 +138,13 @@ export class Cluster {
 
   /** An in-process gRPC client for polling (cheaper than a CLI process per look). */
   api(): CoordinatorConnection {
-    this.client ??= connectCoordinator(this.grpcAddress, { deadlineMs: 15_000 });
+    this.client ??= connectCoordinator(this.coordinatorAddresses, { deadlineMs: 15_000 });
     return this.client;
   }
 
   /** Runs the real `chorus` CLI against this cluster's coordinator. */
   cli(t: TestContext, args: readonly string[], timeoutMs = 60_000): Promise<ChorusExit> {
-    return runChorus([...args, '--coordinator', this.grpcAddress], { t, timeoutMs });
+    return runChorus([...args, '--coordinator', this.coordinatorAddresses], { t, timeoutMs });
   }
 
   /** Writes a job file into the cluster's folder. */
@@ -216,7 +244,7 @@ export class Cluster {
 
   /** Every process's log, for failure messages. */
   logs(): string {
-    return [...this.retired, this.coordinator, ...this.workers]
+    return [...this.retired, this.coordinator, ...this.standbys.map((s) => s.process), ...this.workers]
       .filter(Boolean)
       .map((p) => `--- ${p.name} (pid ${p.pid}) ---\n${p.log()}`)
       .join('\n');
@@ -227,7 +255,12 @@ export class Cluster {
     // For debugging: CHORUS_TEST_LOGS=1 prints every process's log when the test ends.
     if (process.env.CHORUS_TEST_LOGS) process.stderr.write(`${this.logs()}\n`);
     this.client?.close();
-    const all = [...this.retired, this.coordinator, ...this.workers].filter(Boolean);
+    const all = [
+      ...this.retired,
+      this.coordinator,
+      ...this.standbys.map((s) => s.process),
+      ...this.workers,
+    ].filter(Boolean);
     await Promise.all(all.map((p) => p.kill()));
     await Promise.all(this.natsServers.map((s) => s.stop()));
     await rm(this.dir, { recursive: true, force: true });

@@ -1,0 +1,92 @@
+import type {
+  ArtifactInfo,
+  JobEvent,
+  JobStatus,
+  JobSummary,
+  LogitArray,
+  ReportText,
+  SubmitJobRequest,
+  SubmittedJob,
+  WorkerInfo,
+} from '../../cluster/api/apiTypes.ts';
+import { NotLeaderError } from '../../cluster/errors.ts';
+import type { CoordinatorService } from '../distributed/coordinatorService.ts';
+import type { CoordinatorHandlers } from '../grpc/coordinatorHandlers.ts';
+
+/**
+ * What the gRPC server calls on every coordinator, leader or standby: while this process leads, its
+ * CoordinatorService answers; otherwise every call fails with NotLeaderError (UNAVAILABLE, naming the
+ * leader when known), so a client never gets an answer from a coordinator that does not run the jobs.
+ * A watch open when the term ends fails the same way, and the client re-opens it on the new leader.
+ */
+export class LeaderGate implements CoordinatorHandlers {
+  private current: { service: CoordinatorService; ended: AbortController } | undefined;
+
+  constructor(private readonly leader: () => string | undefined) {}
+
+  /** This process leads now, through `service`. */
+  open(service: CoordinatorService): void {
+    this.current = { service, ended: new AbortController() };
+  }
+
+  /** The term is over: refuse new calls and end open watches. */
+  close(): void {
+    this.current?.ended.abort();
+    this.current = undefined;
+  }
+
+  /** The service of the current term, or NotLeaderError. */
+  private serving(): CoordinatorService {
+    if (!this.current) throw new NotLeaderError(this.leader());
+    return this.current.service;
+  }
+
+  submitJob(request: SubmitJobRequest): Promise<SubmittedJob> {
+    return this.serving().submitJob(request);
+  }
+
+  getJob(jobId: string): Promise<JobStatus> {
+    return this.serving().getJob(jobId);
+  }
+
+  async watchJob(jobId: string, emit: (event: JobEvent) => void, signal: AbortSignal): Promise<void> {
+    const service = this.serving();
+    const ended = this.current?.ended.signal;
+    const both = ended ? AbortSignal.any([signal, ended]) : signal;
+    await service.watchJob(jobId, emit, both);
+    if (ended?.aborted && !signal.aborted) throw new NotLeaderError(this.leader());
+  }
+
+  cancelJob(jobId: string): Promise<JobSummary> {
+    return this.serving().cancelJob(jobId);
+  }
+
+  listJobs(): Promise<JobSummary[]> {
+    return this.serving().listJobs();
+  }
+
+  listWorkers(): Promise<WorkerInfo[]> {
+    return this.serving().listWorkers();
+  }
+
+  getReport(jobId: string): Promise<ReportText> {
+    return this.serving().getReport(jobId);
+  }
+
+  listArtifacts(jobId: string): Promise<ArtifactInfo[]> {
+    return this.serving().listArtifacts(jobId);
+  }
+
+  readArtifact(jobId: string, path: string): Promise<Uint8Array> {
+    return this.serving().readArtifact(jobId, path);
+  }
+
+  onLogits(logits: LogitArray): Promise<void> {
+    return this.serving().onLogits(logits);
+  }
+
+  /** Metrics: the queue depth, when leading (a standby reports none). */
+  queuedTasks(): Promise<number> {
+    return this.serving().queuedTasks();
+  }
+}
