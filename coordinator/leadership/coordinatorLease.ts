@@ -181,6 +181,8 @@ export class CoordinatorLease {
   private lose(): 'lost' {
     this.token = 0;
     this.validUntil = 0;
+    // Not this process any more; who it is, the next read of the lease says.
+    this.leader = undefined;
     return 'lost';
   }
 

@@ -7,6 +7,7 @@ import { natsNames } from '../../cluster/nats/natsNames.ts';
 import type { Report } from '../../core/report/report.ts';
 import { Cluster } from '../support/chorusCluster.ts';
 import { membersJob } from './jobs.ts';
+import { midTraining } from './midTraining.ts';
 import { resultsOf } from './resultsOf.ts';
 
 /** Whether every copy of the stream is current (the leader's followers report no lag). */
@@ -42,11 +43,7 @@ test('a NATS node killed mid-job on a three-node R3 cluster: the job completes, 
 
   const file = await cluster.jobFile('node-lost.yaml', membersJob('nats-node-lost', { epochs: 6 }));
   const jobId = await cluster.submit(file);
-  await cluster.waitForEvent(
-    jobId,
-    (e) => e.type === 'task-progress' && e.id.startsWith('train:') && (e.progress.epoch ?? 0) >= 2,
-    'a member to reach epoch 2',
-  );
+  await midTraining(cluster, jobId);
   const leaderName = (await jsm.streams.info(`KV_${names.stateBucket}`)).cluster?.leader ?? '';
   const victim = cluster.natsServers[Number(leaderName.replace(/^n/, '')) - 1];
   assert.ok(victim, `the state bucket's leader ${leaderName} is one of ours`);

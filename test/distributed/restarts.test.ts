@@ -5,16 +5,8 @@ import { natsNames } from '../../cluster/nats/natsNames.ts';
 import type { Report } from '../../core/report/report.ts';
 import { Cluster } from '../support/chorusCluster.ts';
 import { membersJob } from './jobs.ts';
+import { midTraining } from './midTraining.ts';
 import { resultsOf } from './resultsOf.ts';
-
-/** Until a member of the job is training its second epoch (or later). */
-function midTraining(cluster: Cluster, jobId: string): Promise<unknown> {
-  return cluster.waitForEvent(
-    jobId,
-    (e) => e.type === 'task-progress' && e.id.startsWith('train:') && (e.progress.epoch ?? 0) >= 2,
-    'a member to reach epoch 2',
-  );
-}
 
 /**
  * Restarts of the two stateful pieces, one job each, on one cluster (two worker processes).

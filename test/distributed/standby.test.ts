@@ -7,6 +7,7 @@ import type { Report } from '../../core/report/report.ts';
 import { Cluster } from '../support/chorusCluster.ts';
 import { ChorusProcess } from '../support/chorusProcess.ts';
 import { membersJob } from './jobs.ts';
+import { midTraining } from './midTraining.ts';
 import { resultsOf } from './resultsOf.ts';
 
 /** The takeover target of the issue: a standby serves within this long after the leader dies. */
@@ -61,11 +62,7 @@ test('the leading coordinator killed mid-job: the standby takes over within 10 s
     },
   );
   const jobId = (await submit.waitForOutput(/submitted job (\S+):/, 60_000))[1] ?? '';
-  await cluster.waitForEvent(
-    jobId,
-    (e) => e.type === 'task-progress' && e.id.startsWith('train:') && (e.progress.epoch ?? 0) >= 2,
-    'a member to reach epoch 2',
-  );
+  await midTraining(cluster, jobId);
 
   const killedAt = Date.now();
   await cluster.coordinator.kill();
@@ -99,4 +96,59 @@ test('the leading coordinator killed mid-job: the standby takes over within 10 s
   );
   const report = JSON.parse((await cluster.api().getReport(jobId)).json) as Report;
   assert.deepEqual(report.members.map((m) => m.name).sort(), ['mlp-0', 'mlp-1']);
+});
+
+/**
+ * The leader is paused (SIGSTOP) mid-job: the standby takes over and carries the job on. A submission
+ * sent to the paused leader waits in its socket; resumed (SIGCONT), the old leader finds its lease
+ * lapsed, steps down before it handles anything, refuses that submission (UNAVAILABLE, naming the new
+ * leader) and writes nothing; the job completes with every task done once.
+ */
+test('a paused leader resumed after a takeover cannot write: it steps down and refuses', async (t) => {
+  const cluster = await Cluster.start(t, { workers: 2, coordinators: 2 });
+  const standby = cluster.standbys[0];
+  assert.ok(standby);
+  const file = await cluster.jobFile('paused.yaml', membersJob('coordinator-paused', { epochs: 12 }));
+  const jobId = await cluster.submit(file);
+  await midTraining(cluster, jobId);
+  const old = cluster.coordinator;
+  old.signal('SIGSTOP');
+  t.after(() => old.signal('SIGCONT'));
+  const stoppedAt = Date.now();
+  await whenLeading(standby.address, 30_000);
+  t.diagnostic(`takeover from a paused leader: ${Date.now() - stoppedAt} ms`);
+
+  // Sent while the old leader is stopped; answered once it runs again.
+  const late = connectCoordinator(cluster.grpcAddress, { deadlineMs: 20_000 });
+  t.after(() => late.close());
+  const refused = late.submitJob(membersJob('from-the-paused-leader', { epochs: 1 }), 'late.yaml', [], {
+    fresh: true,
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  old.signal('SIGCONT');
+  await assert.rejects(refused, (err: unknown) => {
+    assert.ok(err instanceof NotLeaderError, String(err));
+    // It knows it is not the leader; which one is, it learns at its next read of the lease.
+    assert.ok(err.leader === undefined || err.leader === standby.address, String(err.leader));
+    return true;
+  });
+  await old.waitForLine(
+    /leadership lease: (lapsed before it could be renewed|taken by another coordinator); stepping down/,
+    30_000,
+  );
+  assert.ok(old.running, 'the old leader stands by; it did not crash');
+
+  const end = await cluster.waitForEnd(jobId);
+  assert.equal(end.state, 'done', `${end.error ?? ''}\n${cluster.logs()}`);
+  assert.ok(end.tasks.every((task) => task.state === 'done'));
+  const lines = cluster.workers.flatMap((w) => w.log().split('\n'));
+  for (const task of end.tasks.filter((task) => task.type !== 'report')) {
+    const done = lines.filter((l) => new RegExp(`${task.id}: delivery \\d+ done`).test(l));
+    assert.equal(done.length, 1, `${task.id} done once: ${done.join(' | ')}`);
+  }
+  // Nothing of the refused submission reached the job state.
+  const names = (await cluster.api().listJobs()).map((j) => j.name);
+  assert.deepEqual(names, ['coordinator-paused']);
+  // The old leader wrote nothing after it resumed: any write it tried was refused by the fence.
+  assert.doesNotMatch(old.log(), /job \S+ (done|failed|cancelled)/);
 });
