@@ -3,7 +3,7 @@ import { REPLICA_CHOICES } from '../../cluster/nats/natsResourceOptions.ts';
 import { NonRetryableError } from '../../core/errors.ts';
 import { DEFAULT_LEASE_SECONDS } from '../../coordinator/leadership/leaseOptions.ts';
 import { ENV } from '../env.ts';
-import { envOrUndefined, hostPortOption, positiveIntOption } from '../options.ts';
+import { envOrUndefined, positiveIntOption } from '../options.ts';
 
 /** The coordinator's high-availability flags (docs/operations.md). */
 export interface AvailabilityFlags {
@@ -13,8 +13,16 @@ export interface AvailabilityFlags {
   moveReplicas?: boolean;
   /** The leadership lease's length: a standby takes over this long after the leader dies. */
   leaseSeconds?: number;
-  /** HOST:PORT clients reach this coordinator at (named by standbys in their redirects). */
+  /** HOST[:PORT] clients reach this coordinator at (named by standbys in their redirects). */
   advertise?: string;
+}
+
+/** A host name or IP, optionally with `:PORT` (an IPv6 address with a port in brackets). */
+function hostOrHostPortOption(value: string): string {
+  if (!/^(\[[0-9a-fA-F:.]+\](:\d{1,5})?|[0-9a-fA-F:]+:[0-9a-fA-F:.]*|[^:\s[\]]+(:\d{1,5})?)$/.test(value)) {
+    throw new InvalidArgumentError(`expected HOST or HOST:PORT, got "${value}"`);
+  }
+  return value;
 }
 
 function replicasOption(value: string): number {
@@ -58,10 +66,10 @@ export function availabilityOptions(cmd: Command): Command {
       positiveIntOption,
     )
     .option(
-      '--advertise <host:port>',
-      `the address clients reach this coordinator at, named by standbys' redirects ` +
-        `(default: --grpc, a wildcard host replaced by the host name; ${ENV.advertise})`,
-      hostPortOption,
+      '--advertise <host[:port]>',
+      `the address clients reach this coordinator at, named by standbys' redirects; the port defaults ` +
+        `to --grpc's (default: --grpc, a wildcard host replaced by the host name; ${ENV.advertise})`,
+      hostOrHostPortOption,
       envOrUndefined('advertise'),
     );
 }

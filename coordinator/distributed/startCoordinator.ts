@@ -37,7 +37,7 @@ export interface CoordinatorOptions {
   security?: ServerSecurityOptions;
   /** The leadership lease's length (default DEFAULT_LEASE_SECONDS); standbys take over this long after a leader dies. */
   leaseSeconds?: number;
-  /** HOST:PORT clients reach this coordinator at, which standbys name in their redirects (default: the gRPC address, a wildcard host replaced by the host name). */
+  /** HOST[:PORT] clients reach this coordinator at, which standbys name in their redirects (default: the gRPC address, a wildcard host replaced by the host name; the port defaults to the gRPC port). */
   advertise?: string;
 }
 
@@ -110,7 +110,7 @@ export async function startCoordinator(o: CoordinatorOptions): Promise<Coordinat
     onInternalError: (rpc, err) =>
       log(`${rpc}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
   });
-  const advertise = o.advertise ?? advertisedAddress(o.grpcHost, server.port);
+  const advertise = advertisedAddress(o.advertise ?? o.grpcHost, server.port);
   log(`gRPC on ${o.grpcHost}:${server.port} (advertised as ${advertise}); waiting for the leadership lease`);
   leadership.start(advertise, (leading) => {
     // The line tests and operators wait for: this coordinator now runs the jobs.
@@ -144,8 +144,14 @@ export async function startCoordinator(o: CoordinatorOptions): Promise<Coordinat
   };
 }
 
-/** The address standbys name for this coordinator: its gRPC address, a wildcard host replaced by this host's name. */
-function advertisedAddress(host: string, port: number): string {
+/**
+ * The address standbys name for this coordinator: `--advertise` (a host alone gets the gRPC port: a
+ * pod's IP, say), else the gRPC address with a wildcard host replaced by this host's name.
+ */
+function advertisedAddress(hostOrAddress: string, port: number): string {
+  if (/^(\[[^\]]+\]|[^:[\]]+):\d{1,5}$/.test(hostOrAddress)) return hostOrAddress;
+  const host = hostOrAddress;
   const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]' || host === '';
-  return `${wildcard ? hostname() : host}:${port}`;
+  const named = wildcard ? hostname() : host;
+  return `${named.includes(':') && !named.startsWith('[') ? `[${named}]` : named}:${port}`;
 }
