@@ -94,9 +94,9 @@ export async function startCoordinator(o: CoordinatorOptions): Promise<Coordinat
       await service.start();
       return {
         service,
+        // Side by side: a janitor waiting on an unreachable NATS must not hold the service's stop, nor the other way round.
         stop: async () => {
-          await service.stop();
-          await janitor.stop();
+          await Promise.all([service.stop(), janitor.stop()]);
         },
       };
     },

@@ -35,17 +35,17 @@ export class LeaderGate implements CoordinatorHandlers {
     this.current = undefined;
   }
 
-  /** The service of the current term, or NotLeaderError. */
+  /** The service of the current term, or NotLeaderError (every method is async, so callers get a rejection, never a throw). */
   private serving(): CoordinatorService {
     if (!this.current) throw new NotLeaderError(this.leader());
     return this.current.service;
   }
 
-  submitJob(request: SubmitJobRequest): Promise<SubmittedJob> {
+  async submitJob(request: SubmitJobRequest): Promise<SubmittedJob> {
     return this.serving().submitJob(request);
   }
 
-  getJob(jobId: string): Promise<JobStatus> {
+  async getJob(jobId: string): Promise<JobStatus> {
     return this.serving().getJob(jobId);
   }
 
@@ -57,36 +57,36 @@ export class LeaderGate implements CoordinatorHandlers {
     if (ended?.aborted && !signal.aborted) throw new NotLeaderError(this.leader());
   }
 
-  cancelJob(jobId: string): Promise<JobSummary> {
+  async cancelJob(jobId: string): Promise<JobSummary> {
     return this.serving().cancelJob(jobId);
   }
 
-  listJobs(): Promise<JobSummary[]> {
+  async listJobs(): Promise<JobSummary[]> {
     return this.serving().listJobs();
   }
 
-  listWorkers(): Promise<WorkerInfo[]> {
+  async listWorkers(): Promise<WorkerInfo[]> {
     return this.serving().listWorkers();
   }
 
-  getReport(jobId: string): Promise<ReportText> {
+  async getReport(jobId: string): Promise<ReportText> {
     return this.serving().getReport(jobId);
   }
 
-  listArtifacts(jobId: string): Promise<ArtifactInfo[]> {
+  async listArtifacts(jobId: string): Promise<ArtifactInfo[]> {
     return this.serving().listArtifacts(jobId);
   }
 
-  readArtifact(jobId: string, path: string): Promise<Uint8Array> {
+  async readArtifact(jobId: string, path: string): Promise<Uint8Array> {
     return this.serving().readArtifact(jobId, path);
   }
 
-  onLogits(logits: LogitArray): Promise<void> {
+  async onLogits(logits: LogitArray): Promise<void> {
     return this.serving().onLogits(logits);
   }
 
   /** Metrics: the queue depth, when leading (a standby reports none). */
-  queuedTasks(): Promise<number> {
+  async queuedTasks(): Promise<number> {
     return this.serving().queuedTasks();
   }
 }
