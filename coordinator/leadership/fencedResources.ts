@@ -4,9 +4,10 @@ import type { NatsResources } from '../../cluster/nats/natsResources.ts';
 export type WriteCheck = (what: string) => void;
 
 /**
- * `target` with the named methods checked first: the check runs in the same turn of the event loop
- * as the method, which puts the request on the wire (no await in between). Other members pass
- * through, bound to the target (nats.js classes keep private state a proxy receiver would not see).
+ * `target` with the named methods checked first, synchronously, just before the call that sends the
+ * request (a paused process resumes with the check failed, since its monotonic clock jumped). Other
+ * members pass through, bound to the target (nats.js classes keep private state a proxy receiver would
+ * not see).
  */
 function guarded<T extends object>(
   target: T,
