@@ -169,7 +169,12 @@ async function runCoordinator(flags: CoordinatorCommandFlags): Promise<void> {
   });
   bridge.attach(handle.service);
   const nats = natsConnectionCheck(handle.nc);
-  ready = () => (handle.ready() ? nats() : 'not serving gRPC');
+  ready = () =>
+    !handle.leading()
+      ? 'standing by: another coordinator holds the leadership lease'
+      : handle.ready()
+        ? nats()
+        : 'not serving gRPC';
   log(`metrics on port ${metrics.server.port}: /metrics, /healthz, /readyz`);
   await stop.stopped;
   const shutdownMs = (flags.shutdownSeconds ?? COORDINATOR_DEFAULTS.shutdownSeconds) * 1000;

@@ -48,6 +48,8 @@ export interface CoordinatorHandle {
   readonly nc: NatsConnection;
   /** Connected to NATS, serving gRPC and leading (a standby is not ready: a Kubernetes Service then routes to the leader only). */
   ready(): boolean;
+  /** Holds the leadership lease (runs the jobs); a standby does not. */
+  leading(): boolean;
   /** Stops serving and scheduling and closes NATS, within `budgetMs` (default COORDINATOR_DEFAULTS.shutdownSeconds) whether or not NATS answers. */
   close(budgetMs?: number): Promise<void>;
 }
@@ -122,6 +124,7 @@ export async function startCoordinator(o: CoordinatorOptions): Promise<Coordinat
     service: leadership.gate,
     nc,
     ready: () => serving && leadership.isLeading() && !nc.isClosed(),
+    leading: () => leadership.isLeading(),
     close: async (budgetMs = COORDINATOR_DEFAULTS.shutdownSeconds * 1000) => {
       serving = false;
       const deadline = Date.now() + budgetMs;

@@ -52,6 +52,12 @@ test('the leading coordinator killed mid-job: the standby takes over within 10 s
     return true;
   });
 
+  // …and is alive but not ready: a Kubernetes Service sends nobody to it.
+  const metricsPort = (await standby.process.waitForLine(/metrics on port (\d+)/, 30_000))[1];
+  const readyz = await fetch(`http://127.0.0.1:${metricsPort}/readyz`);
+  assert.equal(readyz.status, 503);
+  assert.match(await readyz.text(), /standing by: another coordinator holds the leadership lease/);
+
   const file = await cluster.jobFile('failover.yaml', membersJob('coordinator-failover', { epochs: 12 }));
   const submit = new ChorusProcess(
     'chorus submit',
