@@ -111,6 +111,11 @@ export function probeAck(
   what: string,
   hint: string,
 ): Promise<void> {
+  // On a JetStream cluster the consumer replicates even an ack of a delivery it never made, and the
+  // work-queue stream then fails to apply the removal of that impossible sequence ("stream store
+  // EOF") and resets its Raft group: every worker start stalled the task stream for seconds. There
+  // the probe is skipped; the ack subject is granted with the pull subject (workerPermissions.ts).
+  if (nc.info?.cluster !== undefined) return Promise.resolve();
   return probe(what, hint, async () => {
     const ackSubject = `$JS.ACK.${stream}.${consumer}.1.${IMPOSSIBLE_SEQUENCE}.${IMPOSSIBLE_SEQUENCE}.0.0`;
     await nc.request(ackSubject, '+ACK', { timeout: PROBE_TIMEOUT_MS });

@@ -254,6 +254,8 @@ export class Cluster {
   async stop(): Promise<void> {
     // For debugging: CHORUS_TEST_LOGS=1 prints every process's log when the test ends.
     if (process.env.CHORUS_TEST_LOGS) process.stderr.write(`${this.logs()}\n`);
+    if (process.env.CHORUS_TEST_NATS_LOGS)
+      for (const s of this.natsServers) process.stderr.write(`--- nats ${s.url}\n${s.log()}\n`);
     this.client?.close();
     const all = [
       ...this.retired,
