@@ -4,6 +4,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ensureResources } from '../../coordinator/nats/ensureResources.ts';
+import { openResources } from '../../cluster/nats/openResources.ts';
+import { checkWorkerNats } from '../../worker/distributed/startupChecks.ts';
 import { natsNames, type NatsNames } from '../../cluster/nats/natsNames.ts';
 import { NatsResourceError } from '../../cluster/errors.ts';
 import { startNatsCluster, type NatsCluster } from '../support/natsCluster.ts';
@@ -132,4 +134,22 @@ test('3 replicas on a single server is refused, naming the stream and what it ne
     await one.close();
     await single.stop();
   }
+});
+
+test("workers' start-up checks leave a replicated task stream alone", async () => {
+  const prefix = uniquePrefix();
+  const n = natsNames(prefix);
+  await ensureResources(nc, { prefix, replicas: 3 });
+  const resources = await openResources(nc, { prefix });
+  const started = performance.now();
+  for (let i = 0; i < 3; i++)
+    await checkWorkerNats(nc, resources, { name: 'worker', instance: `probe-${i}` });
+  const ms = performance.now() - started;
+  // An ack probe made the task stream fail to apply it and reset its Raft group: the checks then
+  // waited out timeouts (about 20 s), and the servers logged it.
+  await new Promise((r) => setTimeout(r, 1000));
+  for (const server of cluster.servers) {
+    assert.doesNotMatch(server.log(), new RegExp(`Error applying entries to '[^']*${n.taskStream}'`));
+  }
+  assert.ok(ms < 8000, `three rounds of checks took ${Math.round(ms)} ms`);
 });
