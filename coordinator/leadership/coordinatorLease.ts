@@ -49,8 +49,13 @@ export class CoordinatorLease {
   private validUntil = 0;
   /** The fencing token of the current term; 0 when not leading. */
   token = 0;
-  /** The last leader a read of the lease named (for standbys' redirects). */
-  leader: string | undefined;
+  /** The last leader a read of the lease named, or this process while it holds it. */
+  private lastLeader: string | undefined;
+
+  /** Where the leader is, for standbys' redirects: never this process once its lease has lapsed. */
+  get leader(): string | undefined {
+    return this.lastLeader === this.self.address && !this.held() ? undefined : this.lastLeader;
+  }
 
   constructor(
     kv: KV,
@@ -91,7 +96,7 @@ export class CoordinatorLease {
     this.revision = revision;
     this.token = token;
     this.validUntil = sentAt + this.o.leaseMs - this.o.marginMs;
-    this.leader = this.self.address;
+    this.lastLeader = this.self.address;
   }
 
   /**
@@ -104,7 +109,7 @@ export class CoordinatorLease {
   }> {
     const entry = await this.kv.get(this.key);
     const current = parse(entry);
-    this.leader = current?.address;
+    this.lastLeader = current?.address;
     const revision = entry?.revision ?? 0;
     const lapsed =
       seen !== undefined && seen.revision === revision && this.now() - seen.since >= this.o.leaseMs;
@@ -152,27 +157,41 @@ export class CoordinatorLease {
   }
 
   /**
-   * Renews the lease until it is lost (another holder took it, or it lapsed while renewals failed or
-   * the process was paused) or `signal` aborts. Resolves with why it stopped.
+   * Renews the lease until it is lost (another holder took it) or `signal` aborts. A lease that
+   * lapsed (renewals failed for a whole lease while NATS was away, or the process was paused) is not
+   * given up at once: writes are refused meanwhile, and a renewal that still finds this holder's
+   * revision proves nobody took it, so the term goes on (`onLapse`, `onRegain` say when). Resolves
+   * with why it stopped.
    */
-  async hold(signal: AbortSignal, log: (line: string) => void): Promise<'lost' | 'stopped'> {
+  async hold(
+    signal: AbortSignal,
+    log: (line: string) => void,
+    on: { onLapse?: () => void; onRegain?: () => void } = {},
+  ): Promise<'lost' | 'stopped'> {
+    const term = this.token;
+    let lapsed = false;
     while (!signal.aborted) {
       await sleep(this.o.renewMs, signal).catch(() => undefined);
       if (signal.aborted) break;
-      // Lapsed already (paused, or NATS unreachable for a whole lease): a standby may lead now.
-      if (!this.held()) {
-        log('leadership lease: lapsed before it could be renewed; stepping down');
-        return this.lose();
+      if (!lapsed && !this.held()) {
+        lapsed = true;
+        log('leadership lease: lapsed before it could be renewed; writes are refused until it is');
+        on.onLapse?.();
       }
       const sentAt = this.now();
       try {
-        this.won(await this.kv.update(this.key, this.record(), this.revision), sentAt, this.token);
+        this.won(await this.kv.update(this.key, this.record(), this.revision), sentAt, term);
+        if (lapsed) {
+          lapsed = false;
+          log('leadership lease: renewed; nobody took it meanwhile');
+          on.onRegain?.();
+        }
       } catch (err) {
         if (isConflict(err)) {
           log('leadership lease: taken by another coordinator; stepping down');
           return this.lose();
         }
-        log(`leadership lease: renewal failed (${String(err)}); retrying while it lasts`);
+        if (!lapsed) log(`leadership lease: renewal failed (${String(err)}); retrying while it lasts`);
       }
     }
     return 'stopped';
@@ -182,7 +201,7 @@ export class CoordinatorLease {
     this.token = 0;
     this.validUntil = 0;
     // Not this process any more; who it is, the next read of the lease says.
-    this.leader = undefined;
+    this.lastLeader = undefined;
     return 'lost';
   }
 

@@ -22,7 +22,15 @@ import type { CoordinatorHandlers } from '../grpc/coordinatorHandlers.ts';
 export class LeaderGate implements CoordinatorHandlers {
   private current: { service: CoordinatorService; ended: AbortController } | undefined;
 
-  constructor(private readonly leader: () => string | undefined) {}
+  /**
+   * `leader`: the leader's address as last read; `held`: the lease is held now (by the monotonic
+   * clock: a process resumed after a pause past its lease refuses at once, even a call that reached
+   * it before its renewal timer had run).
+   */
+  constructor(
+    private readonly leader: () => string | undefined,
+    private readonly held: () => boolean,
+  ) {}
 
   /** This process leads now, through `service`. */
   open(service: CoordinatorService): void {
@@ -37,7 +45,7 @@ export class LeaderGate implements CoordinatorHandlers {
 
   /** The service of the current term, or NotLeaderError (every method is async, so callers get a rejection, never a throw). */
   private serving(): CoordinatorService {
-    if (!this.current) throw new NotLeaderError(this.leader());
+    if (!this.current || !this.held()) throw new NotLeaderError(this.leader());
     return this.current.service;
   }
 

@@ -65,9 +65,15 @@ export class Leadership {
       }
       // Renewals start at once: resuming many jobs may take longer than a lease.
       const term = new AbortController();
-      const held = lease.hold(AbortSignal.any([signal, term.signal]), log);
-      log(`leading (fencing token ${token})`);
       let running: Term | undefined;
+      // While the lease is lapsed, clients are told to look elsewhere; the term's own writes are refused.
+      const held = lease.hold(AbortSignal.any([signal, term.signal]), log, {
+        onLapse: () => gate.close(),
+        onRegain: () => {
+          if (running) gate.open(running.service);
+        },
+      });
+      log(`leading (fencing token ${token})`);
       try {
         running = await this.o.startTerm(token);
         gate.open(running.service);

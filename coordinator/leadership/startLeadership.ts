@@ -33,7 +33,10 @@ export function startLeadership(o: StartLeadershipOptions): LeadershipHandle {
   const options = leaseOptions(o.leaseSeconds);
   let lease: CoordinatorLease | undefined;
   let leadership: Leadership | undefined;
-  const gate = new LeaderGate(() => lease?.leader);
+  const gate = new LeaderGate(
+    () => lease?.leader,
+    () => lease?.held() ?? false,
+  );
   return {
     gate,
     start(advertise, onChange) {
