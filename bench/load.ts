@@ -158,7 +158,14 @@ export const loadBenchmark: Benchmark = async ({ quick }) => {
     console.log(`  load: NATS-level dispatch latency (${s.natsSamples} samples)`);
     const nats = await runTsChild<NatsDispatchResult>(
       './natsDispatchChild.ts',
-      ['--nats', cluster.nats.url, '--count', String(s.natsSamples), '--burst', String(queued)],
+      [
+        '--nats',
+        cluster.natsServers[0]?.url ?? '',
+        '--count',
+        String(s.natsSamples),
+        '--burst',
+        String(queued),
+      ],
       { timeoutMs: 120_000 },
     );
 

@@ -8,6 +8,7 @@ import type { NatsResources } from '../cluster/nats/natsResources.ts';
 import type { JobRecord } from '../cluster/state/jobRecord.ts';
 import { KvJobStore } from '../coordinator/nats/kvJobStore.ts';
 import { openResources } from '../cluster/nats/openResources.ts';
+import { startNatsCluster } from '../test/support/natsCluster.ts';
 import { startNatsServer, type NatsServer } from '../test/support/natsServer.ts';
 import { ChorusProcess } from '../test/support/chorusProcess.ts';
 
@@ -26,7 +27,8 @@ export class LoadCluster {
   private client: CoordinatorConnection | undefined;
 
   private constructor(
-    readonly nats: NatsServer,
+    /** One nats-server, or three clustered (CHORUS_BENCH_NATS_NODES=3: every stream in three copies). */
+    readonly natsServers: readonly NatsServer[],
     readonly dir: string,
     readonly coordinator: ChorusProcess,
     readonly grpcAddress: string,
@@ -37,20 +39,23 @@ export class LoadCluster {
 
   static async start(): Promise<LoadCluster> {
     const dir = await mkdtemp(path.join(tmpdir(), 'chorus-bench-load-'));
-    const nats = await startNatsServer();
+    const nodes = Number(process.env.CHORUS_BENCH_NATS_NODES ?? 1);
+    const natsServers = nodes > 1 ? (await startNatsCluster(nodes)).servers : [await startNatsServer()];
+    const natsUrl = natsServers.map((s) => s.url).join(',');
     let coordinator: ChorusProcess | undefined;
     try {
       coordinator = chorusDaemon('coordinator', [
         'coordinator',
-        ...['--nats', nats.url, '--grpc', '127.0.0.1:0', '--metrics-port', '0'],
+        ...['--nats', natsUrl, '--grpc', '127.0.0.1:0', '--metrics-port', '0'],
+        ...(nodes > 1 ? ['--replicas', String(nodes)] : []),
         ...['--cache', path.join(dir, 'coordinator-cache')],
       ]);
       const ready = await coordinator.waitForLine(/coordinator ready: gRPC ([^\s,]+)/, START_TIMEOUT_MS);
       const metrics = await coordinator.waitForLine(/metrics on port (\d+)/, START_TIMEOUT_MS);
-      const nc = await connect({ servers: nats.url });
+      const nc = await connect({ servers: natsServers.map((s) => s.url) });
       const resources = await openResources(nc);
       return new LoadCluster(
-        nats,
+        natsServers,
         dir,
         coordinator,
         ready[1] ?? '',
@@ -60,7 +65,7 @@ export class LoadCluster {
       );
     } catch (err) {
       await coordinator?.stop(2_000);
-      await nats.stop();
+      await Promise.all(natsServers.map((s) => s.stop()));
       await rm(dir, { recursive: true, force: true });
       throw err;
     }
@@ -72,7 +77,14 @@ export class LoadCluster {
       const k = ++this.workerCount;
       return chorusDaemon(`worker-${k}`, [
         'worker',
-        ...['--nats', this.nats.url, '--coordinator', this.grpcAddress, '--slots', '1'],
+        ...[
+          '--nats',
+          this.natsServers.map((s) => s.url).join(','),
+          '--coordinator',
+          this.grpcAddress,
+          '--slots',
+          '1',
+        ],
         ...[
           '--cache',
           path.join(this.dir, `worker-${k}-cache`),
@@ -142,7 +154,7 @@ export class LoadCluster {
     await this.nc.close().catch(() => undefined);
     await Promise.all([...this.workers.map((w) => w.stop(5_000)), this.coordinator.stop(10_000)]);
     this.workers = [];
-    await this.nats.stop();
+    await Promise.all(this.natsServers.map((s) => s.stop()));
     await rm(this.dir, { recursive: true, force: true });
   }
 }

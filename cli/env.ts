@@ -7,6 +7,10 @@ export const ENV = {
   natsUrl: 'CHORUS_NATS_URL',
   /** Prefix of every NATS stream, bucket and subject: `--nats-prefix`. */
   natsPrefix: 'CHORUS_NATS_PREFIX',
+  /** Copies of every NATS stream and bucket (1, 3 or 5): `chorus coordinator --replicas`. */
+  natsReplicas: 'CHORUS_NATS_REPLICAS',
+  /** Coordinator: HOST[:PORT] clients reach it at, named by standbys (e.g. the pod IP): `chorus coordinator --advertise`. */
+  advertise: 'CHORUS_ADVERTISE',
   /** Coordinator gRPC listen address HOST:PORT: `chorus coordinator --grpc`. */
   grpcListen: 'CHORUS_GRPC_LISTEN',
   /** Coordinator address HOST:PORT for workers and clients: `--coordinator`. */

@@ -1,5 +1,5 @@
 import type { CoordinatorConnection } from '../cluster/client/coordinatorConnection.ts';
-import { CoordinatorUnreachableError, NatsUnavailableError } from '../cluster/errors.ts';
+import { CoordinatorUnreachableError, NatsUnavailableError, NotLeaderError } from '../cluster/errors.ts';
 import { renderTable } from '../coordinator/report/renderTable.ts';
 import { ChorusError, JobFailedError, JobInterruptedError } from '../core/errors.ts';
 import type { Report } from '../core/report/report.ts';
@@ -28,9 +28,13 @@ const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 10_000;
 const DEFAULT_RECONNECT_FOR_MS = 10 * 60_000;
 
-/** A coordinator restarting, unreachable for a while, or without NATS: worth waiting for. */
+/** A coordinator restarting, unreachable for a while, without NATS, or a standby during a takeover: worth waiting for. */
 export function isTransient(err: unknown): boolean {
-  return err instanceof CoordinatorUnreachableError || err instanceof NatsUnavailableError;
+  return (
+    err instanceof CoordinatorUnreachableError ||
+    err instanceof NatsUnavailableError ||
+    err instanceof NotLeaderError
+  );
 }
 
 /**

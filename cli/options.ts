@@ -54,6 +54,15 @@ export function hostPortOption(value: string): string {
   return value;
 }
 
+/** One HOST:PORT or several, comma-separated (a coordinator and its standbys). */
+export function hostPortListOption(value: string): string {
+  const parts = value.split(',').map((p) => p.trim());
+  if (parts.some((p) => p === ''))
+    throw new InvalidArgumentError(`expected HOST:PORT[,HOST:PORT…], got "${value}"`);
+  parts.forEach(parseHostPort);
+  return parts.join(',');
+}
+
 /** Comma-separated NATS URLs. */
 export function serversOf(value: string): string[] {
   return value

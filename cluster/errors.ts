@@ -56,3 +56,23 @@ export class NatsUnavailableError extends ChorusError {}
  * login without a right it needs, a gRPC token of the wrong role): it stops before saying ready.
  */
 export class StartupCheckError extends ChorusError {}
+
+/**
+ * A coordinator that does not hold the leadership lease (a standby, or one that has just lost it)
+ * refuses every call: gRPC UNAVAILABLE, naming the leader when it knows it, so clients given several
+ * addresses try the next one (cluster/client/leaderFollowing.ts).
+ */
+export class NotLeaderError extends ChorusError {
+  /** The leader's advertised HOST:PORT, when known. */
+  readonly leader: string | undefined;
+
+  constructor(leader: string | undefined, options?: { cause?: unknown }) {
+    super(
+      leader
+        ? `this coordinator is a standby; the leader is at ${leader}`
+        : 'this coordinator is a standby and no leader is known yet; retry shortly',
+      options,
+    );
+    this.leader = leader;
+  }
+}

@@ -8,6 +8,12 @@ import { ChorusError, NonRetryableError } from '../../core/errors.ts';
 import { natsConnectionCheck } from '../../observability/natsConnectionCheck.ts';
 import { readinessOf, type ReadinessCheck } from '../../observability/readiness.ts';
 import { ENV } from '../env.ts';
+import {
+  availabilityCoordinator,
+  availabilityOptions,
+  availabilityResources,
+  type AvailabilityFlags,
+} from '../flags/availabilityFlags.ts';
 import { envBool, envInt } from '../flags/envValues.ts';
 import { natsOptions, natsSecurityFrom, type NatsFlags } from '../flags/natsFlags.ts';
 import {
@@ -24,7 +30,7 @@ import {
 import { exitAfter } from '../shutdownDeadline.ts';
 import { listenForStopSignal } from '../stopSignal.ts';
 
-export interface CoordinatorCommandFlags extends NatsFlags {
+export interface CoordinatorCommandFlags extends NatsFlags, AvailabilityFlags {
   grpc: string;
   metricsPort?: number;
   cache?: string;
@@ -47,9 +53,11 @@ export interface CoordinatorCommandFlags extends NatsFlags {
 
 /** `chorus coordinator`: runs until SIGTERM/SIGINT; jobs in flight resume with the next coordinator. */
 export function coordinatorCommand(): Command {
-  return natsOptions(
-    new Command('coordinator').description(
-      'serve the gRPC API and schedule jobs over NATS JetStream (runs until SIGTERM)',
+  return availabilityOptions(
+    natsOptions(
+      new Command('coordinator').description(
+        'serve the gRPC API and schedule jobs over NATS JetStream (runs until SIGTERM)',
+      ),
     ),
   )
     .option('--grpc <host:port>', 'gRPC listen address', fromEnv('grpcListen', DEFAULTS.grpcListen))
@@ -159,10 +167,12 @@ async function runCoordinator(flags: CoordinatorCommandFlags): Promise<void> {
     grpcPort: port,
     cacheDir: flags.cache ?? join(tmpdir(), 'chorus-coordinator'),
     security,
+    ...availabilityCoordinator(flags),
     resources: {
       prefix: flags.natsPrefix,
       ...(flags.ackWaitMs !== undefined ? { ackWaitMs: flags.ackWaitMs } : {}),
       ...(flags.maxDeliver !== undefined ? { maxDeliver: flags.maxDeliver } : {}),
+      ...availabilityResources(flags),
     },
     log,
     onJobEvent: (event, job) => bridge.onJobEvent(event, job),
@@ -179,7 +189,12 @@ async function runCoordinator(flags: CoordinatorCommandFlags): Promise<void> {
   });
   bridge.attach(handle.service);
   const nats = natsConnectionCheck(handle.nc);
-  ready = () => (handle.ready() ? nats() : 'not serving gRPC');
+  ready = () =>
+    !handle.leading()
+      ? 'standing by: another coordinator holds the leadership lease'
+      : handle.ready()
+        ? nats()
+        : 'not serving gRPC';
   log(`metrics on port ${metrics.server.port}: /metrics, /healthz, /readyz`);
   await stop.stopped;
   const shutdownMs = (flags.shutdownSeconds ?? COORDINATOR_DEFAULTS.shutdownSeconds) * 1000;

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { ENV } from '../env.ts';
-import { DEFAULTS, envOrUndefined, fromEnv, hostPortOption } from '../options.ts';
+import { DEFAULTS, envOrUndefined, fromEnv, hostPortListOption } from '../options.ts';
 import { envBool } from './envValues.ts';
 
 /** The TLS and token flags of every command that dials the coordinator (and of `chorus worker`). */
@@ -22,9 +22,12 @@ export interface CoordinatorFlags extends ClientSecurityFlags {
 export function coordinatorOptions(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option('--coordinator <host:port>', 'coordinator gRPC address')
+      new Option(
+        '--coordinator <host:port>',
+        'coordinator gRPC address; several, comma-separated, for a leader and its standbys',
+      )
         .default(fromEnv('coordinator', DEFAULTS.coordinator))
-        .argParser(hostPortOption),
+        .argParser(hostPortListOption),
     )
     .option('--tls', `connect with TLS, trusting the public CAs (${ENV.tls})`, envBool('tls'))
     .option(

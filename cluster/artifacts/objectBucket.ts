@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import type {
+  DirectMsgRequest,
+  JetStreamClient,
+  JetStreamManager,
+  MsgRequest,
+  StoredMsg,
+} from '@nats-io/jetstream';
 import { Base64UrlPaddedCodec } from '@nats-io/obj';
 import { nuid, type NatsConnection } from '@nats-io/transport-node';
 import { ChorusError } from '../../core/errors.ts';
@@ -54,6 +60,8 @@ const DIGEST_PREFIX = 'SHA-256=';
  */
 export class ObjectBucket {
   readonly stream: string;
+  /** Whether the stream serves direct gets, learnt at the first read. */
+  private direct: Promise<boolean> | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -62,6 +70,22 @@ export class ObjectBucket {
     readonly bucket: string,
   ) {
     this.stream = `OBJ_${bucket}`;
+  }
+
+  /**
+   * One stored message, by direct get when the stream allows it (a single server), else through the
+   * stream's leader: on a replicated stream (coordinator/nats/ensureResources.ts turns direct gets off
+   * there) a direct get may be answered by a copy that has not yet stored what was just written.
+   */
+  private async getMessage(query: DirectMsgRequest): Promise<StoredMsg | null> {
+    this.direct ??= this.jsm.streams.info(this.stream).then((i) => i.config.allow_direct === true);
+    const direct = await this.direct.catch((err: unknown) => {
+      this.direct = undefined;
+      throw err;
+    });
+    if (direct) return this.jsm.direct.getMessage(this.stream, query);
+    // The server's STREAM.MSG.GET takes next_by_subj too (2.9+); nats.js types only seq and last_by_subj.
+    return this.jsm.streams.getMessage(this.stream, query as MsgRequest);
   }
 
   metaSubject(name: string): string {
@@ -79,7 +103,7 @@ export class ObjectBucket {
 
   /** The latest revision of `name`, deleted or not; null if there was never one. */
   async info(name: string): Promise<ObjectRevision | null> {
-    const m = await this.jsm.direct.getMessage(this.stream, { last_by_subj: this.metaSubject(name) });
+    const m = await this.getMessage({ last_by_subj: this.metaSubject(name) });
     return m ? revisionOf(m) : null;
   }
 
@@ -128,7 +152,7 @@ export class ObjectBucket {
     let at = 0;
     let seq = 0;
     while (at < meta.size) {
-      const m = await this.jsm.direct.getMessage(this.stream, { seq, next_by_subj: subject });
+      const m = await this.getMessage({ seq, next_by_subj: subject });
       if (!m) {
         throw new ObjectChunksGoneError(
           `${name}: chunks end after ${at} of ${meta.size} bytes (the object was replaced or deleted while being read)`,
@@ -181,7 +205,7 @@ export class ObjectBucket {
     const subjects = Object.keys(pending ?? {});
     const out: ObjectMeta[] = [];
     for (const subject of subjects) {
-      const m = await this.jsm.direct.getMessage(this.stream, { last_by_subj: subject });
+      const m = await this.getMessage({ last_by_subj: subject });
       const meta = m ? parseObjectMeta(m.data) : undefined;
       if (meta && !meta.deleted) out.push(meta);
     }

@@ -33,6 +33,7 @@ import type { ReportReply__Output } from '../../proto/generated/chorus/v1/Report
 import type { SubmitJobChunk } from '../../proto/generated/chorus/v1/SubmitJobChunk.ts';
 import type { SubmitJobReply__Output } from '../../proto/generated/chorus/v1/SubmitJobReply.ts';
 import { channelOptions, checkAddress, Connection, type ConnectOptions } from './connection.ts';
+import { coordinatorAddresses, followLeader } from './leaderFollowing.ts';
 
 /** CancelJob answers once the job's run has stopped: on a busy coordinator that outlasts a plain call's deadline. */
 const CANCEL_DEADLINE_MS = 60_000;
@@ -162,8 +163,15 @@ export class CoordinatorConnection extends Connection<CoordinatorClient> {
   }
 }
 
-/** A client of the coordinator at HOST:PORT. Connects lazily: an absent coordinator shows on the first call. */
+/**
+ * A client of the coordinator at HOST:PORT, or of several (`a:1,b:2`: a leader and standbys, followed
+ * by leaderFollowing.ts). Connects lazily: an absent coordinator shows on the first call.
+ */
 export function connectCoordinator(address: string, options: ConnectOptions = {}): CoordinatorConnection {
+  const addresses = coordinatorAddresses(address);
+  if (addresses.length > 1) {
+    return followLeader(addresses, (a) => connectCoordinator(a, options), ['watchJob', 'getArtifacts']);
+  }
   const client = new (loadChorusProto().Coordinator)(checkAddress(address), ...channelOptions(options));
   return new CoordinatorConnection(address, client, options);
 }

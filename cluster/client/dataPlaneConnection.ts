@@ -3,6 +3,7 @@ import { streamLogits } from '../grpc/logitStream.ts';
 import { loadChorusProto } from '../../proto/loadProto.ts';
 import type { DataPlaneClient } from '../../proto/generated/chorus/v1/DataPlane.ts';
 import { channelOptions, checkAddress, Connection, type ConnectOptions } from './connection.ts';
+import { coordinatorAddresses, followLeader } from './leaderFollowing.ts';
 
 /** The worker → coordinator data path. */
 export class DataPlaneConnection extends Connection<DataPlaneClient> {
@@ -16,8 +17,10 @@ export class DataPlaneConnection extends Connection<DataPlaneClient> {
   }
 }
 
-/** A data-plane client of the coordinator at HOST:PORT (workers stream logits over it). */
+/** A data-plane client of the coordinator at HOST:PORT, or of several (the leader among them is followed). */
 export function connectDataPlane(address: string, options: ConnectOptions = {}): DataPlaneConnection {
+  const addresses = coordinatorAddresses(address);
+  if (addresses.length > 1) return followLeader(addresses, (a) => connectDataPlane(a, options), []);
   const client = new (loadChorusProto().DataPlane)(checkAddress(address), ...channelOptions(options));
   return new DataPlaneConnection(address, client, options);
 }

@@ -11,6 +11,7 @@ import {
   JobNotDoneError,
   NatsUnavailableError,
   NotFoundError,
+  NotLeaderError,
 } from '../errors.ts';
 import { isNatsUnavailable } from '../nats/natsFailure.ts';
 
@@ -25,6 +26,8 @@ import { isNatsUnavailable } from '../nats/natsFailure.ts';
 const ERROR_NAME_KEY = 'chorus-error-name';
 /** JSON `{ issues, source }` of a JobSpecError; binary so that any text survives the HTTP/2 header. */
 const SPEC_ISSUES_KEY = 'chorus-spec-issues-bin';
+/** A standby's answer: the leader's HOST:PORT, when it knows it (empty otherwise). */
+const LEADER_KEY = 'chorus-leader';
 
 /** What a client is told while the coordinator cannot reach NATS. */
 export const NATS_UNAVAILABLE = 'the coordinator has lost its NATS connection; retrying';
@@ -39,6 +42,11 @@ export function errorToStatus(err: unknown): GrpcStatus {
     const reason =
       err instanceof NatsUnavailableError ? '' : ` (${err instanceof Error ? err.message : String(err)})`;
     return { code: status.UNAVAILABLE, details: `${NATS_UNAVAILABLE}${reason}`, metadata };
+  }
+  if (err instanceof NotLeaderError) {
+    metadata.set(ERROR_NAME_KEY, 'NotLeaderError');
+    metadata.set(LEADER_KEY, err.leader ?? '');
+    return { code: status.UNAVAILABLE, details: err.message, metadata };
   }
   const name = err instanceof Error ? err.name : 'Error';
   const message = err instanceof Error ? err.message : String(err);
@@ -88,6 +96,12 @@ export function statusToError(err: unknown, context: CallContext): Error {
   const details = err.details || status[err.code] || 'unknown error';
   switch (err.code) {
     case status.UNAVAILABLE:
+      if (err.metadata.get(ERROR_NAME_KEY)[0] === 'NotLeaderError') {
+        const leader = err.metadata.get(LEADER_KEY)[0];
+        return new NotLeaderError(typeof leader === 'string' && leader !== '' ? leader : undefined, {
+          cause: err,
+        });
+      }
       if (err.metadata.get(ERROR_NAME_KEY)[0] === 'NatsUnavailableError') {
         return new NatsUnavailableError(`${details} (coordinator ${address})`, { cause: err });
       }

@@ -28,9 +28,30 @@ export function refusalOf(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Tries of a probe that got no answer or "no responders": on a JetStream cluster a request can go
+ * unanswered while a stream's or consumer's leader is elected, or before the new leader's interest has
+ * reached every server. A refusal for permissions is final at once.
+ */
+const PROBE_TRIES = 3;
+const PROBE_RETRY_MS = 1000;
+
+function mayBeTransient(err: unknown): boolean {
+  const text = err instanceof Error ? `${err.name} ${err.message}` : String(err);
+  return /timeout|no responders|503/i.test(text) && !/Permissions Violation/i.test(text);
+}
+
 async function probe(what: string, hint: string, attempt: () => Promise<void>): Promise<void> {
   try {
-    await attempt();
+    for (let tries = 1; ; tries++) {
+      try {
+        await attempt();
+        return;
+      } catch (err) {
+        if (tries >= PROBE_TRIES || !mayBeTransient(err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, PROBE_RETRY_MS));
+      }
+    }
   } catch (err) {
     const why = refusalOf(err);
     if (why) throw new StartupCheckError(`this NATS login cannot ${what}: ${why}. ${hint}`, { cause: err });
@@ -90,6 +111,11 @@ export function probeAck(
   what: string,
   hint: string,
 ): Promise<void> {
+  // On a JetStream cluster the consumer replicates even an ack of a delivery it never made, and the
+  // work-queue stream then fails to apply the removal of that impossible sequence ("stream store
+  // EOF") and resets its Raft group: every worker start stalled the task stream for seconds. There
+  // the probe is skipped; the ack subject is granted with the pull subject (workerPermissions.ts).
+  if (nc.info?.cluster !== undefined) return Promise.resolve();
   return probe(what, hint, async () => {
     const ackSubject = `$JS.ACK.${stream}.${consumer}.1.${IMPOSSIBLE_SEQUENCE}.${IMPOSSIBLE_SEQUENCE}.0.0`;
     await nc.request(ackSubject, '+ACK', { timeout: PROBE_TIMEOUT_MS });

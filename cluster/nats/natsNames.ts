@@ -30,6 +30,8 @@ export interface NatsNames {
   readonly maxDeliveriesAdvisory: string;
   /** KV bucket of job and task records. */
   readonly stateBucket: string;
+  /** Key of the coordinators' leadership lease in the state bucket (coordinator/leadership). */
+  readonly leaderKey: string;
   /** KV bucket of worker heartbeats (entries expire). */
   readonly workersBucket: string;
   /** Object Store bucket of artifacts and uploaded data. */
@@ -161,6 +163,7 @@ export function natsNames(prefix = 'chorus'): NatsNames {
     advisoryStream: `${upper}_ADVISORIES`,
     advisoryConsumer: `${prefix}-coordinator`,
     stateBucket: `${prefix}-state`,
+    leaderKey: 'leader',
     workersBucket: `${prefix}-workers`,
     artifactsBucket: `${prefix}-artifacts`,
     progressSubject: (jobId) => `${prefix}.progress.${checkId('job id', jobId)}`,

@@ -16,6 +16,16 @@ export interface NatsResourceOptions {
   workersTtlMs: number;
   /** Results older than this are dropped from the result stream. */
   resultsMaxAgeMs: number;
+  /**
+   * Copies JetStream keeps of every stream, KV bucket and the Object Store (Raft replication): 1 on a
+   * single server; 3 on a cluster of three or more survives the loss of one server.
+   */
+  replicas: number;
+  /**
+   * Scale existing streams whose replica count differs from `replicas` in place. Off by default: a
+   * mismatch is an error that says how to move (docs/operations.md, "Moving an R1 install").
+   */
+  moveReplicas: boolean;
 }
 
 export const DEFAULT_NATS_RESOURCE_OPTIONS: Readonly<NatsResourceOptions> = {
@@ -27,7 +37,12 @@ export const DEFAULT_NATS_RESOURCE_OPTIONS: Readonly<NatsResourceOptions> = {
   maxMessageBytes: 256 * 1024,
   workersTtlMs: 15_000,
   resultsMaxAgeMs: 7 * 24 * 3600 * 1000,
+  replicas: 1,
+  moveReplicas: false,
 };
+
+/** Replica counts JetStream accepts; Raft needs an odd number to keep a majority. */
+export const REPLICA_CHOICES: readonly number[] = [1, 3, 5];
 
 function positiveInt(field: keyof NatsResourceOptions, value: number, min: number): number {
   if (!Number.isSafeInteger(value) || value < min) {
@@ -49,5 +64,10 @@ export function resolveNatsResourceOptions(partial: Partial<NatsResourceOptions>
   positiveInt('maxMessageBytes', o.maxMessageBytes, 1024);
   positiveInt('workersTtlMs', o.workersTtlMs, 1000);
   positiveInt('resultsMaxAgeMs', o.resultsMaxAgeMs, 1000);
+  if (!REPLICA_CHOICES.includes(o.replicas)) {
+    throw new ChorusError(
+      `NATS option replicas: expected one of ${REPLICA_CHOICES.join(', ')}, got ${String(o.replicas)}`,
+    );
+  }
   return o;
 }

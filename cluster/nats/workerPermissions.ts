@@ -79,6 +79,8 @@ export function workerAccountLinks(prefix = 'chorus'): WorkerAccountLinks {
       service(`$O.${n.artifactsBucket}.>`),
       service(`$JS.API.DIRECT.GET.${objects}`),
       service(`$JS.API.DIRECT.GET.${objects}.>`),
+      // …or through the stream's leader when it is replicated (it serves no direct gets then).
+      service(`$JS.API.STREAM.MSG.GET.${objects}`),
     ],
     streams: [`${n.prefix}.cancel.>`],
   };

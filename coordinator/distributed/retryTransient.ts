@@ -1,4 +1,5 @@
 import { ChorusError } from '../../core/errors.ts';
+import { LeaseLostError } from '../leadership/leaseLostError.ts';
 
 export interface RetryOptions {
   /** Stops retrying (the last error is thrown) once aborted. */
@@ -15,7 +16,8 @@ const MAX_DELAY_MS = 3000;
  * Runs an operation on NATS again while it fails for want of the server (a timeout, no responders
  * while JetStream starts, a lost connection): the client reconnects by itself, so the operation
  * succeeds again soon, and a job must not fail because nats-server restarted under it. Chorus's own
- * errors (bad input, missing artifacts, …) are not retried. The operation must be idempotent.
+ * errors (bad input, missing artifacts, …) are not retried, but for a write the lease refused. The
+ * operation must be idempotent.
  */
 export async function retryTransient<T>(
   what: string,
@@ -28,7 +30,9 @@ export async function retryTransient<T>(
     try {
       return await op();
     } catch (err) {
-      const transient = !(err instanceof ChorusError);
+      // A write refused while the leadership lease is lapsed (NATS unreachable for a whole lease) goes
+      // through once it is renewed; if another coordinator took it, this term is stopped (`signal`).
+      const transient = !(err instanceof ChorusError) || err instanceof LeaseLostError;
       if (!transient || o.signal?.aborted || Date.now() + delay > giveUpAt) throw err;
       if (attempt === 1) o.log?.(`${what}: ${String(err)}; retrying while NATS is unavailable`);
       await new Promise((resolve) => setTimeout(resolve, delay));

@@ -1,3 +1,4 @@
+import { NotLeaderError } from '../../cluster/errors.ts';
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
 import type { JobEvent, JobStatus, ReportText, WorkerInfo } from '../../cluster/api/apiTypes.ts';
 import { planJob } from '../planJob.ts';
@@ -100,6 +101,11 @@ export class CoordinatorMetricsBridge {
     this.metrics.observeRetry(ctx.kindOf(taskId), { failed: true });
   }
 
+  /** A standby has no workers or queue to report (its leader does): that is not worth a log line every few seconds. */
+  private logUnlessStandby(line: string, err: unknown): void {
+    if (!(err instanceof NotLeaderError)) this.log(line);
+  }
+
   /** Starts counting workers and runs the lookups that waited for the service. */
   attach(source: CoordinatorMetricsSource): void {
     this.source = source;
@@ -110,7 +116,9 @@ export class CoordinatorMetricsBridge {
         source
           .listWorkers()
           .then((workers) => this.metrics.setWorkersConnected(workers.length))
-          .catch((err: unknown) => this.log(`metrics: cannot count workers: ${String(err)}`)),
+          .catch((err: unknown) =>
+            this.logUnlessStandby(`metrics: cannot count workers: ${String(err)}`, err),
+          ),
       );
       this.readQueue();
     };
@@ -138,7 +146,9 @@ export class CoordinatorMetricsBridge {
       source
         .queuedTasks()
         .then((n) => this.metrics.setBrokerQueueDepth(n))
-        .catch((err: unknown) => this.log(`metrics: cannot read the work queue: ${String(err)}`)),
+        .catch((err: unknown) =>
+          this.logUnlessStandby(`metrics: cannot read the work queue: ${String(err)}`, err),
+        ),
     );
   }
 

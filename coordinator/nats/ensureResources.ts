@@ -29,9 +29,16 @@ import type { NatsResourceOptions } from '../../cluster/nats/natsResourceOptions
 import type { NatsResources } from '../../cluster/nats/natsResources.ts';
 import { ObjectBucket } from '../../cluster/artifacts/objectBucket.ts';
 
+/** How many copies every stream keeps, and whether an existing stream with another count may be scaled. */
+interface Replication {
+  replicas: number;
+  move: boolean;
+}
+
 /** Stream settings Chorus cares about; `fixed` ones cannot be changed on an existing stream. */
 interface StreamWant {
   name: string;
+  replication: Replication;
   fixed: Pick<StreamConfig, 'retention' | 'storage'>;
   updatable: Partial<
     Pick<
@@ -42,6 +49,7 @@ interface StreamWant {
       | 'max_msgs_per_subject'
       | 'duplicate_window'
       | 'allow_rollup_hdrs'
+      | 'allow_direct'
     >
   >;
 }
@@ -88,6 +96,48 @@ function diff(have: object, want: object): string[] {
     .map(([k, v]) => `${k}: ${JSON.stringify(h[k])} → ${JSON.stringify(v)}`);
 }
 
+/**
+ * An existing stream keeps another number of copies than asked: Chorus does not change replication on
+ * its own (scaling moves every message between servers); it says how to.
+ */
+function replicaMismatch(stream: string, have: number, want: number): NatsResourceError {
+  return new NatsResourceError(
+    `stream ${stream}`,
+    `has ${have} replica${have === 1 ? '' : 's'} but ${want} ${want === 1 ? 'was' : 'were'} asked for ` +
+      `(--replicas ${want}); start the coordinator once with --move-replicas to scale every stream of ` +
+      `the prefix in place (the cluster needs ${want} servers with JetStream), or ` +
+      `\`nats stream edit ${stream} --replicas ${want}\` (docs/operations.md, "Moving an R1 install")`,
+  );
+}
+
+/**
+ * Reads of a replicated bucket go through its leader: a direct get may be answered by any copy,
+ * including one that has not yet stored what was just written (a worker would then see a job it was
+ * given as unknown). A single server keeps today's direct gets.
+ */
+function consistentReads(replication: Replication): { allow_direct?: false } {
+  return replication.replicas > 1 ? { allow_direct: false } : {};
+}
+
+/** A stream the server would not create with this many copies (a single server, too few servers) is named. */
+async function refusedReplicas<T>(
+  stream: string,
+  replication: Replication,
+  create: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await create();
+  } catch (err) {
+    if (replication.replicas === 1 || !(err instanceof JetStreamApiError)) throw err;
+    throw new NatsResourceError(
+      `stream ${stream}`,
+      `cannot be created with ${replication.replicas} replicas: ${err.message} ` +
+        `(--replicas ${replication.replicas} needs a JetStream cluster of at least ${replication.replicas} servers)`,
+      { cause: err },
+    );
+  }
+}
+
 /** Checks an existing stream's fixed settings and brings the updatable ones in line. */
 async function reconcileStream(
   jsm: JetStreamManager,
@@ -103,22 +153,69 @@ async function reconcileStream(
         `delete it (\`nats stream rm ${want.name}\`) or use another prefix`,
     );
   }
-  const updates = diff(info.config, want.updatable);
+  const { replicas, move } = want.replication;
+  const rescale = info.config.num_replicas !== replicas;
+  if (rescale && !move) throw replicaMismatch(want.name, info.config.num_replicas, replicas);
+  const updatable = rescale ? { ...want.updatable, num_replicas: replicas } : want.updatable;
+  const updates = diff(info.config, updatable);
   if (updates.length === 0) return;
   try {
-    await jsm.streams.update(want.name, want.updatable);
+    await jsm.streams.update(want.name, updatable);
   } catch (err) {
     throw new NatsResourceError(`stream ${want.name}`, `update refused (${updates.join(', ')})`, {
       cause: err,
     });
   }
+  if (rescale) await waitForCopies(jsm, want.name, replicas);
   changes.push(`updated stream ${want.name} (${updates.join(', ')})`);
+}
+
+/** How long a scaled stream may take to elect a leader and bring its new copies up to date. */
+const RESCALE_TIMEOUT_MS = 60_000;
+
+/**
+ * Waits until a replicated stream (or, with `consumer`, its consumer) has a leader and every copy is
+ * current: requests right after a creation or an update time out while the Raft group elects its
+ * leader and the copies catch up, and workers checking their access at start would fail.
+ */
+async function waitForCopies(
+  jsm: JetStreamManager,
+  stream: string,
+  replicas: number,
+  consumer?: string,
+): Promise<void> {
+  const deadline = Date.now() + RESCALE_TIMEOUT_MS;
+  let seen = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const { cluster } = consumer
+        ? await jsm.consumers.info(stream, consumer)
+        : await jsm.streams.info(stream);
+      const followers = cluster?.replicas ?? [];
+      seen = `leader ${cluster?.leader ?? 'none'}, ${followers.filter((r) => r.current).length} current follower(s)`;
+      if (cluster?.leader && followers.length === replicas - 1 && followers.every((r) => r.current)) return;
+    } catch (err) {
+      seen = String(err);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new NatsResourceError(
+    consumer ? `consumer ${consumer} on ${stream}` : `stream ${stream}`,
+    `has ${replicas} replicas, but its copies were not current after ${RESCALE_TIMEOUT_MS / 1000} s (${seen})`,
+  );
 }
 
 async function ensureStream(jsm: JetStreamManager, want: StreamWant, changes: string[]): Promise<void> {
   const info = await streamInfo(jsm, want.name);
   if (info) return reconcileStream(jsm, info, want, changes);
-  await jsm.streams.add({ name: want.name, num_replicas: 1, ...want.fixed, ...want.updatable });
+  await refusedReplicas(want.name, want.replication, () =>
+    jsm.streams.add({
+      name: want.name,
+      num_replicas: want.replication.replicas,
+      ...want.fixed,
+      ...want.updatable,
+    }),
+  );
   changes.push(`created stream ${want.name}`);
 }
 
@@ -163,6 +260,7 @@ async function ensureKv(
   jsm: JetStreamManager,
   bucket: string,
   want: { storage: StorageType; history: number; ttlMs: number; rollups: boolean },
+  replication: Replication,
   changes: string[],
 ): Promise<KV> {
   const stream = `KV_${bucket}`;
@@ -170,7 +268,15 @@ async function ensureKv(
   let info = await streamInfo(jsm, stream);
   let created = false;
   if (!info) {
-    await kvm.create(bucket, { storage: want.storage, history: want.history, ttl: want.ttlMs });
+    await refusedReplicas(stream, replication, () =>
+      kvm.create(bucket, {
+        storage: want.storage,
+        history: want.history,
+        ttl: want.ttlMs,
+        replicas: replication.replicas,
+        ...consistentReads(replication),
+      }),
+    );
     changes.push(`created KV bucket ${bucket}`);
     info = await jsm.streams.info(stream);
     created = true;
@@ -180,12 +286,14 @@ async function ensureKv(
     info,
     {
       name: stream,
+      replication,
       fixed: { retention: RetentionPolicy.Limits, storage: want.storage },
       updatable: {
         max_msgs_per_subject: want.history,
         max_age: nanos(want.ttlMs),
         duplicate_window: duplicateWindow(want.ttlMs),
         allow_rollup_hdrs: want.rollups,
+        ...consistentReads(replication),
       },
     },
     created ? [] : changes,
@@ -201,6 +309,7 @@ async function ensureObjectStore(
   js: JetStreamClient,
   jsm: JetStreamManager,
   bucket: string,
+  replication: Replication,
   changes: string[],
 ): Promise<ObjectStore> {
   const stream = `OBJ_${bucket}`;
@@ -208,7 +317,9 @@ async function ensureObjectStore(
   const objm = new Objm(js);
   let created = false;
   if (!info) {
-    await objm.create(bucket, { storage: StorageType.File });
+    await refusedReplicas(stream, replication, () =>
+      objm.create(bucket, { storage: StorageType.File, replicas: replication.replicas }),
+    );
     changes.push(`created object store ${bucket}`);
     info = await jsm.streams.info(stream);
     created = true;
@@ -218,8 +329,9 @@ async function ensureObjectStore(
     info,
     {
       name: stream,
+      replication,
       fixed: { retention: RetentionPolicy.Limits, storage: StorageType.File },
-      updatable: { allow_rollup_hdrs: false },
+      updatable: { allow_rollup_hdrs: false, ...consistentReads(replication) },
     },
     created ? [] : changes,
   );
@@ -255,11 +367,13 @@ export async function ensureResources(
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
   const changes: string[] = [];
+  const replication: Replication = { replicas: options.replicas, move: options.moveReplicas };
 
   await ensureStream(
     jsm,
     {
       name: names.taskStream,
+      replication,
       fixed: { retention: RetentionPolicy.Workqueue, storage: StorageType.File },
       updatable: { subjects: [names.taskSubjects], max_msg_size: options.maxMessageBytes },
     },
@@ -283,6 +397,7 @@ export async function ensureResources(
     jsm,
     {
       name: names.resultStream,
+      replication,
       fixed: { retention: RetentionPolicy.Limits, storage: StorageType.File },
       updatable: {
         subjects: [names.resultSubjects],
@@ -308,6 +423,7 @@ export async function ensureResources(
     jsm,
     {
       name: names.advisoryStream,
+      replication,
       fixed: { retention: RetentionPolicy.Limits, storage: StorageType.File },
       updatable: { subjects: [names.maxDeliveriesAdvisory], max_age: nanos(options.resultsMaxAgeMs) },
     },
@@ -327,6 +443,7 @@ export async function ensureResources(
     jsm,
     names.stateBucket,
     { storage: StorageType.File, history: 1, ttlMs: 0, rollups: true },
+    replication,
     changes,
   );
   // File storage although heartbeats are short-lived: a memory bucket vanishes when the server
@@ -336,9 +453,18 @@ export async function ensureResources(
     jsm,
     names.workersBucket,
     { storage: StorageType.File, history: 1, ttlMs: options.workersTtlMs, rollups: false },
+    replication,
     changes,
   );
-  const artifacts = await ensureObjectStore(js, jsm, names.artifactsBucket, changes);
+  const artifacts = await ensureObjectStore(js, jsm, names.artifactsBucket, replication, changes);
+  if (options.replicas > 1) {
+    const streams = [names.taskStream, names.resultStream, names.advisoryStream];
+    const buckets = [`KV_${names.stateBucket}`, `KV_${names.workersBucket}`, `OBJ_${names.artifactsBucket}`];
+    for (const stream of [...streams, ...buckets]) await waitForCopies(jsm, stream, options.replicas);
+    await waitForCopies(jsm, names.taskStream, options.replicas, names.taskConsumer);
+    await waitForCopies(jsm, names.resultStream, options.replicas, names.resultConsumer);
+    await waitForCopies(jsm, names.advisoryStream, options.replicas, names.advisoryConsumer);
+  }
   const objects = new ObjectBucket(nc, js, jsm, names.artifactsBucket);
   return { names, options, js, jsm, state, workers, artifacts, objects, changes };
 }

@@ -183,6 +183,58 @@ async function checkNatsUsers(
   }
 }
 
+/**
+ * Three NATS servers clustered by routes to each pod of the StatefulSet, streams in three copies,
+ * two coordinators (a leader and a standby that names itself by its pod IP), and disruption budgets
+ * that never take two NATS servers or both coordinators at once.
+ */
+function checkHighAvailability(objects: K8sObject[], natsConf: string, config: Record<string, string>): void {
+  const nats = one(objects, 'StatefulSet', 'chorus-nats');
+  const natsSpec = nats.spec as { replicas?: number; podManagementPolicy?: string } | undefined;
+  assert.equal(natsSpec?.replicas, 3, 'three NATS servers');
+  assert.equal(
+    natsSpec?.podManagementPolicy,
+    'Parallel',
+    'started together (each needs the others to elect)',
+  );
+  const headless = one(objects, 'Service', 'chorus-nats-headless');
+  assert.equal((headless.spec as { publishNotReadyAddresses?: boolean }).publishNotReadyAddresses, true);
+  const cluster = headless.spec?.ports?.find((p) => p.name === 'cluster')?.port;
+  for (let i = 0; i < 3; i++) {
+    assert.ok(
+      natsConf.includes(`nats-route://chorus-nats-${i}.chorus-nats-headless:${cluster}`),
+      `nats.conf routes to pod ${i}`,
+    );
+  }
+  assert.match(natsConf, new RegExp(`^cluster \\{[^}]*port: ${cluster}`, 'm'));
+  assert.equal(config[ENV.natsReplicas], '3', 'every stream in three copies');
+  const coordinator = one(objects, 'Deployment', 'chorus-coordinator');
+  assert.equal(
+    (coordinator.spec as { replicas?: number } | undefined)?.replicas,
+    2,
+    'a leader and a standby',
+  );
+  const advertise = coordinator.spec?.template?.spec.containers[0]?.env?.find(
+    (e) => e.name === ENV.advertise,
+  );
+  assert.equal(
+    (advertise?.valueFrom as { fieldRef?: { fieldPath?: string } } | undefined)?.fieldRef?.fieldPath,
+    'status.podIP',
+    'a standby redirects to the leader pod itself',
+  );
+  for (const [name, covered] of [
+    ['chorus-nats', nats],
+    ['chorus-coordinator', coordinator],
+  ] as const) {
+    const pdb = one(objects, 'PodDisruptionBudget', name);
+    assert.equal((pdb.spec as { maxUnavailable?: number } | undefined)?.maxUnavailable, 1, name);
+    assert.ok(
+      matchesSelector(covered.spec?.template?.metadata.labels, pdb),
+      `${name}'s budget covers its pods`,
+    );
+  }
+}
+
 /** Checks every overlay must pass; returns the rendered objects for overlay-specific checks. */
 async function checkOverlay(overlay: string): Promise<K8sObject[]> {
   const objects = await render(overlay);
@@ -324,6 +376,8 @@ async function checkOverlay(overlay: string): Promise<K8sObject[]> {
   assert.ok(
     matchesSelector(one(objects, 'Deployment', 'chorus-worker').spec?.template?.metadata.labels, pdb),
   );
+
+  checkHighAvailability(objects, natsConf, configMap.data ?? {});
 
   // ServiceMonitor: selects the coordinator and worker Services (scrape jobs named as the alerts expect).
   const sm = one(objects, 'ServiceMonitor', 'chorus');

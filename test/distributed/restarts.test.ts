@@ -1,37 +1,12 @@
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
-import { test, type TestContext } from 'node:test';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { decodeMessage } from '../../cluster/messages/codec.ts';
-import { resultMessageSchema, type ResultMessage } from '../../cluster/messages/resultMessage.ts';
+import { test } from 'node:test';
 import { natsNames } from '../../cluster/nats/natsNames.ts';
 import type { Report } from '../../core/report/report.ts';
 import { Cluster } from '../support/chorusCluster.ts';
 import { membersJob } from './jobs.ts';
-
-/** Until a member of the job is training its second epoch (or later). */
-function midTraining(cluster: Cluster, jobId: string): Promise<unknown> {
-  return cluster.waitForEvent(
-    jobId,
-    (e) => e.type === 'task-progress' && e.id.startsWith('train:') && (e.progress.epoch ?? 0) >= 2,
-    'a member to reach epoch 2',
-  );
-}
-
-/** Every message on a job's result subject. */
-async function resultsOf(cluster: Cluster, t: TestContext, jobId: string): Promise<ResultMessage[]> {
-  const nc = await cluster.natsConnection(t);
-  const names = natsNames(cluster.prefix);
-  const jsm = await jetstreamManager(nc);
-  const info = await jsm.streams.info(names.resultStream);
-  const out: ResultMessage[] = [];
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-    const stored = await jsm.streams.getMessage(names.resultStream, { seq }).catch(() => null);
-    if (!stored || stored.subject !== names.resultSubject(jobId)) continue;
-    out.push(decodeMessage(resultMessageSchema, stored.data, 'result'));
-  }
-  return out;
-}
+import { midTraining } from './midTraining.ts';
+import { resultsOf } from './resultsOf.ts';
 
 /**
  * Restarts of the two stateful pieces, one job each, on one cluster (two worker processes).
@@ -72,7 +47,7 @@ test('restarts mid-job: the job completes, nothing runs or counts twice', async 
       const starts = lines.filter((l) => l.includes(`${task.id}: delivery`) && l.includes('started'));
       assert.equal(starts.length, 1, `${task.id} started once: ${starts.join(' | ')}`);
     }
-    const results = await resultsOf(cluster, t, jobId);
+    const results = await resultsOf(await cluster.natsConnection(t), natsNames(cluster.prefix), jobId);
     const perTask = new Map<string, number>();
     for (const r of results) perTask.set(r.taskId, (perTask.get(r.taskId) ?? 0) + 1);
     assert.deepEqual([...perTask].sort(), pool.map((task) => [task.id, 1]).sort());

@@ -269,6 +269,7 @@ test("the worker's permissions allow its work and none of the coordinator's", ()
     `$JS.API.STREAM.MSG.GET.KV_${n.stateBucket}`,
     `$O.${n.artifactsBucket}.C.abc`,
     `$JS.API.DIRECT.GET.OBJ_${n.artifactsBucket}`,
+    `$JS.API.STREAM.MSG.GET.OBJ_${n.artifactsBucket}`,
   ]) {
     assert.ok(canPublish(subject), `may publish ${subject}`);
   }

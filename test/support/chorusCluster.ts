@@ -11,6 +11,7 @@ import {
 import type { JobEvent, JobStatus } from '../../cluster/api/apiTypes.ts';
 import type { Priority } from '../../core/spec/priority.ts';
 import { ChorusProcess, runChorus, type ChorusExit } from './chorusProcess.ts';
+import { startNatsCluster } from './natsCluster.ts';
 import { startNatsServer, type NatsServer } from './natsServer.ts';
 
 /** Process start-up runs tsx over the sources: slow on a loaded 2-core machine. */
@@ -28,6 +29,10 @@ export interface ClusterOptions {
   workerEnv?: Readonly<Record<string, string>>;
   /** Extra worker flags, after the defaults (a repeated flag wins), e.g. `['--slots', '2']` or `['--token-file', f]`. */
   workerArgs?: readonly string[];
+  /** nats-servers clustered on loopback (default 1: a single server). */
+  natsNodes?: number;
+  /** Coordinators: the first leads, the others stand by (default 1). Clients and workers get every address. */
+  coordinators?: number;
 }
 
 /**
@@ -39,6 +44,8 @@ export class Cluster {
   readonly workers: ChorusProcess[] = [];
   readonly prefix = `t${randomBytes(4).toString('hex')}`;
   coordinator!: ChorusProcess;
+  /** Coordinators started standing by (`coordinators` > 1), with their gRPC addresses. */
+  readonly standbys: { process: ChorusProcess; address: string }[] = [];
   /** `127.0.0.1:<port>`, fixed at the first start so that a restarted coordinator keeps it. */
   grpcAddress = '';
   private readonly retired: ChorusProcess[] = [];
@@ -46,23 +53,33 @@ export class Cluster {
   private workerCount = 0;
 
   private constructor(
-    readonly nats: NatsServer,
+    /** Every nats-server; processes get all their URLs. */
+    readonly natsServers: readonly NatsServer[],
     readonly dir: string,
     private readonly options: ClusterOptions,
   ) {}
 
   static async start(t: TestContext, options: ClusterOptions = {}): Promise<Cluster> {
     const dir = await mkdtemp(join(tmpdir(), 'chorus-dist-'));
-    const nats = await startNatsServer();
-    const cluster = new Cluster(nats, dir, options);
+    const nodes = options.natsNodes ?? 1;
+    const servers = nodes > 1 ? (await startNatsCluster(nodes)).servers : [await startNatsServer()];
+    const cluster = new Cluster(servers, dir, options);
     t.after(() => cluster.stop());
     await cluster.startCoordinator();
+    for (let i = 1; i < (options.coordinators ?? 1); i++) await cluster.startStandby();
     await Promise.all(Array.from({ length: options.workers ?? 2 }, () => cluster.startWorker()));
     return cluster;
   }
 
+  /** The first (or only) nats-server. */
+  get nats(): NatsServer {
+    const first = this.natsServers[0];
+    if (!first) throw new Error('no nats-server');
+    return first;
+  }
+
   get natsUrl(): string {
-    return this.nats.url;
+    return this.natsServers.map((s) => s.url).join(',');
   }
 
   async startCoordinator(): Promise<ChorusProcess> {
@@ -84,13 +101,36 @@ export class Cluster {
     return coordinator;
   }
 
+  /** A coordinator that stands by (the lease is held): resolves once it serves gRPC and waits for the lease. */
+  async startStandby(): Promise<ChorusProcess> {
+    const n = this.standbys.length + 1;
+    const standby = new ChorusProcess(
+      `coordinator-standby-${n}`,
+      [
+        'coordinator',
+        ...['--nats', this.natsUrl, '--nats-prefix', this.prefix, '--grpc', '127.0.0.1:0'],
+        ...['--cache', join(this.dir, `standby-${n}-cache`), '--metrics-port', '0'],
+        ...(this.options.coordinatorArgs ?? []),
+      ],
+      { logLines: LOG_LINES },
+    );
+    const line = await standby.waitForLine(/gRPC on ([^\s]+) \(advertised/, START_TIMEOUT_MS);
+    this.standbys.push({ process: standby, address: line[1] ?? '' });
+    return standby;
+  }
+
+  /** Every coordinator's address, the first one's first: what clients and workers are given. */
+  get coordinatorAddresses(): string {
+    return [this.grpcAddress, ...this.standbys.map((s) => s.address)].join(',');
+  }
+
   async startWorker(): Promise<ChorusProcess> {
     const n = ++this.workerCount;
     const worker = new ChorusProcess(
       `worker-${n}`,
       [
         'worker',
-        ...['--nats', this.natsUrl, '--nats-prefix', this.prefix, '--coordinator', this.grpcAddress],
+        ...['--nats', this.natsUrl, '--nats-prefix', this.prefix, '--coordinator', this.coordinatorAddresses],
         ...['--slots', '1', '--cache', join(this.dir, `worker-${n}-cache`), '--drain-seconds', '5'],
         ...['--metrics-port', '0'],
         ...(this.options.workerArgs ?? []),
@@ -105,13 +145,16 @@ export class Cluster {
   /** An in-process gRPC client for polling (cheaper than a CLI process per look). */
   api(): CoordinatorConnection {
     const token = this.options.clientToken;
-    this.client ??= connectCoordinator(this.grpcAddress, { deadlineMs: 15_000, ...(token ? { token } : {}) });
+    this.client ??= connectCoordinator(this.coordinatorAddresses, {
+      deadlineMs: 15_000,
+      ...(token ? { token } : {}),
+    });
     return this.client;
   }
 
   /** Runs the real `chorus` CLI against this cluster's coordinator. */
   cli(t: TestContext, args: readonly string[], timeoutMs = 60_000): Promise<ChorusExit> {
-    return runChorus([...args, '--coordinator', this.grpcAddress], { t, timeoutMs });
+    return runChorus([...args, '--coordinator', this.coordinatorAddresses], { t, timeoutMs });
   }
 
   /** Writes a job file into the cluster's folder. */
@@ -204,14 +247,14 @@ export class Cluster {
 
   /** A NATS connection of the test's own (e.g. to read KV or forge messages). */
   async natsConnection(t: TestContext): Promise<NatsConnection> {
-    const nc = await connect({ servers: this.natsUrl });
+    const nc = await connect({ servers: this.natsServers.map((s) => s.url) });
     t.after(() => nc.close());
     return nc;
   }
 
   /** Every process's log, for failure messages. */
   logs(): string {
-    return [...this.retired, this.coordinator, ...this.workers]
+    return [...this.retired, this.coordinator, ...this.standbys.map((s) => s.process), ...this.workers]
       .filter(Boolean)
       .map((p) => `--- ${p.name} (pid ${p.pid}) ---\n${p.log()}`)
       .join('\n');
@@ -221,10 +264,17 @@ export class Cluster {
   async stop(): Promise<void> {
     // For debugging: CHORUS_TEST_LOGS=1 prints every process's log when the test ends.
     if (process.env.CHORUS_TEST_LOGS) process.stderr.write(`${this.logs()}\n`);
+    if (process.env.CHORUS_TEST_NATS_LOGS)
+      for (const s of this.natsServers) process.stderr.write(`--- nats ${s.url}\n${s.log()}\n`);
     this.client?.close();
-    const all = [...this.retired, this.coordinator, ...this.workers].filter(Boolean);
+    const all = [
+      ...this.retired,
+      this.coordinator,
+      ...this.standbys.map((s) => s.process),
+      ...this.workers,
+    ].filter(Boolean);
     await Promise.all(all.map((p) => p.kill()));
-    await this.nats.stop();
+    await Promise.all(this.natsServers.map((s) => s.stop()));
     await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -27,6 +27,7 @@ import { closeNatsWithin, settleWithin } from '../../cluster/nats/closeNats.ts';
 import { pullOne } from '../../cluster/nats/pullOne.ts';
 import { DEFAULT_WORKER_NAME, workerInboxPrefix } from '../../cluster/nats/workerPermissions.ts';
 import type { JobRecord } from '../../cluster/state/jobRecord.ts';
+import type { KvTaskRecord } from '../../cluster/state/kvTaskRecord.ts';
 import { KvJobStateView, type JobStateView } from '../../cluster/state/jobStateView.ts';
 import type { BackendChoice } from '../../core/backend/backendChoice.ts';
 import type { TaskOutcome } from '../../core/tasks/taskOutcome.ts';
@@ -443,10 +444,17 @@ class NatsWorker implements NatsWorkerHandle {
     }
   }
 
-  /** The job to run the task for, or undefined after acking a delivery that must not run. */
+  /** The job to run the task for, or undefined after acking (or handing back) a delivery that must not run now. */
   private async check(tm: TaskMessage, msg: JsMsg): Promise<JobRecord | undefined> {
-    const job = await this.jobs.getJob(tm.jobId).catch(() => undefined);
-    const record = job?.status === 'running' ? await this.jobs.getTask(tm.jobId, tm.taskId) : undefined;
+    // A read that fails (NATS restarting, a replicated bucket electing its leader) is not "no such
+    // job": the task is handed back for later instead of being dropped for good.
+    const read = await readJobState(this.jobs, tm).catch((err: unknown) => {
+      this.log(`cannot read the state of job ${tm.jobId} (${String(err)}): handing ${tm.taskId} back`);
+      msg.nak(STATE_UNREADABLE_DELAY_MS);
+      return null;
+    });
+    if (read === null) return undefined;
+    const { job, record } = read;
     const reason = dropReason(job, record, tm.dispatchId);
     if (reason === undefined) return job;
     this.log(`dropping ${tm.taskId} of job ${tm.jobId}: ${reason}`);
@@ -629,5 +637,25 @@ class NatsWorker implements NatsWorkerHandle {
     if (!lease.lost()) msg.ack();
     const detail = end.outcome.ok ? '' : `: ${end.outcome.error.message}`;
     this.log(`${tm.taskId}: gave its slot back (${reason})${detail}; requeued without using an attempt`);
+  }
+}
+
+/** How long a task whose job state could not be read waits before JetStream delivers it again. */
+const STATE_UNREADABLE_DELAY_MS = 2000;
+
+/** The job and task records a delivery is checked against; a read is tried three times, a second apart. */
+async function readJobState(
+  jobs: JobStateView,
+  tm: TaskMessage,
+): Promise<{ job: JobRecord | undefined; record: KvTaskRecord | undefined }> {
+  for (let tries = 1; ; tries++) {
+    try {
+      const job = await jobs.getJob(tm.jobId);
+      const record = job?.status === 'running' ? await jobs.getTask(tm.jobId, tm.taskId) : undefined;
+      return { job, record };
+    } catch (err) {
+      if (tries >= 3) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 }
