@@ -26,6 +26,7 @@ import { distributedVsEmbedded } from './distributedVsEmbedded.ts';
 import { logitStreamingSection } from './logitStreamingSection.ts';
 import { machineInfo, versions } from './machineInfo.ts';
 import { profileStep } from './profileStep.ts';
+import { replicationCost } from './replicationCost.ts';
 import { renderBenchmarks } from './renderBenchmarks.ts';
 import { slotScaling } from './slotScaling.ts';
 import { threadStart } from './threadStart.ts';
@@ -44,6 +45,7 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   profile: profileStep,
   load: loadBenchmark,
   distributed: distributedVsEmbedded,
+  replication: replicationCost,
   e2e,
 };
 
