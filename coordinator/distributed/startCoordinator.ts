@@ -18,6 +18,7 @@ import type { NatsResourceOptions } from '../../cluster/nats/natsResourceOptions
 import { CoordinatorService } from './coordinatorService.ts';
 import type { SchedulingOptions } from '../scheduling/schedulingOptions.ts';
 import type { JobLimits } from './limits.ts';
+import { NatsConnectionState } from '../../cluster/nats/natsConnectionState.ts';
 import { startLeadership, type LeadershipHandle } from '../leadership/startLeadership.ts';
 
 export interface CoordinatorOptions {
@@ -95,9 +96,11 @@ export async function startCoordinator(o: CoordinatorOptions): Promise<Coordinat
     `scheduling: priority classes, fair share between jobs, aging every ${scheduling.agingSeconds} s, ` +
       `preemption ${scheduling.preempt ? 'on' : 'off'}${security.tokens ? ', client quotas from the tokens file' : ''}`,
   );
+  const natsState = new NatsConnectionState(nc);
   const leadership = startLeadership({
     resources,
     log,
+    natsConnected: () => natsState.connected,
     ...(o.leaseSeconds !== undefined ? { leaseSeconds: o.leaseSeconds } : {}),
     // Each term's service writes through handles fenced by the lease; the janitor purges through them too.
     startTerm: async (fenced) => {

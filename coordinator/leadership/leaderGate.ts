@@ -9,7 +9,8 @@ import type {
   SubmittedJob,
   WorkerInfo,
 } from '../../cluster/api/apiTypes.ts';
-import { NotLeaderError } from '../../cluster/errors.ts';
+import { NatsUnavailableError, NotLeaderError } from '../../cluster/errors.ts';
+import { NATS_UNAVAILABLE } from '../../cluster/grpc/errorStatus.ts';
 import type { TokenIdentity } from '../../cluster/grpc/authTokens.ts';
 import type { CoordinatorService } from '../distributed/coordinatorService.ts';
 import type { CoordinatorHandlers } from '../grpc/coordinatorHandlers.ts';
@@ -32,6 +33,8 @@ export class LeaderGate implements CoordinatorHandlers {
   constructor(
     private readonly leader: () => string | undefined,
     private readonly held: () => boolean,
+    /** Whether NATS is reachable: a lease that cannot be renewed for want of NATS is news of NATS, not of a leader. */
+    private readonly natsConnected: () => boolean = () => true,
   ) {}
 
   /** This process leads now, through `service`. */
@@ -47,6 +50,7 @@ export class LeaderGate implements CoordinatorHandlers {
 
   /** The service of the current term, or NotLeaderError (every method is async, so callers get a rejection, never a throw). */
   private serving(): CoordinatorService {
+    if (!this.natsConnected()) throw new NatsUnavailableError(NATS_UNAVAILABLE);
     if (!this.current || !this.held()) throw new NotLeaderError(this.leader());
     return this.current.service;
   }

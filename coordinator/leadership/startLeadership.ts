@@ -11,6 +11,8 @@ export interface StartLeadershipOptions {
   resources: NatsResources;
   log: (line: string) => void;
   leaseSeconds?: number;
+  /** Whether the coordinator's NATS connection is up (calls then say NATS is away, not that no leader is known). */
+  natsConnected?: () => boolean;
   /** Starts a term: `fenced` are the NATS handles whose writes the lease checks. */
   startTerm(fenced: NatsResources): Promise<Term>;
 }
@@ -36,6 +38,7 @@ export function startLeadership(o: StartLeadershipOptions): LeadershipHandle {
   const gate = new LeaderGate(
     () => lease?.leader,
     () => lease?.held() ?? false,
+    o.natsConnected,
   );
   return {
     gate,
