@@ -176,8 +176,11 @@ test('readers racing a writer that replaces an object see a whole old or new val
   while ((await Promise.all(written.slice(0, -1).map(chunksOf))).some((n) => n > 0)) {
     if (Date.now() >= deadline) {
       const streamSeq = (await res.jsm.streams.info(res.objects.stream)).state.last_seq;
+      const counts = await Promise.all(written.slice(0, -1).map(chunksOf));
+      const left = counts.flatMap((n, i) => (n > 0 ? [`#${i} (${n} chunks)`] : []));
       assert.fail(
-        `replaced revisions not purged after 120 s (janitor handled up to sequence ${janitor.handledSeq}; stream at ${streamSeq})`,
+        `replaced revisions not purged after 120 s: ${left.join(', ')} of ${written.length} ` +
+          `(janitor handled up to sequence ${janitor.handledSeq}; stream at ${streamSeq})`,
       );
     }
     await new Promise((r) => setTimeout(r, 200));
