@@ -1,9 +1,7 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { NatsArtifactStore } from '../../cluster/artifacts/natsArtifactStore.ts';
 import { NonRetryableError } from '../../core/errors.ts';
-import { JobNotDoneError, NatsUnavailableError, NotFoundError } from '../../cluster/errors.ts';
-import { NATS_UNAVAILABLE } from '../../cluster/grpc/errorStatus.ts';
-import { NatsConnectionState } from '../../cluster/nats/natsConnectionState.ts';
+import { JobNotDoneError, NotFoundError } from '../../cluster/errors.ts';
 import { parseJobText } from '../../core/spec/loadJob.ts';
 import type { ResolvedJob } from '../../core/spec/resolvedJob.ts';
 import type {
@@ -95,12 +93,10 @@ export class CoordinatorService implements CoordinatorHandlers {
   readonly slots: SlotScheduler;
   private progressSub: Subscription | undefined;
   private readonly log: (line: string) => void;
-  private readonly natsState: NatsConnectionState;
 
   constructor(options: CoordinatorServiceOptions) {
     this.o = options;
     this.log = options.log ?? (() => {});
-    this.natsState = new NatsConnectionState(options.nc);
     this.jobs = new KvJobStore(options.resources.state, options.resources.names);
     this.limits = { ...DEFAULT_JOB_LIMITS, ...options.limits };
     this.dataCache = new PreparedDataCache(options.cacheDir, {
@@ -379,8 +375,6 @@ export class CoordinatorService implements CoordinatorHandlers {
    * worker name the writer's NATS user may write (workerPermissions), not from what it says of itself.
    */
   listWorkers(): Promise<WorkerInfo[]> {
-    // The roster is memory: while NATS is away it is not news of the workers, whose beats cannot arrive.
-    if (!this.natsState.connected) return Promise.reject(new NatsUnavailableError(NATS_UNAVAILABLE));
     return Promise.resolve(this.roster.workers().map(({ tasks: _tasks, draining: _draining, ...w }) => w));
   }
 

@@ -33,7 +33,10 @@ export class LeaderGate implements CoordinatorHandlers {
   constructor(
     private readonly leader: () => string | undefined,
     private readonly held: () => boolean,
-    /** Whether NATS is reachable: a lease that cannot be renewed for want of NATS is news of NATS, not of a leader. */
+    /**
+     * Whether NATS is reachable. Every call asks first: a lease that lapses for want of NATS is news of
+     * NATS, not of a leader, and answers built from memory (the worker roster) would look current.
+     */
     private readonly natsConnected: () => boolean = () => true,
   ) {}
 

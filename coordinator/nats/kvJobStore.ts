@@ -1,5 +1,6 @@
 import { ChorusError } from '../../core/errors.ts';
 import { casPut } from './casPut.ts';
+import { listKeys } from '../../cluster/state/listKeys.ts';
 import { readSeen } from '../../cluster/state/readEntry.ts';
 import { KvJobStateView } from '../../cluster/state/jobStateView.ts';
 import type { JobRecord } from '../../cluster/state/jobRecord.ts';
@@ -32,10 +33,7 @@ export class KvJobStore extends KvJobStateView {
 
   /** Every job, oldest submission first. */
   async listJobs(): Promise<JobRecord[]> {
-    // A set: a key written while the listing runs can be delivered twice (the listing reads the
-    // bucket's stream, and the new revision arrives before it ends), and would list its job twice.
-    const keys = new Set<string>();
-    for await (const key of await this.kv.keys(this.names.jobKeys)) keys.add(key);
+    const keys = await listKeys(this.kv, this.names.jobKeys);
     const jobs = await Promise.all(
       [...keys].map(async (key) => (await readSeen<JobRecord>(this.kv, key)).value),
     );

@@ -3,6 +3,7 @@ import type { StateStore } from '../stateStore.ts';
 import type { KvTaskRecord } from '../../cluster/state/kvTaskRecord.ts';
 import type { TaskRecord, TaskStatus } from '../../core/tasks/taskRecord.ts';
 import { casPut } from './casPut.ts';
+import { listKeys } from '../../cluster/state/listKeys.ts';
 import { readSeen } from '../../cluster/state/readEntry.ts';
 import type { CasPolicy } from './casPut.ts';
 import type { Seen } from '../../cluster/state/readEntry.ts';
@@ -80,12 +81,10 @@ export class KvStateStore implements StateStore {
       this.listed = true;
       return [];
     }
-    // A set: a key written while the listing runs can be delivered twice (see KvJobStore.listJobs).
-    const keys = new Set<string>();
-    for await (const key of await this.kv.keys(this.names.taskKeys(this.jobId))) keys.add(key);
+    const keys = await listKeys(this.kv, this.names.taskKeys(this.jobId));
     const records: KvTaskRecord[] = [];
     const entries = await Promise.all(
-      [...keys].map(async (key) => [key, await readSeen<KvTaskRecord>(this.kv, key)] as const),
+      keys.map(async (key) => [key, await readSeen<KvTaskRecord>(this.kv, key)] as const),
     );
     for (const [key, seen] of entries) {
       this.see(key, seen);

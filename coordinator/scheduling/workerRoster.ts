@@ -2,6 +2,7 @@ import type { KV } from '@nats-io/kv';
 import { decodeMessage } from '../../cluster/messages/codec.ts';
 import { workerHeartbeatSchema, type WorkerHeartbeat } from '../../cluster/messages/workerHeartbeat.ts';
 import type { NatsNames } from '../../cluster/nats/natsNames.ts';
+import { listKeys } from '../../cluster/state/listKeys.ts';
 
 /** A dispatch that a worker's heartbeat says it runs. */
 export interface RunningDispatch {
@@ -58,10 +59,9 @@ export class WorkerRoster {
     // Watching first: a beat written while the bucket is read is not missed.
     const first = await this.o.kv.watch({ include: 'updates' });
     this.watching = this.watchLoop(first);
-    const keys = new Set<string>();
-    for await (const key of await this.o.kv.keys()) keys.add(key);
+    const keys = await listKeys(this.o.kv);
     await Promise.all(
-      [...keys].map(async (key) => {
+      keys.map(async (key) => {
         const entry = await this.o.kv.get(key).catch(() => null);
         if (entry?.operation === 'PUT') this.put(key, entry.value, false);
       }),
